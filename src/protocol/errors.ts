@@ -1,0 +1,32 @@
+/**
+ * The error catalogue: every error a client can receive, with a stable code.
+ * Codes never change meaning; new failures get new codes. Messages are for
+ * humans (developers and logs); the UI translates by code.
+ */
+export const ERRORS = {
+  "bad-json": "The message is not valid JSON.",
+  "bad-message": "The message does not match the protocol.",
+  "unsafe-message": "The message uses a forbidden key, a duplicate key or is nested too deeply.",
+  "too-large": "The message is larger than 64 KiB.",
+  "version-mismatch": "The client speaks another protocol version; reload the page.",
+  "hello-first": "The first message must be hello.",
+  "already-greeted": "hello was already sent on this connection.",
+  "not-joined": "Join a room first.",
+  "already-joined": "This connection is already in a room.",
+  "room-unavailable": "This meeting is not available.",
+  "rate-limited": "Too many messages; slow down.",
+  "media-failed": "The media connection could not be set up.",
+  "internal": "Something went wrong on the server.",
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** WebSocket close codes the server uses, with the reason sent along. */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  policyViolation: 1008,
+  tooLarge: 1009,
+  internal: 1011,
+} as const;

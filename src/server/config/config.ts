@@ -1,0 +1,96 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+
+/**
+ * The one typed configuration. Every setting comes from an environment
+ * variable (documented in the README); `loadConfig` validates all of them at
+ * start and names every bad value at once.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  /** Where people reach this server; links handed out are built from it. */
+  publicUrl: string;
+  dataDir: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  media: {
+    /**
+     * Addresses the SFU announces as ICE host candidates. Only these are used:
+     * no STUN lookup, no other interface.
+     */
+    addresses: string[];
+    /** UDP port range for media, so a firewall can open exactly it. */
+    portRange: [number, number] | undefined;
+  };
+  retention: {
+    /** A room nobody has used for this many days is deleted. */
+    roomDays: number;
+  };
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+const port = z.coerce.number().int().min(0).max(65535);
+const address = z.string().refine((a) => isIP(a) !== 0, "must be an IPv4 or IPv6 address");
+
+const Env = z.object({
+  PLENUM_HOST: z.string().min(1).default("127.0.0.1"),
+  PLENUM_PORT: port.default(8080),
+  PLENUM_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PLENUM_DATA_DIR: z.string().min(1).default("./data"),
+  PLENUM_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+    .default("info"),
+  PLENUM_MEDIA_ADDRESSES: z
+    .string()
+    .optional()
+    .transform((s) => s?.split(",").map((a) => a.trim()).filter(Boolean))
+    .pipe(z.array(address).min(1).optional()),
+  PLENUM_MEDIA_PORTS: z
+    .string()
+    .regex(/^\d+-\d+$/, "must look like 40000-49999")
+    .optional()
+    .transform((s) => s?.split("-").map(Number) as [number, number] | undefined)
+    .refine((r) => !r || (r[0] >= 1024 && r[0] <= r[1] && r[1] <= 65535), "must be a range within 1024-65535"),
+  PLENUM_ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+});
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates the environment; throws a ConfigError that lists every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const hostForUrl = isIP(e.PLENUM_HOST) === 6 ? `[${e.PLENUM_HOST}]` : e.PLENUM_HOST;
+  return {
+    host: e.PLENUM_HOST,
+    port: e.PLENUM_PORT,
+    publicUrl: (e.PLENUM_PUBLIC_URL ?? `http://${hostForUrl}:${e.PLENUM_PORT}`).replace(/\/$/, ""),
+    dataDir: e.PLENUM_DATA_DIR,
+    logLevel: e.PLENUM_LOG_LEVEL,
+    media: {
+      addresses: e.PLENUM_MEDIA_ADDRESSES ?? defaultMediaAddresses(e.PLENUM_HOST),
+      portRange: e.PLENUM_MEDIA_PORTS,
+    },
+    retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS },
+  };
+}
+
+/**
+ * A server bound to loopback is a local instance: media stays on loopback too.
+ * Anything else must say which addresses to announce, because guessing (as
+ * STUN would) means asking a third party.
+ */
+function defaultMediaAddresses(host: string): string[] {
+  if (LOOPBACK.has(host)) return [host === "::1" ? "::1" : "127.0.0.1"];
+  if (isIP(host) !== 0 && host !== "0.0.0.0" && host !== "::") return [host];
+  throw new ConfigError(
+    "Invalid configuration:\n  PLENUM_MEDIA_ADDRESSES: required when PLENUM_HOST is not a single address (say which IP addresses clients reach for media)",
+  );
+}

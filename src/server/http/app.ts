@@ -1,0 +1,33 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { RoomDirectory } from "../room/directory";
+import type { Store } from "../store/store";
+import { registerSecurityHeaders } from "./headers";
+import { registerRoomRoutes } from "./rooms";
+import { registerClient } from "./static";
+
+export interface AppDeps {
+  store: Store;
+  directory: RoomDirectory;
+  log: Logger;
+  clientDir: string;
+  publicUrl: () => string;
+}
+
+/** The HTTP application: routes only, no listening socket (so tests can `inject`). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  // Fastify's own request logging would write URLs (room ids) and addresses: off.
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 16 * 1024 });
+  registerSecurityHeaders(app);
+  app.get("/healthz", async (_request, reply) => {
+    try {
+      await deps.store.ping();
+      return { status: "ok" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable" });
+    }
+  });
+  registerRoomRoutes(app, deps.directory, deps.publicUrl);
+  await registerClient(app, deps.clientDir);
+  return app;
+}

@@ -1,0 +1,143 @@
+import {
+  type PeerConfig,
+  RTCPeerConnection,
+  type RTCRtpTransceiver,
+  RtpHeader,
+  RtpPacket,
+} from "werift";
+import type { ForwardedTrack, MediaKind } from "../types";
+import type { Upstream } from "./upstream";
+
+/** One forwarded track: a source's kind arriving on one of our send-only m-lines. */
+interface Forward {
+  sourceLabel: string;
+  kind: MediaKind;
+  source: Upstream;
+  transceiver: RTCRtpTransceiver;
+  stopListening: () => void;
+  stopKeyframeRelay: () => void;
+}
+
+/**
+ * Negotiation is one offer at a time: changes that arrive while an offer is out
+ * are folded into the next one, sent when the answer comes back.
+ */
+type Negotiation =
+  | { state: "idle" }
+  | { state: "offering"; dirty: boolean }
+  | { state: "closed" };
+
+export interface DownstreamEvents {
+  offer(sdp: string, tracks: ForwardedTrack[]): void;
+  failed(reason: string): void;
+}
+
+/**
+ * What one participant receives: a send-only peer connection that the server
+ * offers and renegotiates as sources come and go.
+ */
+export class Downstream {
+  readonly pc: RTCPeerConnection;
+  private readonly forwards = new Map<string, Forward>();
+  private negotiation: Negotiation = { state: "idle" };
+
+  constructor(
+    config: Partial<PeerConfig>,
+    private readonly events: DownstreamEvents,
+  ) {
+    this.pc = new RTCPeerConnection(config);
+    this.pc.connectionStateChange.subscribe((state) => {
+      // A fresh connection has a decoder that needs a key frame from everyone.
+      if (state === "connected") for (const f of this.forwards.values()) f.source.requestKeyframe();
+      if (state === "failed") this.events.failed("downstream connection failed");
+    });
+  }
+
+  /** Starts forwarding `kind` from `source`. No-op if already forwarded. */
+  add(sourceLabel: string, kind: MediaKind, source: Upstream): void {
+    const key = `${sourceLabel}/${kind}`;
+    if (this.negotiation.state === "closed" || this.forwards.has(key)) return;
+    const transceiver = this.pc.addTransceiver(kind, { direction: "sendonly" });
+    const sender = transceiver.sender;
+    const stopListening = source.listen(kind, (packet) => {
+      // The sender rewrites SSRC, payload type and sequence numbers in place and
+      // caches the packet for NACKs, so every subscriber needs its own copy.
+      // Extension ids were negotiated upstream and mean nothing here: dropped.
+      const header = new RtpHeader({ ...packet.header, extensions: [], extension: false });
+      sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
+    });
+    const relay = sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
+    this.forwards.set(key, {
+      sourceLabel,
+      kind,
+      source,
+      transceiver,
+      stopListening,
+      stopKeyframeRelay: relay.unSubscribe,
+    });
+    this.renegotiate();
+  }
+
+  /** Stops forwarding everything from `sourceLabel`. */
+  removeSource(sourceLabel: string): void {
+    let changed = false;
+    for (const [key, f] of this.forwards) {
+      if (f.sourceLabel !== sourceLabel) continue;
+      this.stopForward(f);
+      this.pc.removeTrack(f.transceiver.sender);
+      this.forwards.delete(key);
+      changed = true;
+    }
+    if (changed) this.renegotiate();
+  }
+
+  /** Applies the client's answer to our outstanding offer. */
+  async acceptAnswer(sdp: string): Promise<void> {
+    if (this.negotiation.state !== "offering") throw new Error("no offer is outstanding");
+    await this.pc.setRemoteDescription({ type: "answer", sdp });
+    const dirty = this.negotiation.dirty;
+    this.negotiation = { state: "idle" };
+    // New subscribers' decoders start with a key frame.
+    for (const f of this.forwards.values()) f.source.requestKeyframe();
+    if (dirty) this.renegotiate();
+  }
+
+  private renegotiate(): void {
+    switch (this.negotiation.state) {
+      case "closed":
+        return;
+      case "offering":
+        this.negotiation.dirty = true;
+        return;
+      case "idle":
+        this.negotiation = { state: "offering", dirty: false };
+        this.offer().catch((error: Error) => this.events.failed(`offer failed: ${error.message}`));
+    }
+  }
+
+  private async offer(): Promise<void> {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    const sdp = this.pc.localDescription?.sdp;
+    if (this.negotiation.state === "closed") return;
+    if (!sdp) throw new Error("no local description after offering");
+    const tracks: ForwardedTrack[] = [];
+    for (const f of this.forwards.values()) {
+      if (f.transceiver.mid) tracks.push({ mid: f.transceiver.mid, sourceLabel: f.sourceLabel, kind: f.kind });
+    }
+    this.events.offer(sdp, tracks);
+  }
+
+  private stopForward(f: Forward): void {
+    f.stopListening();
+    f.stopKeyframeRelay();
+  }
+
+  close(): void {
+    if (this.negotiation.state === "closed") return;
+    this.negotiation = { state: "closed" };
+    for (const f of this.forwards.values()) this.stopForward(f);
+    this.forwards.clear();
+    void this.pc.close();
+  }
+}

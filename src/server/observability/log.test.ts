@@ -1,0 +1,16 @@
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { roomTag, truncateIp } from "./log";
+
+it("truncateIp keeps the network, drops the host (T7)", () => {
+  assert.equal(truncateIp("203.0.113.77"), "203.0.113.0");
+  assert.equal(truncateIp("::ffff:203.0.113.77"), "203.0.113.0");
+  assert.equal(truncateIp("2001:db8:abcd:12:1:2:3:4"), "2001:db8:abcd::");
+  assert.equal(truncateIp("2001:db8::1"), "2001:db8:0::");
+  assert.equal(truncateIp("not an address"), "unknown");
+  assert.equal(truncateIp(undefined), "unknown");
+});
+
+it("roomTag is too short to join with", () => {
+  assert.equal(roomTag("AbCdEfGhIjKlMnOpQrStUv"), "AbCdEf");
+});

@@ -1,0 +1,25 @@
+import type { MediaState, Participant as ParticipantView, Role, ServerEvent } from "../../protocol/messages";
+import type { MediaPeer } from "../media/types";
+
+/** The smallest thing a room needs to reach a participant: tests pass their own. */
+export interface EventSink {
+  send(event: ServerEvent): void;
+}
+
+/** A participant as the room holds it. Identity and role are set here, by the server, only. */
+export class Participant {
+  media: MediaState = { audio: false, video: false };
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly role: Role,
+    readonly sink: EventSink,
+    readonly peer: MediaPeer,
+  ) {}
+
+  /** What other participants may see of this one. */
+  view(): ParticipantView {
+    return { id: this.id, name: this.name, media: { ...this.media } };
+  }
+}

@@ -1,0 +1,71 @@
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import type { Logger } from "pino";
+import type { Config } from "./config/config";
+import { buildApp } from "./http/app";
+import { attachSignalling } from "./http/websocket";
+import { WeriftEngine } from "./media/werift/engine";
+import { RoomDirectory } from "./room/directory";
+import { Store } from "./store/store";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface RunningServer {
+  /** The address people use, e.g. http://127.0.0.1:8080 */
+  url: string;
+  media: WeriftEngine;
+  directory: RoomDirectory;
+  /** Stops accepting, closes every session, room and peer, then the store; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Where `npm run build` puts the client. */
+export const DEFAULT_CLIENT_DIR = resolve(import.meta.dirname, "../../dist/client");
+
+/** Starts everything the embedded default needs, in one process. */
+export async function startServer(
+  config: Config,
+  log: Logger,
+  clientDir: string = DEFAULT_CLIENT_DIR,
+): Promise<RunningServer> {
+  const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
+  const media = new WeriftEngine(config.media);
+  const directory = new RoomDirectory(store, media);
+  let publicUrl = config.publicUrl;
+  const app = await buildApp({ store, directory, log, clientDir, publicUrl: () => publicUrl });
+  const signalling = attachSignalling(app, { directory, log });
+
+  const retention = async () => {
+    const removed = await store.deleteUnusedRooms(Date.now() - config.retention.roomDays * DAY_MS);
+    if (removed > 0) log.info({ removed }, "retention: deleted unused rooms");
+  };
+  await retention();
+  const timer = setInterval(() => retention().catch((err) => log.error({ err }, "retention failed")), RETENTION_INTERVAL_MS);
+  timer.unref();
+
+  await app.listen({ host: config.host, port: config.port });
+  if (config.port === 0) {
+    // An ephemeral port (tests) is only known now.
+    const { port } = app.server.address() as AddressInfo;
+    publicUrl = publicUrl.replace(/:0$/, `:${port}`);
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: publicUrl,
+    media,
+    directory,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        signalling.close();
+        directory.close();
+        media.close();
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

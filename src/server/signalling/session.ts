@@ -1,0 +1,145 @@
+import type { Logger } from "pino";
+import { CLOSE } from "../../protocol/errors";
+import {
+  ClientMessage,
+  type ClientMessageType,
+  type Reply,
+  type ServerEvent,
+  type ServerMessage,
+} from "../../protocol/messages";
+import type { RoomDirectory } from "../room/directory";
+import type { Participant } from "../room/participant";
+import type { Room } from "../room/room";
+import { ProtocolError } from "./errors";
+import { handlers } from "./handlers";
+import { parseMessage } from "./parse";
+import { TokenBucket } from "./rate-limit";
+
+/** The transport under a session: a WebSocket in production, anything in tests. */
+export interface Socket {
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+/**
+ * A connection's life: it must greet first, may then join one room, and ends
+ * closed. Each state carries only what exists in it.
+ */
+export type SessionState =
+  | { state: "awaiting-hello" }
+  | { state: "ready" }
+  | { state: "joined"; room: Room; self: Participant }
+  | { state: "closed" };
+
+export interface SessionDeps {
+  directory: RoomDirectory;
+  log: Logger;
+}
+
+/** Messages a client may send per second, and in one burst (joining sends a few at once). */
+const RATE = { perSecond: 20, burst: 40 };
+
+/** One client connection speaking the signalling protocol. */
+export class Session {
+  private current: SessionState = { state: "awaiting-hello" };
+  private readonly bucket = new TokenBucket(RATE.perSecond, RATE.burst);
+  private lastRateLimitReply = 0;
+  /** Messages are handled one at a time, in order, so a slow handler cannot be overtaken. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly socket: Socket,
+    readonly deps: SessionDeps,
+  ) {}
+
+  get state(): SessionState {
+    return this.current;
+  }
+
+  transition(next: SessionState): void {
+    this.current = next;
+  }
+
+  /** The room and participant of a joined session; throws `not-joined` otherwise. */
+  joined(): Extract<SessionState, { state: "joined" }> {
+    if (this.current.state !== "joined") throw new ProtocolError("not-joined");
+    return this.current;
+  }
+
+  /** Entry point for every frame received. Never throws. */
+  receive(text: string): void {
+    if (this.current.state === "closed") return;
+    if (!this.bucket.take()) {
+      // One reply per second at most: a flood must not be answered by a flood.
+      const now = Date.now();
+      if (now - this.lastRateLimitReply > 1000) {
+        this.lastRateLimitReply = now;
+        this.sendError(null, new ProtocolError("rate-limited"));
+      }
+      return;
+    }
+    this.queue = this.queue.then(() => this.handle(text));
+  }
+
+  private async handle(text: string): Promise<void> {
+    if (this.current.state === "closed") return;
+    const parsed = parseMessage(text);
+    if (!parsed.ok) return this.sendError(null, new ProtocolError(parsed.code, `${parsed.code}: ${parsed.detail}`));
+    const message = ClientMessage.safeParse(parsed.value);
+    if (!message.success) {
+      const id = requestIdOf(parsed.value);
+      const detail = message.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; ");
+      return this.sendError(id, new ProtocolError("bad-message", detail));
+    }
+    const msg = message.data;
+    if (this.current.state === "awaiting-hello" && msg.type !== "hello") {
+      this.sendError(msg.id, new ProtocolError("hello-first"));
+      return this.close(CLOSE.policyViolation, "hello-first");
+    }
+    try {
+      const handler = handlers[msg.type] as (s: Session, m: ClientMessage) => Promise<unknown>;
+      const result = await handler(this, msg);
+      this.sendReply({ type: "ok", id: msg.id, result } as Reply<ClientMessageType>);
+    } catch (error) {
+      if (error instanceof ProtocolError) return this.sendError(msg.id, error);
+      this.deps.log.error({ err: error, type: msg.type }, "handler failed");
+      this.sendError(msg.id, new ProtocolError("internal"));
+    }
+  }
+
+  /** Sends a server event (not a reply). */
+  send(event: ServerEvent): void {
+    this.write(event);
+  }
+
+  private sendReply(reply: Reply): void {
+    this.write(reply);
+  }
+
+  private sendError(id: number | null, error: ProtocolError): void {
+    this.write({ type: "error", id, code: error.code, message: error.message });
+  }
+
+  private write(message: ServerMessage): void {
+    if (this.current.state === "closed") return;
+    this.socket.send(JSON.stringify(message));
+  }
+
+  /** Leaves the room (if in one) and ends the session; idempotent. */
+  close(code: number = CLOSE.normal, reason = "bye"): void {
+    const was = this.current;
+    if (was.state === "closed") return;
+    this.current = { state: "closed" };
+    if (was.state === "joined") was.room.leave(was.self.id);
+    this.socket.close(code, reason);
+  }
+}
+
+/** Echo the request id even for an invalid message when it has a usable one. */
+function requestIdOf(value: unknown): number | null {
+  if (typeof value === "object" && value !== null && "id" in value) {
+    const id = (value as { id: unknown }).id;
+    if (typeof id === "number" && Number.isSafeInteger(id) && id >= 0) return id;
+  }
+  return null;
+}
