@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
 import type { RoomDirectory } from "../room/directory";
 import type { Store } from "../store/store";
@@ -17,7 +17,11 @@ export interface AppDeps {
 /** The HTTP application: routes only, no listening socket (so tests can `inject`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Fastify's own request logging would write URLs (room ids) and addresses: off.
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 16 * 1024 });
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024,
+  });
   registerSecurityHeaders(app);
   app.get("/healthz", async (_request, reply) => {
     try {

@@ -1,0 +1,70 @@
+import { useMemo, useState } from "preact/hooks";
+import { MAX_NAME_LENGTH } from "../../../protocol/messages";
+import type { Meeting, MeetingSnapshot } from "../../sdk/meeting";
+import { t } from "../i18n";
+import { DeviceProblem, DeviceToggles } from "./DeviceToggles";
+import { errorText } from "./errors";
+import { VideoView } from "./VideoView";
+
+const NAME_KEY = "plenum.name";
+
+/** Before joining: a name, the devices (off until switched on), and Join. */
+export function PreJoin({
+  meeting,
+  snapshot,
+  onJoin,
+}: {
+  meeting: Meeting;
+  snapshot: MeetingSnapshot;
+  onJoin: (name: string) => void;
+}) {
+  const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? "");
+  const joining = snapshot.status.status === "joining";
+  const preview = useMemo(
+    () => (snapshot.local.video ? new MediaStream([snapshot.local.video]) : undefined),
+    [snapshot.local.video],
+  );
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const trimmed = name.trim();
+    if (!trimmed) return;
+    // Remembered on this device only, never sent anywhere but the meeting.
+    localStorage.setItem(NAME_KEY, trimmed);
+    onJoin(trimmed);
+  };
+  return (
+    <main class="prejoin">
+      <h1>{t("prejoin.title")}</h1>
+      <div class="preview">
+        {preview ? (
+          <VideoView stream={preview} muted label={t("prejoin.preview")} className="mirror" />
+        ) : (
+          <p class="devices-off">{t("prejoin.devicesOff")}</p>
+        )}
+      </div>
+      <form onSubmit={submit}>
+        <label for="display-name">{t("prejoin.name")}</label>
+        <input
+          id="display-name"
+          value={name}
+          maxLength={MAX_NAME_LENGTH}
+          required
+          autocomplete="name"
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+        <div class="controls">
+          <DeviceToggles meeting={meeting} snapshot={snapshot} />
+        </div>
+        <DeviceProblem snapshot={snapshot} />
+        {snapshot.status.status === "failed" && (
+          <p class="error" role="alert">
+            {errorText(snapshot.status.code)}
+          </p>
+        )}
+        <button type="submit" class="primary" disabled={joining || !name.trim()}>
+          {joining ? t("prejoin.joining") : t("prejoin.join")}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,15 @@
+import { type MessageKey, t } from "../i18n";
+
+const KNOWN = new Set<string>([
+  "room-unavailable",
+  "version-mismatch",
+  "disconnected",
+  "timeout",
+  "rate-limited",
+  "media-failed",
+]);
+
+/** The translated text for an error code from the server or the SDK. */
+export function errorText(code: string): string {
+  return KNOWN.has(code) ? t(`error.${code}` as MessageKey) : t("error.default");
+}

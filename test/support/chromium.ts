@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import { type Browser, type BrowserContext, chromium } from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.PLENUM_CHROMIUM ?? "/usr/bin/chromium";
+
+/**
+ * Flags for a quiet, self-contained Chromium: fake camera and microphone that
+ * are granted without a prompt, and none of the background services that
+ * would phone home (this machine has no route out, and Plenum's tests must
+ * not depend on one).
+ */
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-default-apps",
+  "--disable-extensions",
+  "--use-fake-device-for-media-stream",
+  "--use-fake-ui-for-media-stream",
+  "--autoplay-policy=no-user-gesture-required",
+];
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it: apt-get install -y chromium`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
+}
+
+/**
+ * A browser context standing for one person, with a browser language. An init
+ * script records every RTCPeerConnection the page makes (so tests can read
+ * `getStats()` as the person's browser sees it) and counts getUserMedia calls;
+ * the product code is untouched.
+ */
+export async function personContext(browser: Browser, locale: "en-US" | "de-DE"): Promise<BrowserContext> {
+  const context = await browser.newContext({ locale, viewport: { width: 1000, height: 700 } });
+  await context.addInitScript(() => {
+    const Native = window.RTCPeerConnection;
+    const all: RTCPeerConnection[] = [];
+    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = all;
+    const w = window as unknown as { __gum: number };
+    w.__gum = 0;
+    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (constraints) => {
+      w.__gum++;
+      return getUserMedia(constraints);
+    };
+    window.RTCPeerConnection = class extends Native {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        all.push(this);
+      }
+    };
+  });
+  return context;
+}
