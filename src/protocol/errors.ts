@@ -16,7 +16,7 @@ export const ERRORS = {
   "room-unavailable": "This meeting is not available.",
   "rate-limited": "Too many messages; slow down.",
   "media-failed": "The media connection could not be set up.",
-  "internal": "Something went wrong on the server.",
+  internal: "Something went wrong on the server.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -43,6 +43,10 @@ if (command === "serve") {
     process.exit(1);
   });
 } else {
-  process.stderr.write(command === "help" || command === "--help" ? USAGE : `Unknown command "${command}".\n\n${USAGE}`);
+  process.stderr.write(
+    command === "help" || command === "--help"
+      ? USAGE
+      : `Unknown command "${command}".\n\n${USAGE}`,
+  );
   process.exit(command === "help" || command === "--help" ? 0 : 2);
 }

@@ -41,7 +41,10 @@ export async function startServer(
     if (removed > 0) log.info({ removed }, "retention: deleted unused rooms");
   };
   await retention();
-  const timer = setInterval(() => retention().catch((err) => log.error({ err }, "retention failed")), RETENTION_INTERVAL_MS);
+  const timer = setInterval(
+    () => retention().catch((err) => log.error({ err }, "retention failed")),
+    RETENTION_INTERVAL_MS,
+  );
   timer.unref();
 
   await app.listen({ host: config.host, port: config.port });

@@ -1,5 +1,10 @@
 /** Why a device could not be opened, in words the UI can translate. */
-export type DeviceProblem = "permission-denied" | "no-device" | "device-in-use" | "unsupported" | "unknown";
+export type DeviceProblem =
+  | "permission-denied"
+  | "no-device"
+  | "device-in-use"
+  | "unsupported"
+  | "unknown";
 
 export class DeviceError extends Error {
   constructor(
@@ -15,10 +20,14 @@ export class DeviceError extends Error {
  * Opens the camera or the microphone. Only ever called because the person
  * switched it on: nothing is captured before they act (COMPLIANCE T8).
  */
-export async function openDevice(kind: "audio" | "video", deviceId?: string): Promise<MediaStreamTrack> {
+export async function openDevice(
+  kind: "audio" | "video",
+  deviceId?: string,
+): Promise<MediaStreamTrack> {
   if (!navigator.mediaDevices?.getUserMedia) throw new DeviceError("unsupported", kind);
   const constraints: MediaTrackConstraints = deviceId ? { deviceId: { exact: deviceId } } : {};
-  if (kind === "video") Object.assign(constraints, { width: { ideal: 1280 }, height: { ideal: 720 } });
+  if (kind === "video")
+    Object.assign(constraints, { width: { ideal: 1280 }, height: { ideal: 720 } });
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
     const track = stream.getTracks()[0];

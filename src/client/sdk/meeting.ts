@@ -108,7 +108,9 @@ export class Meeting {
       await this.announceMedia();
     } catch (error) {
       const { code, message } =
-        error instanceof RequestError ? error : { code: "internal", message: (error as Error).message };
+        error instanceof RequestError
+          ? error
+          : { code: "internal", message: (error as Error).message };
       this.teardown();
       this.setStatus({ status: "failed", code, message });
     }
@@ -157,7 +159,10 @@ export class Meeting {
 
   private async announceMedia(): Promise<void> {
     if (this.statusValue.status !== "joined" || !this.signalling) return;
-    const media: MediaState = { audio: this.local.audio !== undefined, video: this.local.video !== undefined };
+    const media: MediaState = {
+      audio: this.local.audio !== undefined,
+      video: this.local.video !== undefined,
+    };
     await this.signalling.request("media-state", { media }).catch(() => undefined);
   }
 

@@ -1,5 +1,5 @@
-import type { Signalling } from "./signalling";
 import { gathered, PEER_CONFIG } from "./ice";
+import type { Signalling } from "./signalling";
 
 /**
  * The upstream connection: what this participant sends. It is negotiated once,

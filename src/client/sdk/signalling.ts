@@ -47,9 +47,13 @@ export class Signalling {
     const ws = new WebSocket(url);
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener("open", () => resolve(), { once: true });
-      ws.addEventListener("error", () => reject(new RequestError("disconnected", "cannot reach the server")), {
-        once: true,
-      });
+      ws.addEventListener(
+        "error",
+        () => reject(new RequestError("disconnected", "cannot reach the server")),
+        {
+          once: true,
+        },
+      );
     });
     const signalling = new Signalling(ws);
     await signalling.request("hello", { protocolVersion: PROTOCOL_VERSION });

@@ -35,9 +35,10 @@ describe("loadConfig", () => {
   });
 
   it("parses a media port range and refuses an inverted one", () => {
-    assert.deepEqual(loadConfig({ PLENUM_MEDIA_PORTS: "40000-40100" }).media.portRange, [
-      40000, 40100,
-    ]);
+    assert.deepEqual(
+      loadConfig({ PLENUM_MEDIA_PORTS: "40000-40100" }).media.portRange,
+      [40000, 40100],
+    );
     assert.throws(() => loadConfig({ PLENUM_MEDIA_PORTS: "40100-40000" }), ConfigError);
   });
 });

@@ -44,14 +44,22 @@ const Env = z.object({
   PLENUM_MEDIA_ADDRESSES: z
     .string()
     .optional()
-    .transform((s) => s?.split(",").map((a) => a.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        ?.split(",")
+        .map((a) => a.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(address).min(1).optional()),
   PLENUM_MEDIA_PORTS: z
     .string()
     .regex(/^\d+-\d+$/, "must look like 40000-49999")
     .optional()
     .transform((s) => s?.split("-").map(Number) as [number, number] | undefined)
-    .refine((r) => !r || (r[0] >= 1024 && r[0] <= r[1] && r[1] <= 65535), "must be a range within 1024-65535"),
+    .refine(
+      (r) => !r || (r[0] >= 1024 && r[0] <= r[1] && r[1] <= 65535),
+      "must be a range within 1024-65535",
+    ),
   PLENUM_ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 

@@ -28,7 +28,8 @@ const HEADERS: Record<string, string> = {
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
   "cross-origin-resource-policy": "same-origin",
-  "permissions-policy": "camera=(self), microphone=(self), display-capture=(self), geolocation=(), interest-cohort=()",
+  "permissions-policy":
+    "camera=(self), microphone=(self), display-capture=(self), geolocation=(), interest-cohort=()",
 };
 
 export function registerSecurityHeaders(app: FastifyInstance): void {

@@ -3,7 +3,10 @@ import { RoomId } from "../../protocol/messages";
 import type { RoomDirectory } from "../room/directory";
 
 /** The one answer for every room that cannot be joined, whatever the reason (T4). */
-const UNAVAILABLE = { code: "room-unavailable", message: "This meeting is not available." } as const;
+const UNAVAILABLE = {
+  code: "room-unavailable",
+  message: "This meeting is not available.",
+} as const;
 
 export function registerRoomRoutes(
   app: FastifyInstance,
@@ -15,12 +18,15 @@ export function registerRoomRoutes(
     const url = `${publicUrl()}/r/${room.id}`;
     // The secret travels in the fragment, which browsers never send to a server:
     // it stays out of access logs, proxies and Referer headers.
-    return reply.code(201).send({ id: room.id, url, moderatorUrl: `${url}#mod=${room.moderatorToken}` });
+    return reply
+      .code(201)
+      .send({ id: room.id, url, moderatorUrl: `${url}#mod=${room.moderatorToken}` });
   });
 
   app.get<{ Params: { id: string } }>("/api/rooms/:id", async (request, reply) => {
     const id = RoomId.safeParse(request.params.id);
-    if (!id.success || !(await directory.isAvailable(id.data))) return reply.code(404).send(UNAVAILABLE);
+    if (!id.success || !(await directory.isAvailable(id.data)))
+      return reply.code(404).send(UNAVAILABLE);
     // Deliberately no participant list or count: that is for people in the room only.
     return { id: id.data };
   });

@@ -32,7 +32,8 @@ export function attachSignalling(app: FastifyInstance, deps: SessionDeps): { clo
       );
       sessions.add(session);
       ws.on("message", (data, isBinary) => {
-        if (isBinary) return session.close(CLOSE.protocolError, "binary frames are not part of the protocol");
+        if (isBinary)
+          return session.close(CLOSE.protocolError, "binary frames are not part of the protocol");
         session.receive(data.toString());
       });
       ws.on("close", () => {

@@ -12,7 +12,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: undefined,
       // Even if someone logs a request by mistake, these never reach the output.
-      redact: { paths: ["req.headers", "req.remoteAddress", "name", "displayName", "text"], remove: true },
+      redact: {
+        paths: ["req.headers", "req.remoteAddress", "name", "displayName", "text"],
+        remove: true,
+      },
     },
     destination,
   );

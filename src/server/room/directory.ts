@@ -24,7 +24,12 @@ export class RoomDirectory {
     const id = newRoomId();
     const moderatorToken = newSecret();
     const t = this.now();
-    await this.store.createRoom({ id, moderatorTokenHash: hashSecret(moderatorToken), createdAt: t, lastUsedAt: t });
+    await this.store.createRoom({
+      id,
+      moderatorTokenHash: hashSecret(moderatorToken),
+      createdAt: t,
+      lastUsedAt: t,
+    });
     return { id, moderatorToken };
   }
 
@@ -38,7 +43,10 @@ export class RoomDirectory {
    * The open room for `id`, opening it if needed, and whether `moderatorToken`
    * is that room's. Undefined when the room is not available.
    */
-  async enter(id: string, moderatorToken?: string): Promise<{ room: Room; isModerator: boolean } | undefined> {
+  async enter(
+    id: string,
+    moderatorToken?: string,
+  ): Promise<{ room: Room; isModerator: boolean } | undefined> {
     if (this.closed) return undefined;
     const stored = await this.store.findRoom(id);
     if (!stored) return undefined;
@@ -50,7 +58,8 @@ export class RoomDirectory {
       });
       this.open.set(id, room);
     }
-    const isModerator = moderatorToken !== undefined && secretMatches(moderatorToken, stored.moderatorTokenHash);
+    const isModerator =
+      moderatorToken !== undefined && secretMatches(moderatorToken, stored.moderatorTokenHash);
     return { room, isModerator };
   }
 

@@ -1,4 +1,9 @@
-import type { MediaState, Participant as ParticipantView, Role, ServerEvent } from "../../protocol/messages";
+import type {
+  MediaState,
+  Participant as ParticipantView,
+  Role,
+  ServerEvent,
+} from "../../protocol/messages";
 import type { MediaPeer } from "../media/types";
 
 /** The smallest thing a room needs to reach a participant: tests pass their own. */

@@ -5,7 +5,10 @@ import { TokenBucket } from "./rate-limit";
 it("TokenBucket allows a burst, then refills at its rate", () => {
   let t = 0;
   const bucket = new TokenBucket(10, 3, () => t);
-  assert.deepEqual([bucket.take(), bucket.take(), bucket.take(), bucket.take()], [true, true, true, false]);
+  assert.deepEqual(
+    [bucket.take(), bucket.take(), bucket.take(), bucket.take()],
+    [true, true, true, false],
+  );
   t = 100; // 0.1 s at 10/s: one token back
   assert.equal(bucket.take(), true);
   assert.equal(bucket.take(), false);

@@ -84,11 +84,17 @@ export class Session {
   private async handle(text: string): Promise<void> {
     if (this.current.state === "closed") return;
     const parsed = parseMessage(text);
-    if (!parsed.ok) return this.sendError(null, new ProtocolError(parsed.code, `${parsed.code}: ${parsed.detail}`));
+    if (!parsed.ok)
+      return this.sendError(
+        null,
+        new ProtocolError(parsed.code, `${parsed.code}: ${parsed.detail}`),
+      );
     const message = ClientMessage.safeParse(parsed.value);
     if (!message.success) {
       const id = requestIdOf(parsed.value);
-      const detail = message.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; ");
+      const detail = message.error.issues
+        .map((i) => `${i.path.join(".") || "message"}: ${i.message}`)
+        .join("; ");
       return this.sendError(id, new ProtocolError("bad-message", detail));
     }
     const msg = message.data;

@@ -15,7 +15,11 @@ const migrations: Record<string, Migration> = {
         .addColumn("created_at", "bigint", (c) => c.notNull())
         .addColumn("last_used_at", "bigint", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("rooms_last_used_at").on("rooms").column("last_used_at").execute();
+      await db.schema
+        .createIndex("rooms_last_used_at")
+        .on("rooms")
+        .column("last_used_at")
+        .execute();
     },
   },
 };

@@ -25,13 +25,18 @@ export class Store {
     // WAL lets the retention job and requests overlap without blocking readers.
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("foreign_keys = ON");
-    const store = new Store(new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }));
+    const store = new Store(
+      new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+    );
     await store.migrate();
     return store;
   }
 
   private async migrate(): Promise<void> {
-    const { error, results } = await new Migrator({ db: this.db, provider: migrationProvider }).migrateToLatest();
+    const { error, results } = await new Migrator({
+      db: this.db,
+      provider: migrationProvider,
+    }).migrateToLatest();
     const failed = results?.find((r) => r.status === "Error");
     if (error || failed) {
       throw new Error(`Database migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
@@ -51,13 +56,19 @@ export class Store {
   }
 
   async findRoom(id: string): Promise<StoredRoom | undefined> {
-    const row = await this.db.selectFrom("rooms").selectAll().where("id", "=", id).executeTakeFirst();
-    return row && {
-      id: row.id,
-      moderatorTokenHash: row.moderator_token_hash,
-      createdAt: Number(row.created_at),
-      lastUsedAt: Number(row.last_used_at),
-    };
+    const row = await this.db
+      .selectFrom("rooms")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return (
+      row && {
+        id: row.id,
+        moderatorTokenHash: row.moderator_token_hash,
+        createdAt: Number(row.created_at),
+        lastUsedAt: Number(row.last_used_at),
+      }
+    );
   }
 
   async touchRoom(id: string, now: number): Promise<void> {
@@ -66,7 +77,10 @@ export class Store {
 
   /** Retention: deletes rooms unused since `before`; returns how many went. */
   async deleteUnusedRooms(before: number): Promise<number> {
-    const result = await this.db.deleteFrom("rooms").where("last_used_at", "<", before).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom("rooms")
+      .where("last_used_at", "<", before)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -8,7 +8,8 @@ export const en = {
   "home.createFailed": "The meeting could not be created. Please try again.",
   "prejoin.title": "Ready to join?",
   "prejoin.name": "Your name",
-  "prejoin.devicesOff": "Camera and microphone are off. Nothing is recorded or sent until you switch them on.",
+  "prejoin.devicesOff":
+    "Camera and microphone are off. Nothing is recorded or sent until you switch them on.",
   "prejoin.join": "Join",
   "prejoin.joining": "Joining…",
   "prejoin.preview": "Your camera preview",
@@ -32,7 +33,8 @@ export const en = {
   "error.rate-limited": "Too many requests. Please wait a moment.",
   "error.media-failed": "The media connection could not be set up.",
   "error.default": "Something went wrong.",
-  "device.permission-denied": "The browser was not allowed to use the {device}. Allow it in the address bar.",
+  "device.permission-denied":
+    "The browser was not allowed to use the {device}. Allow it in the address bar.",
   "device.no-device": "No {device} was found.",
   "device.device-in-use": "The {device} is in use by another program.",
   "device.unsupported": "This browser cannot use a {device} here.",

@@ -27,7 +27,10 @@ export function setLanguage(lang: Language): void {
 
 /** Looks up a string; `{name}` placeholders are replaced by `params` (as text, never HTML). */
 export function t(key: MessageKey, params: Record<string, string> = {}): string {
-  return CATALOGUES[language.value][key].replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? "");
+  return CATALOGUES[language.value][key].replace(
+    /\{(\w+)\}/g,
+    (_, name: string) => params[name] ?? "",
+  );
 }
 
 export type { MessageKey };

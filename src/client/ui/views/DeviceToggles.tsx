@@ -5,7 +5,13 @@ import { t } from "../i18n";
  * The microphone and camera switches: toggle buttons named for the device,
  * whose aria-pressed says whether it is on.
  */
-export function DeviceToggles({ meeting, snapshot }: { meeting: Meeting; snapshot: MeetingSnapshot }) {
+export function DeviceToggles({
+  meeting,
+  snapshot,
+}: {
+  meeting: Meeting;
+  snapshot: MeetingSnapshot;
+}) {
   const mic = snapshot.local.audio !== undefined;
   const cam = snapshot.local.video !== undefined;
   return (

@@ -5,7 +5,13 @@ import { DeviceProblem, DeviceToggles } from "./DeviceToggles";
 import { VideoView } from "./VideoView";
 
 /** In the meeting: everyone's tiles and the controls. */
-export function MeetingView({ meeting, snapshot }: { meeting: Meeting; snapshot: MeetingSnapshot }) {
+export function MeetingView({
+  meeting,
+  snapshot,
+}: {
+  meeting: Meeting;
+  snapshot: MeetingSnapshot;
+}) {
   const ownVideo = useMemo(
     () => (snapshot.local.video ? new MediaStream([snapshot.local.video]) : undefined),
     [snapshot.local.video],
@@ -20,7 +26,11 @@ export function MeetingView({ meeting, snapshot }: { meeting: Meeting; snapshot:
           {t("meeting.alone")} <output>{window.location.href}</output>
         </p>
       )}
-      <section class="grid" aria-label={t("meeting.participants")} data-count={snapshot.participants.length + 1}>
+      <section
+        class="grid"
+        aria-label={t("meeting.participants")}
+        data-count={snapshot.participants.length + 1}
+      >
         <figure class="tile self" data-camera={ownVideo ? "on" : "off"}>
           {ownVideo ? (
             <VideoView stream={ownVideo} muted className="mirror" label={t("meeting.you")} />
@@ -53,7 +63,11 @@ export function MeetingView({ meeting, snapshot }: { meeting: Meeting; snapshot:
 
 function RemoteTile({ participant: p }: { participant: RemoteParticipant }) {
   return (
-    <figure class="tile remote" data-participant-id={p.id} data-camera={p.media.video ? "on" : "off"}>
+    <figure
+      class="tile remote"
+      data-participant-id={p.id}
+      data-camera={p.media.video ? "on" : "off"}
+    >
       {/* Always mounted: the same element plays the participant's audio. */}
       <VideoView stream={p.stream} className="remote-video" label={p.name} />
       {!p.media.video && (
@@ -66,7 +80,17 @@ function RemoteTile({ participant: p }: { participant: RemoteParticipant }) {
   );
 }
 
-function Caption({ name, audio, video, moderator }: { name: string; audio: boolean; video: boolean; moderator?: boolean }) {
+function Caption({
+  name,
+  audio,
+  video,
+  moderator,
+}: {
+  name: string;
+  audio: boolean;
+  video: boolean;
+  moderator?: boolean;
+}) {
   return (
     <figcaption>
       <span class="name">{name}</span>

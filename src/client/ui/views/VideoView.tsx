@@ -19,5 +19,7 @@ export function VideoView({ stream, muted = false, className, label }: Props) {
     // A track added to a playing stream may need a nudge to start.
     if (stream) el.play().catch(() => undefined);
   }, [stream, trackCount]);
-  return <video ref={ref} class={className} autoplay playsInline muted={muted} aria-label={label} />;
+  return (
+    <video ref={ref} class={className} autoplay playsInline muted={muted} aria-label={label} />
+  );
 }

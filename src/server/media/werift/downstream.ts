@@ -22,10 +22,7 @@ interface Forward {
  * Negotiation is one offer at a time: changes that arrive while an offer is out
  * are folded into the next one, sent when the answer comes back.
  */
-type Negotiation =
-  | { state: "idle" }
-  | { state: "offering"; dirty: boolean }
-  | { state: "closed" };
+type Negotiation = { state: "idle" } | { state: "offering"; dirty: boolean } | { state: "closed" };
 
 export interface DownstreamEvents {
   offer(sdp: string, tracks: ForwardedTrack[]): void;
@@ -123,7 +120,8 @@ export class Downstream {
     if (!sdp) throw new Error("no local description after offering");
     const tracks: ForwardedTrack[] = [];
     for (const f of this.forwards.values()) {
-      if (f.transceiver.mid) tracks.push({ mid: f.transceiver.mid, sourceLabel: f.sourceLabel, kind: f.kind });
+      if (f.transceiver.mid)
+        tracks.push({ mid: f.transceiver.mid, sourceLabel: f.sourceLabel, kind: f.kind });
     }
     this.events.offer(sdp, tracks);
   }

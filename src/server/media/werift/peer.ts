@@ -31,7 +31,9 @@ export class WeriftPeer implements MediaPeer {
   subscribe(source: MediaPeer): void {
     const peer = asWeriftPeer(source);
     if (this.closed || peer === this || this.subscriptions.has(peer)) return;
-    const stop = peer.upstream.watchTracks((kind) => this.downstream.add(peer.label, kind, peer.upstream));
+    const stop = peer.upstream.watchTracks((kind) =>
+      this.downstream.add(peer.label, kind, peer.upstream),
+    );
     this.subscriptions.set(peer, stop);
   }
 
@@ -60,6 +62,7 @@ export class WeriftPeer implements MediaPeer {
 }
 
 function asWeriftPeer(peer: MediaPeer): WeriftPeer {
-  if (!(peer instanceof WeriftPeer)) throw new TypeError("peers of different media engines cannot be mixed");
+  if (!(peer instanceof WeriftPeer))
+    throw new TypeError("peers of different media engines cannot be mixed");
   return peer;
 }

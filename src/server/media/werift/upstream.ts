@@ -72,7 +72,8 @@ export class Upstream {
   requestKeyframe(): void {
     const video = this.tracks.get("video");
     const now = Date.now();
-    if (!video?.ssrc || this.closed || now - this.lastKeyframeRequest < KEYFRAME_INTERVAL_MS) return;
+    if (!video?.ssrc || this.closed || now - this.lastKeyframeRequest < KEYFRAME_INTERVAL_MS)
+      return;
     this.lastKeyframeRequest = now;
     video.receiver.sendRtcpPLI(video.ssrc).catch(() => undefined);
   }

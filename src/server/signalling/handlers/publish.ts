@@ -7,6 +7,9 @@ export const publish: Handler<"publish"> = async (session, message) => {
   try {
     return { sdp: await self.peer.publish(message.sdp) };
   } catch (error) {
-    throw new ProtocolError("media-failed", `The offer could not be used: ${(error as Error).message}`);
+    throw new ProtocolError(
+      "media-failed",
+      `The offer could not be used: ${(error as Error).message}`,
+    );
   }
 };

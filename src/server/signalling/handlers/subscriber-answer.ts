@@ -7,7 +7,10 @@ export const subscriberAnswer: Handler<"subscriber-answer"> = async (session, me
   try {
     await self.peer.acceptAnswer(message.sdp);
   } catch (error) {
-    throw new ProtocolError("media-failed", `The answer could not be used: ${(error as Error).message}`);
+    throw new ProtocolError(
+      "media-failed",
+      `The answer could not be used: ${(error as Error).message}`,
+    );
   }
   return {};
 };

@@ -1,0 +1,64 @@
+/**
+ * `npm test`: installs what the suite needs, builds the client the browser
+ * tests load, then runs every test file (unit tests next to the code,
+ * integration and e2e under test/) with node's test runner, one file at a time
+ * so that timing-sensitive media tests do not compete for the two cores.
+ */
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { ensurePackages } from "./prerequisites";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+function testFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name.startsWith(".")) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...testFiles(path));
+    else if (name.endsWith(".test.ts") || name.endsWith(".test.tsx"))
+      out.push(relative(ROOT, path));
+  }
+  return out.sort();
+}
+
+function run(command: string, args: string[]): number {
+  return spawnSync(command, args, { cwd: ROOT, stdio: "inherit" }).status ?? 1;
+}
+
+ensurePackages();
+
+if (
+  run(process.execPath, [
+    join(ROOT, "node_modules/vite/bin/vite.js"),
+    "build",
+    "--logLevel",
+    "warn",
+  ]) !== 0
+) {
+  console.error("Building the web client failed.");
+  process.exit(1);
+}
+
+// Units first (they fail fastest), then integration, then the browser.
+const filter = process.argv.slice(2);
+const files = [
+  ...testFiles(join(ROOT, "src")),
+  ...testFiles(join(ROOT, "test/integration")),
+  ...testFiles(join(ROOT, "test/e2e")),
+].filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
+if (files.length === 0) {
+  console.error("No test files matched.");
+  process.exit(1);
+}
+process.exit(
+  run(process.execPath, [
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=1",
+    "--test-timeout=300000",
+    ...files,
+  ]),
+);
