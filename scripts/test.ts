@@ -1,6 +1,6 @@
 /**
- * `npm test`: installs what the suite needs, builds the client the browser
- * tests load, then runs every test file (unit tests next to the code,
+ * `npm test`: installs what the suite needs, checks types and lint, builds
+ * the client the browser tests load, then runs every test file (unit tests next to the code,
  * integration and e2e under test/) with node's test runner, one file at a time
  * so that timing-sensitive media tests do not compete for the two cores.
  */
@@ -28,6 +28,16 @@ function run(command: string, args: string[]): number {
 }
 
 ensurePackages();
+
+// Types and lint first: they fail fastest and say the most precisely what is wrong.
+if (run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."]) !== 0) {
+  console.error("Type check failed.");
+  process.exit(1);
+}
+if (run(process.execPath, [join(ROOT, "node_modules/@biomejs/biome/bin/biome"), "check", "."]) !== 0) {
+  console.error('Lint or format check failed; "npm run format" fixes formatting.');
+  process.exit(1);
+}
 
 if (
   run(process.execPath, [
