@@ -7,6 +7,12 @@ import { MAX_MESSAGE_BYTES } from "../../protocol/messages";
 import { Session, type SessionDeps } from "../signalling/session";
 
 export const SIGNALLING_PATH = "/ws";
+/**
+ * A connection whose peer vanished without closing (laptop lid, dead Wi-Fi)
+ * answers no ping; after one silent interval it is ended and the person
+ * leaves the room instead of lingering as a frozen tile.
+ */
+const HEARTBEAT_MS = 20_000;
 
 /**
  * Attaches signalling to the HTTP server. Frames over 64 KiB are refused by
@@ -15,6 +21,18 @@ export const SIGNALLING_PATH = "/ws";
 export function attachSignalling(app: FastifyInstance, deps: SessionDeps): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   const sessions = new Set<Session>();
+  const alive = new WeakMap<object, boolean>();
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
 
   app.server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = request.url?.split("?")[0];
@@ -31,6 +49,8 @@ export function attachSignalling(app: FastifyInstance, deps: SessionDeps): { clo
         deps,
       );
       sessions.add(session);
+      alive.set(ws, true);
+      ws.on("pong", () => alive.set(ws, true));
       ws.on("message", (data, isBinary) => {
         if (isBinary)
           return session.close(CLOSE.protocolError, "binary frames are not part of the protocol");
@@ -46,6 +66,7 @@ export function attachSignalling(app: FastifyInstance, deps: SessionDeps): { clo
 
   return {
     close() {
+      clearInterval(heartbeat);
       for (const session of sessions) session.close(CLOSE.goingAway, "server shutting down");
       sessions.clear();
       wss.close();
