@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
+import { NOBODY } from "./auth/account";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
 import { attachSignalling } from "./http/websocket";
@@ -34,10 +35,15 @@ export async function startServer(
   const directory = new RoomDirectory(store, media);
   let publicUrl = config.publicUrl;
   const app = await buildApp({ store, directory, log, clientDir, publicUrl: () => publicUrl });
-  const signalling = attachSignalling(app, { directory, log });
+  const signalling = attachSignalling(
+    app,
+    { directory, log },
+    NOBODY,
+    config.publicUrl.startsWith("https:"),
+  );
 
   const retention = async () => {
-    const removed = await store.deleteUnusedRooms(Date.now() - config.retention.roomDays * DAY_MS);
+    const removed = await store.rooms.deleteUnused(Date.now() - config.retention.roomDays * DAY_MS);
     if (removed > 0) log.info({ removed }, "retention: deleted unused rooms");
   };
   await retention();

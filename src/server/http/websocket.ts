@@ -4,7 +4,9 @@ import type { FastifyInstance } from "fastify";
 import { WebSocketServer } from "ws";
 import { CLOSE } from "../../protocol/errors";
 import { MAX_MESSAGE_BYTES } from "../../protocol/messages";
-import { Session, type SessionDeps } from "../signalling/session";
+import type { Authenticate } from "../auth/account";
+import { type Identity, Session, type SessionDeps } from "../signalling/session";
+import { clientIdOf, newClientId } from "./client-id";
 
 export const SIGNALLING_PATH = "/ws";
 /**
@@ -18,8 +20,22 @@ const HEARTBEAT_MS = 20_000;
  * Attaches signalling to the HTTP server. Frames over 64 KiB are refused by
  * `ws` itself (close 1009) before anything parses them.
  */
-export function attachSignalling(app: FastifyInstance, deps: SessionDeps): { close(): void } {
+export function attachSignalling(
+  app: FastifyInstance,
+  deps: SessionDeps,
+  authenticate: Authenticate,
+  secureCookies: boolean,
+): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  /** Client ids minted for this upgrade, to be set as a cookie on the 101 response. */
+  const minted = new WeakMap<IncomingMessage, string>();
+  wss.on("headers", (headers, request) => {
+    const id = minted.get(request);
+    if (id)
+      headers.push(
+        `Set-Cookie: plenum_client=${id}; Path=${SIGNALLING_PATH}; HttpOnly; SameSite=Strict${secureCookies ? "; Secure" : ""}`,
+      );
+  });
   const sessions = new Set<Session>();
   const alive = new WeakMap<object, boolean>();
   const heartbeat = setInterval(() => {
@@ -40,29 +56,51 @@ export function attachSignalling(app: FastifyInstance, deps: SessionDeps): { clo
       socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      const session = new Session(
-        {
-          send: (text) => ws.readyState === ws.OPEN && ws.send(text),
-          close: (code, reason) => ws.close(code, reason),
-        },
-        deps,
-      );
-      sessions.add(session);
-      alive.set(ws, true);
-      ws.on("pong", () => alive.set(ws, true));
-      ws.on("message", (data, isBinary) => {
-        if (isBinary)
-          return session.close(CLOSE.protocolError, "binary frames are not part of the protocol");
-        session.receive(data.toString());
-      });
-      ws.on("close", () => {
-        sessions.delete(session);
-        session.close(CLOSE.goingAway, "connection closed");
-      });
-      ws.on("error", () => ws.terminate());
-    });
+    void identify(request).then(
+      (identity) =>
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          const session = new Session(
+            {
+              send: (text) => ws.readyState === ws.OPEN && ws.send(text),
+              close: (code, reason) => ws.close(code, reason),
+            },
+            deps,
+            identity,
+          );
+          sessions.add(session);
+          alive.set(ws, true);
+          ws.on("pong", () => alive.set(ws, true));
+          ws.on("message", (data, isBinary) => {
+            if (isBinary)
+              return session.close(
+                CLOSE.protocolError,
+                "binary frames are not part of the protocol",
+              );
+            session.receive(data.toString());
+          });
+          ws.on("close", () => {
+            sessions.delete(session);
+            session.close(CLOSE.goingAway, "connection closed");
+          });
+          ws.on("error", () => ws.terminate());
+        }),
+      () => socket.destroy(),
+    );
   });
+
+  /** Who is connecting, from the request alone: account cookie, client cookie, address. */
+  async function identify(request: IncomingMessage): Promise<Identity> {
+    let clientId = clientIdOf(request.headers.cookie);
+    if (!clientId) {
+      clientId = newClientId();
+      minted.set(request, clientId);
+    }
+    return {
+      account: await authenticate(request),
+      clientId,
+      address: request.socket.remoteAddress ?? "",
+    };
+  }
 
   return {
     close() {

@@ -1,7 +1,18 @@
+import { hashPassword } from "../auth/passwords";
 import type { MediaEngine } from "../media/types";
+import type { RoomDefaults } from "../store/rooms";
 import type { Store } from "../store/store";
 import { Room } from "./room";
 import { hashSecret, newRoomId, newSecret, secretMatches } from "./secrets";
+
+/** What an organiser may choose for a persistent room; ad-hoc rooms take the defaults. */
+export interface RoomOptions {
+  name?: string;
+  ownerAccountId?: string;
+  defaults?: RoomDefaults;
+  /** Plain text; only its argon2id hash is stored. */
+  password?: string;
+}
 
 export interface CreatedRoom {
   id: string;
@@ -20,15 +31,17 @@ export class RoomDirectory {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(): Promise<CreatedRoom> {
+  async create(options: RoomOptions = {}): Promise<CreatedRoom> {
     const id = newRoomId();
     const moderatorToken = newSecret();
-    const t = this.now();
-    await this.store.createRoom({
+    await this.store.rooms.create({
       id,
       moderatorTokenHash: hashSecret(moderatorToken),
-      createdAt: t,
-      lastUsedAt: t,
+      createdAt: this.now(),
+      name: options.name ?? null,
+      ownerAccountId: options.ownerAccountId ?? null,
+      ...(options.defaults ? { defaults: options.defaults } : {}),
+      passwordHash: options.password ? await hashPassword(options.password) : null,
     });
     return { id, moderatorToken };
   }
@@ -36,7 +49,7 @@ export class RoomDirectory {
   /** Whether a room may be joined. Unknown rooms and others that cannot be joined look alike. */
   async isAvailable(id: string): Promise<boolean> {
     if (this.closed) return false;
-    return (await this.store.findRoom(id)) !== undefined;
+    return (await this.store.rooms.find(id)) !== undefined;
   }
 
   /**
@@ -48,9 +61,9 @@ export class RoomDirectory {
     moderatorToken?: string,
   ): Promise<{ room: Room; isModerator: boolean } | undefined> {
     if (this.closed) return undefined;
-    const stored = await this.store.findRoom(id);
+    const stored = await this.store.rooms.find(id);
     if (!stored) return undefined;
-    await this.store.touchRoom(id, this.now());
+    await this.store.rooms.touch(id, this.now());
     let room = this.open.get(id);
     if (!room?.isOpen) {
       room = new Room(id, this.media, (r) => {

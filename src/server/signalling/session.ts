@@ -7,6 +7,7 @@ import {
   type ServerEvent,
   type ServerMessage,
 } from "../../protocol/messages";
+import type { AccountRef } from "../auth/account";
 import type { RoomDirectory } from "../room/directory";
 import type { Participant } from "../room/participant";
 import type { Room } from "../room/room";
@@ -31,6 +32,16 @@ export type SessionState =
   | { state: "joined"; room: Room; self: Participant }
   | { state: "closed" };
 
+/** Who is on the other end, established at connection time and never from a message. */
+export interface Identity {
+  /** The signed-in organiser, if any. */
+  account: AccountRef | undefined;
+  /** The browser session's random id (cookie). */
+  clientId: string;
+  /** The peer's IP address: kept in memory for rate limits, never stored or logged. */
+  address: string;
+}
+
 export interface SessionDeps {
   directory: RoomDirectory;
   log: Logger;
@@ -50,6 +61,7 @@ export class Session {
   constructor(
     private readonly socket: Socket,
     readonly deps: SessionDeps,
+    readonly identity: Identity,
   ) {}
 
   get state(): SessionState {

@@ -22,6 +22,39 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0002_room_settings_and_events": {
+    async up(db: Kysely<unknown>) {
+      for (const [column, type] of [
+        ["name", "text"],
+        ["owner_account_id", "text"],
+        ["password_hash", "text"],
+      ] as const) {
+        await db.schema.alterTable("rooms").addColumn(column, type).execute();
+      }
+      for (const column of ["lobby", "chat", "e2ee"]) {
+        await db.schema
+          .alterTable("rooms")
+          .addColumn(column, "integer", (c) => c.notNull().defaultTo(1))
+          .execute();
+      }
+      await db.schema.createIndex("rooms_owner").on("rooms").column("owner_account_id").execute();
+      await db.schema
+        .createTable("room_events")
+        .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("room_id", "text", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("actor", "text", (c) => c.notNull())
+        .addColumn("action", "text", (c) => c.notNull())
+        .addColumn("target", "text")
+        .execute();
+      await db.schema
+        .createIndex("room_events_room")
+        .on("room_events")
+        .columns(["room_id", "at"])
+        .execute();
+      await db.schema.createIndex("room_events_at").on("room_events").column("at").execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,8 +1,9 @@
 import type { Generated } from "kysely";
 
-/** The database as Kysely sees it. Nothing personal is stored: rooms only. */
+/** The database as Kysely sees it. Every table has a retention rule (docs/SPEC.md, DATA-*). */
 export interface Database {
   rooms: RoomTable;
+  room_events: RoomEventTable;
 }
 
 export interface RoomTable {
@@ -16,4 +17,27 @@ export interface RoomTable {
   last_used_at: number;
   /** Internal row counter, never exposed. */
   seq: Generated<number>;
+  /** A persistent room's name, chosen by its organiser; null for ad-hoc rooms. */
+  name: string | null;
+  /** The organiser account that owns the room; its holder is a moderator. */
+  owner_account_id: string | null;
+  /** Default settings (1/0): people wait in a lobby; chat; end-to-end encryption. */
+  lobby: Generated<number>;
+  chat: Generated<number>;
+  e2ee: Generated<number>;
+  /** argon2id hash of the room password; null when the room has none. */
+  password_hash: string | null;
+}
+
+/**
+ * Moderation audit: who did what to whom, when — never content. Actor and
+ * target are the meeting's pseudonymous participant ids, not names.
+ */
+export interface RoomEventTable {
+  seq: Generated<number>;
+  room_id: string;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
 }
