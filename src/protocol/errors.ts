@@ -15,6 +15,11 @@ export const ERRORS = {
   "already-joined": "This connection is already in a room.",
   "room-unavailable": "This meeting is not available.",
   "rate-limited": "Too many messages; slow down.",
+  forbidden: "Your role in this meeting does not allow that.",
+  "password-required": "This meeting needs a password.",
+  "wrong-password": "The password is not right.",
+  "too-many-attempts": "Too many wrong passwords; wait before trying again.",
+  "unknown-participant": "Nobody with that id is in this meeting or its lobby.",
   "media-failed": "The media connection could not be set up.",
   internal: "Something went wrong on the server.",
 } as const;

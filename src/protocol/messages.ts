@@ -28,9 +28,15 @@ export const DisplayName = z
 export const MediaState = z.strictObject({ audio: z.boolean(), video: z.boolean() });
 export type MediaState = z.infer<typeof MediaState>;
 
+export const ROLES = ["moderator", "participant", "guest"] as const;
+/** Moderators run the meeting; participants are signed in; guests came by link. */
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
 export const Participant = z.strictObject({
   id: z.string(),
   name: z.string(),
+  role: Role,
   media: MediaState,
 });
 export type Participant = z.infer<typeof Participant>;
@@ -51,10 +57,13 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("join"),
     id: requestId,
-    roomId: RoomId,
+    /** Any string: a malformed id is answered like an unknown room, not as a schema error. */
+    roomId: z.string().max(128),
     name: DisplayName,
     /** The secret from the moderator link, if the person holds one. */
     moderatorToken: z.string().max(128).optional(),
+    /** The room password, when the room has one. */
+    password: z.string().max(256).optional(),
   }),
   /** The client's offer for its upstream peer connection (what it sends). */
   z.strictObject({ type: z.literal("publish"), id: requestId, sdp }),
@@ -62,22 +71,83 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("subscriber-answer"), id: requestId, sdp }),
   z.strictObject({ type: z.literal("media-state"), id: requestId, media: MediaState }),
   z.strictObject({ type: z.literal("leave"), id: requestId }),
+  // Moderation: each needs a permission of the sender's role (docs/SPEC.md).
+  z.strictObject({ type: z.literal("admit"), id: requestId, waiterId: z.string().max(64) }),
+  z.strictObject({ type: z.literal("admit-all"), id: requestId }),
+  z.strictObject({ type: z.literal("deny"), id: requestId, waiterId: z.string().max(64) }),
+  z.strictObject({ type: z.literal("lock"), id: requestId, locked: z.boolean() }),
+  z.strictObject({ type: z.literal("kick"), id: requestId, participantId: z.string().max(64) }),
+  z.strictObject({ type: z.literal("mute"), id: requestId, participantId: z.string().max(64) }),
+  z.strictObject({ type: z.literal("mute-all"), id: requestId }),
+  z.strictObject({
+    type: z.literal("request-unmute"),
+    id: requestId,
+    participantId: z.string().max(64),
+  }),
+  z.strictObject({
+    type: z.literal("set-role"),
+    id: requestId,
+    participantId: z.string().max(64),
+    role: z.enum(["moderator", "participant"]),
+  }),
+  z.strictObject({
+    type: z.literal("update-settings"),
+    id: requestId,
+    settings: z.strictObject({ lobby: z.boolean().optional(), chat: z.boolean().optional() }),
+  }),
+  z.strictObject({ type: z.literal("end-meeting"), id: requestId }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
 export type Request<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
 
+/** Room-wide settings everyone in the meeting sees. */
+export interface RoomSettings {
+  /** New people wait in the lobby until a moderator admits them. */
+  lobby: boolean;
+  chat: boolean;
+  e2ee: boolean;
+}
+
+/** What a person learns on entering the meeting (not before: nothing reaches the lobby). */
+export interface Joined {
+  self: Participant;
+  participants: Participant[];
+  locked: boolean;
+  settings: RoomSettings;
+}
+
+export interface Waiter {
+  id: string;
+  name: string;
+}
+
+type Empty = Record<string, never>;
+
 /** The result each request type gets in its `ok` reply. */
 export interface Results {
   hello: { protocolVersion: number };
-  join: { self: Participant; participants: Participant[]; role: Role };
+  /** Either in the meeting, or waiting in the lobby until `admitted` or `denied`. */
+  join: ({ status: "joined" } & Joined) | { status: "lobby" };
   publish: { sdp: string };
-  "subscriber-answer": Record<string, never>;
-  "media-state": Record<string, never>;
-  leave: Record<string, never>;
+  "subscriber-answer": Empty;
+  "media-state": Empty;
+  leave: Empty;
+  admit: Empty;
+  "admit-all": Empty;
+  deny: Empty;
+  lock: Empty;
+  kick: Empty;
+  mute: Empty;
+  "mute-all": Empty;
+  "request-unmute": Empty;
+  "set-role": Empty;
+  "update-settings": Empty;
+  "end-meeting": Empty;
 }
 
-export type Role = "moderator" | "participant";
+/** What a moderator did to this participant; each such action is shown to them. */
+export type ModerationAction = "muted" | "unmute-requested" | "promoted" | "demoted";
 
 // ---------------------------------------------------------------- server -> client
 
@@ -86,7 +156,17 @@ export type ServerEvent =
   | { type: "participant-updated"; participant: Participant }
   | { type: "participant-left"; participantId: string }
   /** The server (re)negotiates the downstream connection; answer with `subscriber-answer`. */
-  | { type: "subscriber-offer"; sdp: string; tracks: TrackInfo[] };
+  | { type: "subscriber-offer"; sdp: string; tracks: TrackInfo[] }
+  /** To moderators only: who is waiting in the lobby, in order of arrival. */
+  | { type: "lobby-updated"; waiting: Waiter[] }
+  /** To a waiting person: a moderator let them in. */
+  | ({ type: "admitted" } & Joined)
+  /** To a waiting person: a moderator turned them away. */
+  | { type: "denied" }
+  /** To a participant: they are out of the meeting, and why. */
+  | { type: "removed"; reason: "kicked" | "ended" }
+  | { type: "moderated"; action: ModerationAction; by: string }
+  | { type: "room-updated"; locked: boolean; settings: RoomSettings };
 
 export type Reply<T extends ClientMessageType = ClientMessageType> =
   | { type: "ok"; id: number; result: Results[T] }

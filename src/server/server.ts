@@ -7,6 +7,7 @@ import { buildApp } from "./http/app";
 import { attachSignalling } from "./http/websocket";
 import { WeriftEngine } from "./media/werift/engine";
 import { RoomDirectory } from "./room/directory";
+import { AccessGuard } from "./signalling/guard";
 import { Store } from "./store/store";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,19 +33,21 @@ export async function startServer(
 ): Promise<RunningServer> {
   const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
   const media = new WeriftEngine(config.media);
-  const directory = new RoomDirectory(store, media);
+  const directory = new RoomDirectory(store, media, log);
   let publicUrl = config.publicUrl;
   const app = await buildApp({ store, directory, log, clientDir, publicUrl: () => publicUrl });
   const signalling = attachSignalling(
     app,
-    { directory, log },
+    { directory, guard: new AccessGuard(), log },
     NOBODY,
     config.publicUrl.startsWith("https:"),
   );
 
   const retention = async () => {
-    const removed = await store.rooms.deleteUnused(Date.now() - config.retention.roomDays * DAY_MS);
-    if (removed > 0) log.info({ removed }, "retention: deleted unused rooms");
+    const now = Date.now();
+    const removed = await store.rooms.deleteUnused(now - config.retention.roomDays * DAY_MS);
+    const events = await store.rooms.deleteEventsBefore(now - config.retention.auditDays * DAY_MS);
+    if (removed + events > 0) log.info({ removed, events }, "retention: deleted expired rows");
   };
   await retention();
   const timer = setInterval(

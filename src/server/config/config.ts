@@ -25,6 +25,8 @@ export interface Config {
   retention: {
     /** A room nobody has used for this many days is deleted. */
     roomDays: number;
+    /** Moderation audit events are deleted after this many days. */
+    auditDays: number;
   };
 }
 
@@ -61,6 +63,7 @@ const Env = z.object({
       "must be a range within 1024-65535",
     ),
   PLENUM_ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  PLENUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 
 export class ConfigError extends Error {
@@ -86,7 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       addresses: e.PLENUM_MEDIA_ADDRESSES ?? defaultMediaAddresses(e.PLENUM_HOST),
       portRange: e.PLENUM_MEDIA_PORTS,
     },
-    retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS },
+    retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS, auditDays: e.PLENUM_AUDIT_RETENTION_DAYS },
   };
 }
 

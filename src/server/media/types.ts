@@ -29,6 +29,11 @@ export interface MediaPeer {
   subscribe(source: MediaPeer): void;
   /** Stops forwarding `source` to this peer. */
   unsubscribe(source: MediaPeer): void;
+  /**
+   * Holds back (or resumes) what this peer sends of `kind`, for everyone: how
+   * a moderator's mute is enforced rather than merely requested.
+   */
+  pause(kind: MediaKind, paused: boolean): void;
   /** Applies the client's answer to the last downstream offer. */
   acceptAnswer(sdp: string): Promise<void>;
   /** Idempotent; releases ports and stops every forward into and out of this peer. */

@@ -1,6 +1,8 @@
 import { hashPassword } from "../auth/passwords";
 import type { MediaEngine } from "../media/types";
-import type { RoomDefaults } from "../store/rooms";
+import type { Logger } from "pino";
+import type { Role } from "../../protocol/messages";
+import type { RoomDefaults, StoredRoom } from "../store/rooms";
 import type { Store } from "../store/store";
 import { Room } from "./room";
 import { hashSecret, newRoomId, newSecret, secretMatches } from "./secrets";
@@ -12,6 +14,21 @@ export interface RoomOptions {
   defaults?: RoomDefaults;
   /** Plain text; only its argon2id hash is stored. */
   password?: string;
+}
+
+/** Who knocks: what they hold, and who they are according to their connection. */
+export interface Visitor {
+  moderatorToken?: string;
+  accountId?: string;
+  clientId: string;
+}
+
+export interface Entry {
+  role: Role;
+  /** The hash to check a password against; null when none is needed. */
+  passwordHash: string | null;
+  /** The live room, opened if nobody is in it yet. */
+  open(): Room;
 }
 
 export interface CreatedRoom {
@@ -28,6 +45,7 @@ export class RoomDirectory {
   constructor(
     private readonly store: Store,
     private readonly media: MediaEngine,
+    private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -49,31 +67,54 @@ export class RoomDirectory {
   /** Whether a room may be joined. Unknown rooms and others that cannot be joined look alike. */
   async isAvailable(id: string): Promise<boolean> {
     if (this.closed) return false;
-    return (await this.store.rooms.find(id)) !== undefined;
+    const stored = await this.store.rooms.find(id);
+    return stored !== undefined && !this.open.get(id)?.locked;
   }
 
   /**
-   * The open room for `id`, opening it if needed, and whether `moderatorToken`
-   * is that room's. Undefined when the room is not available.
+   * Who may enter `id`, and as what. Undefined when the room is unavailable to
+   * them: unknown, deleted, locked or they were removed from it — all alike
+   * (SPEC ACC-2). Moderators enter locked rooms. The room is opened only by
+   * `open()`, after the caller has checked the password.
    */
-  async enter(
-    id: string,
-    moderatorToken?: string,
-  ): Promise<{ room: Room; isModerator: boolean } | undefined> {
+  async enter(id: string, who: Visitor): Promise<Entry | undefined> {
     if (this.closed) return undefined;
     const stored = await this.store.rooms.find(id);
     if (!stored) return undefined;
-    await this.store.rooms.touch(id, this.now());
-    let room = this.open.get(id);
-    if (!room?.isOpen) {
-      room = new Room(id, this.media, (r) => {
-        if (this.open.get(r.id) === r) this.open.delete(r.id);
-      });
-      this.open.set(id, room);
-    }
     const isModerator =
-      moderatorToken !== undefined && secretMatches(moderatorToken, stored.moderatorTokenHash);
-    return { room, isModerator };
+      (who.moderatorToken !== undefined && secretMatches(who.moderatorToken, stored.moderatorTokenHash)) ||
+      (who.accountId !== undefined && who.accountId === stored.ownerAccountId);
+    const role: Role = isModerator ? "moderator" : who.accountId ? "participant" : "guest";
+    const live = this.open.get(id);
+    if (!isModerator && live && (live.locked || live.isBanned(who.clientId))) return undefined;
+    return {
+      role,
+      passwordHash: isModerator ? null : stored.passwordHash,
+      open: () => this.openRoom(stored),
+    };
+  }
+
+  private openRoom(stored: StoredRoom): Room {
+    const existing = this.open.get(stored.id);
+    if (existing?.isOpen) return existing;
+    void this.store.rooms.touch(stored.id, this.now()).catch((err) => this.log.error({ err }, "touch failed"));
+    const room = new Room(
+      stored.id,
+      this.media,
+      {
+        settings: { ...stored.defaults },
+        passwordHash: stored.passwordHash,
+        audit: (actor, action, target) =>
+          void this.store.rooms
+            .addEvent({ roomId: stored.id, at: this.now(), actor, action, target })
+            .catch((err) => this.log.error({ err }, "audit event not stored")),
+      },
+      (r) => {
+        if (this.open.get(r.id) === r) this.open.delete(r.id);
+      },
+    );
+    this.open.set(stored.id, room);
+    return room;
   }
 
   /** The open room, if anyone is in it. */

@@ -9,22 +9,28 @@ import type { MediaPeer } from "../media/types";
 /** The smallest thing a room needs to reach a participant: tests pass their own. */
 export interface EventSink {
   send(event: ServerEvent): void;
+  /** The room let go of this participant (kicked, meeting ended); it is no longer in it. */
+  detached(): void;
 }
 
 /** A participant as the room holds it. Identity and role are set here, by the server, only. */
 export class Participant {
   media: MediaState = { audio: false, video: false };
+  /** A moderator muted them: their audio is held back until they switch it on themselves. */
+  mutedByModerator = false;
 
   constructor(
     readonly id: string,
     readonly name: string,
-    readonly role: Role,
+    public role: Role,
+    /** The browser session's id, so a kicked person is recognised (never stored). */
+    readonly clientId: string,
     readonly sink: EventSink,
     readonly peer: MediaPeer,
   ) {}
 
   /** What other participants may see of this one. */
   view(): ParticipantView {
-    return { id: this.id, name: this.name, media: { ...this.media } };
+    return { id: this.id, name: this.name, role: this.role, media: { ...this.media } };
   }
 }

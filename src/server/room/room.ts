@@ -1,25 +1,55 @@
 import { randomUUID } from "node:crypto";
-import type { MediaState, Role, ServerEvent } from "../../protocol/messages";
+import type {
+  Joined,
+  MediaState,
+  Role,
+  RoomSettings,
+  ServerEvent,
+} from "../../protocol/messages";
 import type { MediaEngine } from "../media/types";
+import { type Knock, Lobby } from "./lobby";
 import { type EventSink, Participant } from "./participant";
+import { can } from "./permissions";
 
 type RoomState = { state: "open" } | { state: "closed" };
 
+/** Records a moderation action (who did what to whom); never content. */
+export type Audit = (actor: string, action: string, target: string | null) => void;
+
+export interface RoomInit {
+  settings: RoomSettings;
+  /** argon2id hash of the password, if the room has one. */
+  passwordHash: string | null;
+  audit: Audit;
+}
+
 /**
- * A meeting in progress: who is in it, and who receives whose media. Every
- * change happens here and is announced from here, so participants never see
- * a half-applied change.
+ * A meeting in progress: who is in it, who waits in its lobby, and who
+ * receives whose media. Every change happens here and is announced from here,
+ * so participants never see a half-applied change.
  */
 export class Room {
+  readonly lobby = new Lobby();
+  settings: RoomSettings;
+  locked = false;
+  readonly passwordHash: string | null;
+  readonly audit: Audit;
   private readonly participants = new Map<string, Participant>();
+  /** Browser sessions removed from this meeting; they cannot come back (SPEC MOD-1). */
+  private readonly banned = new Set<string>();
   private status: RoomState = { state: "open" };
 
   constructor(
     readonly id: string,
     private readonly media: MediaEngine,
-    /** Called once the last participant has left, or on close. */
-    private readonly onEmpty: (room: Room) => void,
-  ) {}
+    init: RoomInit,
+    /** Called once the room closes (the last participant left, or it ended). */
+    private readonly onClose: (room: Room) => void,
+  ) {
+    this.settings = { ...init.settings };
+    this.passwordHash = init.passwordHash;
+    this.audit = init.audit;
+  }
 
   get size(): number {
     return this.participants.size;
@@ -30,7 +60,7 @@ export class Room {
   }
 
   /** Adds a participant, connects media both ways with everyone present and tells the others. */
-  join(name: string, role: Role, sink: EventSink): { self: Participant; others: Participant[] } {
+  join(name: string, role: Role, clientId: string, sink: EventSink): Participant {
     if (this.status.state !== "open") throw new Error("room is closed");
     const id = randomUUID();
     const peer = this.media.createPeer(id, {
@@ -40,22 +70,55 @@ export class Room {
           sdp,
           tracks: tracks.map((t) => ({ mid: t.mid, participantId: t.sourceLabel, kind: t.kind })),
         }),
-      failed: () => undefined, // the client notices too and reconnects; see issue on resilience
+      failed: () => undefined, // the client notices too and reconnects; see the resilience issue
     });
-    const self = new Participant(id, name, role, sink, peer);
-    const others = [...this.participants.values()];
-    for (const other of others) {
+    const self = new Participant(id, name, role, clientId, sink, peer);
+    for (const other of this.participants.values()) {
       peer.subscribe(other.peer);
       other.peer.subscribe(peer);
     }
     this.participants.set(id, self);
     this.broadcast({ type: "participant-joined", participant: self.view() }, id);
-    return { self, others };
+    if (can(role, "admit") && this.lobby.size > 0) sink.send({ type: "lobby-updated", waiting: this.lobby.list() });
+    return self;
+  }
+
+  /** What a person learns on entering; nothing of this reaches the lobby (SPEC LOBBY-2). */
+  joinedView(self: Participant): Joined {
+    return {
+      self: self.view(),
+      participants: this.others(self.id).map((p) => p.view()),
+      locked: this.locked,
+      settings: { ...this.settings },
+    };
+  }
+
+  /** Puts a person in the lobby and tells the moderators. */
+  knock(name: string, callbacks: { admit(): void; deny(): void }): Knock {
+    const knock = this.lobby.add(name, callbacks);
+    this.lobbyChanged();
+    return knock;
+  }
+
+  /** A waiting person gave up (closed the page); idempotent. */
+  withdraw(knockId: string): void {
+    if (!this.lobby.take(knockId)) return;
+    this.lobbyChanged();
+    if (this.participants.size === 0 && this.lobby.size === 0) this.close();
+  }
+
+  lobbyChanged(): void {
+    this.toModerators({ type: "lobby-updated", waiting: this.lobby.list() });
   }
 
   setMedia(participantId: string, media: MediaState): void {
     const p = this.participants.get(participantId);
     if (!p) return;
+    // Switching the microphone on is the person's own decision, which ends a moderator's mute.
+    if (media.audio && p.mutedByModerator) {
+      p.mutedByModerator = false;
+      p.peer.pause("audio", false);
+    }
     p.media = { ...media };
     this.broadcast({ type: "participant-updated", participant: p.view() }, participantId);
   }
@@ -71,21 +134,49 @@ export class Room {
     if (this.participants.size === 0) this.close();
   }
 
+  /** Takes a participant out for `reason`; a kicked browser session cannot come back. */
+  remove(participantId: string, reason: "kicked" | "ended"): void {
+    const p = this.participants.get(participantId);
+    if (!p) return;
+    if (reason === "kicked") this.banned.add(p.clientId);
+    p.sink.send({ type: "removed", reason });
+    p.sink.detached();
+    this.leave(participantId);
+  }
+
+  isBanned(clientId: string): boolean {
+    return this.banned.has(clientId);
+  }
+
   get(participantId: string): Participant | undefined {
     return this.participants.get(participantId);
   }
 
-  private broadcast(event: ServerEvent, exceptId?: string): void {
+  others(exceptId?: string): Participant[] {
+    return [...this.participants.values()].filter((p) => p.id !== exceptId);
+  }
+
+  broadcast(event: ServerEvent, exceptId?: string): void {
     for (const p of this.participants.values()) if (p.id !== exceptId) p.sink.send(event);
   }
 
-  /** Closes every participant's media; idempotent. */
+  toModerators(event: ServerEvent): void {
+    for (const p of this.participants.values()) if (can(p.role, "admit")) p.sink.send(event);
+  }
+
+  /** Tells everyone the room's lock and settings. */
+  settingsChanged(): void {
+    this.broadcast({ type: "room-updated", locked: this.locked, settings: { ...this.settings } });
+  }
+
+  /** Closes every participant's media and turns away the lobby; idempotent. */
   close(): void {
     if (this.status.state === "closed") return;
     this.status = { state: "closed" };
+    for (const knock of this.lobby.takeAll()) knock.deny();
     for (const p of this.participants.values()) p.peer.close();
     this.participants.clear();
-    this.onEmpty(this);
+    this.onClose(this);
   }
 }
 

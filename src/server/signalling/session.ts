@@ -12,6 +12,7 @@ import type { RoomDirectory } from "../room/directory";
 import type { Participant } from "../room/participant";
 import type { Room } from "../room/room";
 import { ProtocolError } from "./errors";
+import type { AccessGuard } from "./guard";
 import { handlers } from "./handlers";
 import { parseMessage } from "./parse";
 import { TokenBucket } from "./rate-limit";
@@ -29,6 +30,7 @@ export interface Socket {
 export type SessionState =
   | { state: "awaiting-hello" }
   | { state: "ready" }
+  | { state: "waiting"; room: Room; knockId: string }
   | { state: "joined"; room: Room; self: Participant }
   | { state: "closed" };
 
@@ -44,6 +46,7 @@ export interface Identity {
 
 export interface SessionDeps {
   directory: RoomDirectory;
+  guard: AccessGuard;
   log: Logger;
 }
 
@@ -130,6 +133,11 @@ export class Session {
     this.write(event);
   }
 
+  /** The room let go of this session's participant (kicked, meeting ended). */
+  detached(): void {
+    if (this.current.state === "joined") this.current = { state: "ready" };
+  }
+
   private sendReply(reply: Reply): void {
     this.write(reply);
   }
@@ -149,6 +157,7 @@ export class Session {
     if (was.state === "closed") return;
     this.current = { state: "closed" };
     if (was.state === "joined") was.room.leave(was.self.id);
+    if (was.state === "waiting") was.room.withdraw(was.knockId);
     this.socket.close(code, reason);
   }
 }

@@ -1,5 +1,5 @@
 import type { PeerConfig } from "werift";
-import type { MediaPeer, PeerEvents } from "../types";
+import type { MediaKind, MediaPeer, PeerEvents } from "../types";
 import { Downstream } from "./downstream";
 import { Upstream } from "./upstream";
 
@@ -44,6 +44,10 @@ export class WeriftPeer implements MediaPeer {
     stop();
     this.subscriptions.delete(peer);
     if (!this.closed) this.downstream.removeSource(peer.label);
+  }
+
+  pause(kind: MediaKind, paused: boolean): void {
+    this.upstream.pause(kind, paused);
   }
 
   acceptAnswer(sdp: string): Promise<void> {

@@ -16,6 +16,7 @@ export class Upstream {
   private readonly tracks = new Map<MediaKind, { receiver: RTCRtpReceiver; ssrc?: number }>();
   private readonly listeners = new Map<MediaKind, Set<RtpListener>>();
   private readonly trackWatchers = new Set<(kind: MediaKind) => void>();
+  private readonly paused = new Set<MediaKind>();
   private lastKeyframeRequest = 0;
   private closed = false;
 
@@ -30,6 +31,7 @@ export class Upstream {
       this.tracks.set(kind, entry);
       track.onReceiveRtp.subscribe((packet) => {
         entry.ssrc = packet.header.ssrc;
+        if (this.paused.has(kind)) return;
         for (const listener of this.listeners.get(kind) ?? []) listener(packet);
       });
       for (const watch of this.trackWatchers) watch(kind);
@@ -66,6 +68,11 @@ export class Upstream {
     }
     set.add(listener);
     return () => set.delete(listener);
+  }
+
+  pause(kind: MediaKind, paused: boolean): void {
+    if (paused) this.paused.add(kind);
+    else this.paused.delete(kind);
   }
 
   /** Asks the sender for a key frame (PLI), throttled. */

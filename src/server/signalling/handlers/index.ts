@@ -1,11 +1,22 @@
 import type { ClientMessageType, Request, Results } from "../../../protocol/messages";
 import type { Session } from "../session";
+import { admit } from "./admit";
+import { admitAll } from "./admit-all";
+import { deny } from "./deny";
+import { endMeeting } from "./end-meeting";
 import { hello } from "./hello";
 import { join } from "./join";
+import { kick } from "./kick";
 import { leave } from "./leave";
+import { lock } from "./lock";
 import { mediaState } from "./media-state";
+import { mute } from "./mute";
+import { muteAll } from "./mute-all";
 import { publish } from "./publish";
+import { requestUnmute } from "./request-unmute";
+import { setRole } from "./set-role";
 import { subscriberAnswer } from "./subscriber-answer";
+import { updateSettings } from "./update-settings";
 
 export type Handler<T extends ClientMessageType> = (
   session: Session,
@@ -20,4 +31,15 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   "subscriber-answer": subscriberAnswer,
   "media-state": mediaState,
   leave,
+  admit,
+  "admit-all": admitAll,
+  deny,
+  lock,
+  kick,
+  mute,
+  "mute-all": muteAll,
+  "request-unmute": requestUnmute,
+  "set-role": setRole,
+  "update-settings": updateSettings,
+  "end-meeting": endMeeting,
 };
