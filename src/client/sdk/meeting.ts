@@ -1,6 +1,15 @@
-import type { MediaState, Participant, Role, ServerEvent } from "../../protocol/messages";
+import type {
+  Joined,
+  MediaState,
+  ModerationAction,
+  Participant,
+  RoomSettings,
+  ServerEvent,
+  Waiter,
+} from "../../protocol/messages";
 import { DeviceError, openDevice } from "./devices";
 import { Emitter } from "./emitter";
+import { Moderation } from "./moderation";
 import { Publisher } from "./publisher";
 import { RequestError, Signalling } from "./signalling";
 import { Subscriber } from "./subscriber";
@@ -14,9 +23,20 @@ export interface RemoteParticipant extends Participant {
 export type MeetingStatus =
   | { status: "idle" }
   | { status: "joining" }
-  | { status: "joined"; self: Participant; role: Role }
+  /** Waiting in the lobby for a moderator; nothing of the meeting is known yet. */
+  | { status: "lobby" }
+  | { status: "joined"; self: Participant; locked: boolean; settings: RoomSettings }
   | { status: "left" }
+  | { status: "denied" }
+  | { status: "removed"; reason: "kicked" | "ended" }
   | { status: "failed"; code: string; message: string };
+
+/** Something a moderator did to this person, shown until dismissed. */
+export interface Notice {
+  action: ModerationAction;
+  /** The moderator's name, if still in the meeting. */
+  by: string;
+}
 
 export interface MeetingSnapshot {
   status: MeetingStatus;
@@ -25,12 +45,16 @@ export interface MeetingSnapshot {
   local: { audio?: MediaStreamTrack; video?: MediaStreamTrack };
   /** The last device problem, for the UI to explain. */
   deviceError?: DeviceError;
+  /** People waiting in the lobby (moderators only). */
+  waiting: Waiter[];
+  notice?: Notice;
 }
 
 export interface JoinOptions {
   roomId: string;
   name: string;
   moderatorToken?: string;
+  password?: string;
 }
 
 /**
@@ -40,6 +64,10 @@ export interface JoinOptions {
  */
 export class Meeting {
   readonly events = new Emitter<{ change: [MeetingSnapshot] }>();
+  /** Moderator commands; the server refuses them to anyone without the permission. */
+  readonly moderation = new Moderation(() => this.signalling);
+  private waiting: Waiter[] = [];
+  private notice: Notice | undefined;
   private statusValue: MeetingStatus = { status: "idle" };
   private readonly participants = new Map<string, RemoteParticipant>();
   private local: MeetingSnapshot["local"] = {};
@@ -54,6 +82,8 @@ export class Meeting {
       participants: [...this.participants.values()].map((p) => ({ ...p })),
       local: { ...this.local },
       deviceError: this.deviceError,
+      waiting: [...this.waiting],
+      ...(this.notice ? { notice: this.notice } : {}),
     };
   }
 
@@ -82,8 +112,10 @@ export class Meeting {
     await this.announceMedia();
   }
 
+  /** Asks to enter; ends joined, in the lobby, or failed (e.g. `password-required`). */
   async join(options: JoinOptions): Promise<void> {
-    if (this.statusValue.status === "joining" || this.statusValue.status === "joined") return;
+    const now = this.statusValue.status;
+    if (now === "joining" || now === "joined" || now === "lobby") return;
     this.setStatus({ status: "joining" });
     try {
       const signalling = await Signalling.connect();
@@ -91,34 +123,58 @@ export class Meeting {
       signalling.events.on("event", (e) => this.handleEvent(e));
       signalling.events.on("closed", (reason) => this.connectionLost(reason));
       this.subscriber = new Subscriber(signalling, (streams) => this.attachStreams(streams));
-      const joined = await signalling.request("join", {
+      const result = await signalling.request("join", {
         roomId: options.roomId,
         name: options.name,
         ...(options.moderatorToken ? { moderatorToken: options.moderatorToken } : {}),
+        ...(options.password ? { password: options.password } : {}),
       });
-      this.participants.clear();
-      for (const p of joined.participants) {
-        this.participants.set(p.id, { ...p, stream: this.subscriber.streamOf(p.id) });
-      }
-      this.setStatus({ status: "joined", self: joined.self, role: joined.role });
-      this.publisher = new Publisher();
-      await this.publisher.send("audio", this.local.audio ?? null);
-      await this.publisher.send("video", this.local.video ?? null);
-      await this.publisher.start(signalling);
-      await this.announceMedia();
+      if (result.status === "lobby") this.setStatus({ status: "lobby" });
+      else await this.enter(result);
     } catch (error) {
-      const { code, message } =
-        error instanceof RequestError
-          ? error
-          : { code: "internal", message: (error as Error).message };
-      this.teardown();
-      this.setStatus({ status: "failed", code, message });
+      this.fail(error);
     }
   }
 
-  /** Leaves the meeting; devices are released. */
+  /** In the meeting at last: learn who is there and start sending. */
+  private async enter(joined: Joined): Promise<void> {
+    const signalling = this.signalling;
+    if (!signalling) return;
+    this.participants.clear();
+    for (const p of joined.participants) {
+      this.participants.set(p.id, { ...p, stream: this.subscriber?.streamOf(p.id) });
+    }
+    this.setStatus({
+      status: "joined",
+      self: joined.self,
+      locked: joined.locked,
+      settings: joined.settings,
+    });
+    this.publisher = new Publisher();
+    await this.publisher.send("audio", this.local.audio ?? null);
+    await this.publisher.send("video", this.local.video ?? null);
+    await this.publisher.start(signalling);
+    await this.announceMedia();
+  }
+
+  private fail(error: unknown): void {
+    const { code, message } =
+      error instanceof RequestError
+        ? error
+        : { code: "internal", message: (error as Error).message };
+    this.teardown();
+    this.setStatus({ status: "failed", code, message });
+  }
+
+  /** Hides the current moderator notice. */
+  dismissNotice(): void {
+    this.notice = undefined;
+    this.changed();
+  }
+
+  /** Leaves the meeting (or the lobby); devices are released. */
   async leave(): Promise<void> {
-    if (this.statusValue.status !== "joined") return;
+    if (this.statusValue.status !== "joined" && this.statusValue.status !== "lobby") return;
     await this.signalling?.request("leave", {}).catch(() => undefined);
     this.teardown();
     this.releaseDevices();
@@ -133,13 +189,46 @@ export class Meeting {
   }
 
   private handleEvent(event: ServerEvent): void {
+    const status = this.statusValue;
     switch (event.type) {
       case "participant-joined":
       case "participant-updated": {
         const { id } = event.participant;
+        if (status.status === "joined" && id === status.self.id) {
+          this.statusValue = { ...status, self: event.participant };
+          break;
+        }
         this.participants.set(id, { ...event.participant, stream: this.subscriber?.streamOf(id) });
         break;
       }
+      case "lobby-updated":
+        this.waiting = event.waiting;
+        break;
+      case "admitted": {
+        const { type: _, ...joined } = event;
+        this.enter(joined).catch((error) => this.fail(error));
+        return;
+      }
+      case "denied":
+      case "removed":
+        this.teardown();
+        this.releaseDevices();
+        this.setStatus(
+          event.type === "denied"
+            ? { status: "denied" }
+            : { status: "removed", reason: event.reason },
+        );
+        return;
+      case "moderated":
+        this.notice = { action: event.action, by: this.participants.get(event.by)?.name ?? "" };
+        // A moderator's mute is applied here too, so the button shows the truth.
+        if (event.action === "muted") void this.setDevice("audio", false);
+        break;
+      case "room-updated":
+        if (status.status === "joined") {
+          this.statusValue = { ...status, locked: event.locked, settings: event.settings };
+        }
+        break;
       case "participant-left":
         this.participants.delete(event.participantId);
         break;
@@ -167,7 +256,8 @@ export class Meeting {
   }
 
   private connectionLost(reason: string): void {
-    if (this.statusValue.status !== "joined" && this.statusValue.status !== "joining") return;
+    const now = this.statusValue.status;
+    if (now !== "joined" && now !== "joining" && now !== "lobby") return;
     this.teardown();
     this.setStatus({ status: "failed", code: "disconnected", message: reason });
   }
@@ -180,6 +270,8 @@ export class Meeting {
     this.subscriber = undefined;
     this.signalling = undefined;
     this.participants.clear();
+    this.waiting = [];
+    this.notice = undefined;
   }
 
   private releaseDevices(): void {

@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { language, setLanguage, t } from "./i18n";
 import "./styles.css";
+import "./moderation.css";
 import { Home } from "./views/Home";
 import { RoomPage } from "./views/RoomPage";
 

@@ -23,7 +23,8 @@ export class AttemptLimiter {
     const entry = this.entries.get(key) ?? { failures: 0, blockedUntil: 0 };
     entry.failures++;
     const over = entry.failures - this.freeFailures;
-    if (over > 0) entry.blockedUntil = this.now() + Math.min(1000 * 2 ** (over - 1), this.maxDelayMs);
+    if (over > 0)
+      entry.blockedUntil = this.now() + Math.min(1000 * 2 ** (over - 1), this.maxDelayMs);
     this.entries.delete(key); // re-insert: Map order is then least recently failed first
     this.entries.set(key, entry);
     if (this.entries.size > this.maxEntries) {

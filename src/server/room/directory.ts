@@ -1,7 +1,7 @@
-import { hashPassword } from "../auth/passwords";
-import type { MediaEngine } from "../media/types";
 import type { Logger } from "pino";
 import type { Role } from "../../protocol/messages";
+import { hashPassword } from "../auth/passwords";
+import type { MediaEngine } from "../media/types";
 import type { RoomDefaults, StoredRoom } from "../store/rooms";
 import type { Store } from "../store/store";
 import { Room } from "./room";
@@ -82,7 +82,8 @@ export class RoomDirectory {
     const stored = await this.store.rooms.find(id);
     if (!stored) return undefined;
     const isModerator =
-      (who.moderatorToken !== undefined && secretMatches(who.moderatorToken, stored.moderatorTokenHash)) ||
+      (who.moderatorToken !== undefined &&
+        secretMatches(who.moderatorToken, stored.moderatorTokenHash)) ||
       (who.accountId !== undefined && who.accountId === stored.ownerAccountId);
     const role: Role = isModerator ? "moderator" : who.accountId ? "participant" : "guest";
     const live = this.open.get(id);
@@ -97,7 +98,9 @@ export class RoomDirectory {
   private openRoom(stored: StoredRoom): Room {
     const existing = this.open.get(stored.id);
     if (existing?.isOpen) return existing;
-    void this.store.rooms.touch(stored.id, this.now()).catch((err) => this.log.error({ err }, "touch failed"));
+    void this.store.rooms
+      .touch(stored.id, this.now())
+      .catch((err) => this.log.error({ err }, "touch failed"));
     const room = new Room(
       stored.id,
       this.media,

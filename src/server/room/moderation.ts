@@ -79,7 +79,11 @@ export function setRole(
   if (target.role === role) return;
   target.role = role;
   room.audit(actor.id, role === "moderator" ? "promote" : "demote", target.id);
-  target.sink.send({ type: "moderated", action: role === "moderator" ? "promoted" : "demoted", by: actor.id });
+  target.sink.send({
+    type: "moderated",
+    action: role === "moderator" ? "promoted" : "demoted",
+    by: actor.id,
+  });
   room.broadcast({ type: "participant-updated", participant: target.view() });
   if (role === "moderator" && room.lobby.size > 0) {
     target.sink.send({ type: "lobby-updated", waiting: room.lobby.list() });

@@ -1,11 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type {
-  Joined,
-  MediaState,
-  Role,
-  RoomSettings,
-  ServerEvent,
-} from "../../protocol/messages";
+import type { Joined, MediaState, Role, RoomSettings, ServerEvent } from "../../protocol/messages";
 import type { MediaEngine } from "../media/types";
 import { type Knock, Lobby } from "./lobby";
 import { type EventSink, Participant } from "./participant";
@@ -79,7 +73,8 @@ export class Room {
     }
     this.participants.set(id, self);
     this.broadcast({ type: "participant-joined", participant: self.view() }, id);
-    if (can(role, "admit") && this.lobby.size > 0) sink.send({ type: "lobby-updated", waiting: this.lobby.list() });
+    if (can(role, "admit") && this.lobby.size > 0)
+      sink.send({ type: "lobby-updated", waiting: this.lobby.list() });
     return self;
   }
 

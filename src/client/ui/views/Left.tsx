@@ -1,14 +1,16 @@
 import { t } from "../i18n";
 
-/** After leaving: offer to rejoin. */
-export function Left({ onRejoin }: { onRejoin: () => void }) {
+/** Outside the meeting again (left, turned away, removed): say why, offer a way on. */
+export function Left({ title, onRejoin }: { title: string; onRejoin?: () => void }) {
   return (
     <main class="left">
-      <h1>{t("left.title")}</h1>
+      <h1 role="status">{title}</h1>
       <div class="controls">
-        <button type="button" class="primary" onClick={onRejoin}>
-          {t("left.rejoin")}
-        </button>
+        {onRejoin && (
+          <button type="button" class="primary" onClick={onRejoin}>
+            {t("left.rejoin")}
+          </button>
+        )}
         <a href="/" class="button">
           {t("left.home")}
         </a>

@@ -2,6 +2,10 @@ import { useMemo } from "preact/hooks";
 import type { Meeting, MeetingSnapshot, RemoteParticipant } from "../../sdk/meeting";
 import { t } from "../i18n";
 import { DeviceProblem, DeviceToggles } from "./DeviceToggles";
+import { LobbyPanel } from "./LobbyPanel";
+import { ModerationPanel } from "./ModerationPanel";
+import { ModeratorControls } from "./ModeratorControls";
+import { NoticeDialog } from "./NoticeDialog";
 import { VideoView } from "./VideoView";
 
 /** In the meeting: everyone's tiles and the controls. */
@@ -17,7 +21,7 @@ export function MeetingView({
     [snapshot.local.video],
   );
   if (snapshot.status.status !== "joined") return null;
-  const { self, role } = snapshot.status;
+  const { self } = snapshot.status;
   return (
     <main class="meeting">
       <h1 class="visually-hidden">{t("meeting.title")}</h1>
@@ -43,13 +47,15 @@ export function MeetingView({
             name={`${self.name} (${t("meeting.you")})`}
             audio={snapshot.local.audio !== undefined}
             video={ownVideo !== undefined}
-            moderator={role === "moderator"}
+            moderator={self.role === "moderator"}
           />
         </figure>
         {snapshot.participants.map((p) => (
           <RemoteTile key={p.id} participant={p} />
         ))}
       </section>
+      <NoticeDialog meeting={meeting} snapshot={snapshot} />
+      <LobbyPanel meeting={meeting} waiting={snapshot.waiting} />
       <DeviceProblem snapshot={snapshot} />
       <nav class="controls" aria-label={t("meeting.title")}>
         <DeviceToggles meeting={meeting} snapshot={snapshot} />
@@ -57,6 +63,8 @@ export function MeetingView({
           {t("meeting.leave")}
         </button>
       </nav>
+      <ModeratorControls meeting={meeting} snapshot={snapshot} />
+      <ModerationPanel meeting={meeting} snapshot={snapshot} />
     </main>
   );
 }

@@ -16,9 +16,13 @@ export function PreJoin({
 }: {
   meeting: Meeting;
   snapshot: MeetingSnapshot;
-  onJoin: (name: string) => void;
+  onJoin: (name: string, password?: string) => void;
 }) {
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) ?? "");
+  const [password, setPassword] = useState("");
+  const failed = snapshot.status.status === "failed" ? snapshot.status.code : undefined;
+  const needsPassword =
+    failed === "password-required" || failed === "wrong-password" || failed === "too-many-attempts";
   const joining = snapshot.status.status === "joining";
   const preview = useMemo(
     () => (snapshot.local.video ? new MediaStream([snapshot.local.video]) : undefined),
@@ -30,7 +34,7 @@ export function PreJoin({
     if (!trimmed) return;
     // Remembered on this device only, never sent anywhere but the meeting.
     localStorage.setItem(NAME_KEY, trimmed);
-    onJoin(trimmed);
+    onJoin(trimmed, needsPassword ? password : undefined);
   };
   return (
     <main class="prejoin">
@@ -52,6 +56,18 @@ export function PreJoin({
           autocomplete="name"
           onInput={(e) => setName(e.currentTarget.value)}
         />
+        {needsPassword && (
+          <>
+            <label for="room-password">{t("prejoin.password")}</label>
+            <input
+              id="room-password"
+              type="password"
+              value={password}
+              autocomplete="off"
+              onInput={(e) => setPassword(e.currentTarget.value)}
+            />
+          </>
+        )}
         <div class="controls">
           <DeviceToggles meeting={meeting} snapshot={snapshot} />
         </div>

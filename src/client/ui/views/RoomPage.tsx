@@ -1,7 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { Meeting } from "../../sdk/meeting";
+import { t } from "../i18n";
 import { useMeeting } from "../use-meeting";
 import { Left } from "./Left";
+import { LobbyWait } from "./LobbyWait";
 import { MeetingView } from "./MeetingView";
 import { PreJoin } from "./PreJoin";
 
@@ -24,20 +26,27 @@ function takeModeratorToken(roomId: string): string | undefined {
 export function RoomPage({ roomId }: { roomId: string }) {
   const [meeting] = useState(() => new Meeting());
   const [moderatorToken] = useState(() => takeModeratorToken(roomId));
-  const [name, setName] = useState("");
+  const [last, setLast] = useState({ name: "", password: "" });
   const snapshot = useMeeting(meeting);
   useEffect(() => () => meeting.close(), [meeting]);
 
-  const join = (displayName: string) => {
-    setName(displayName);
-    void meeting.join({ roomId, name: displayName, moderatorToken });
+  const join = (name: string, password = "") => {
+    setLast({ name, password });
+    void meeting.join({ roomId, name, moderatorToken, ...(password ? { password } : {}) });
   };
 
-  switch (snapshot.status.status) {
+  const status = snapshot.status;
+  switch (status.status) {
     case "joined":
       return <MeetingView meeting={meeting} snapshot={snapshot} />;
+    case "lobby":
+      return <LobbyWait onLeave={() => meeting.leave()} />;
     case "left":
-      return <Left onRejoin={() => join(name)} />;
+      return <Left title={t("left.title")} onRejoin={() => join(last.name, last.password)} />;
+    case "denied":
+      return <Left title={t("lobby.denied")} />;
+    case "removed":
+      return <Left title={t(status.reason === "kicked" ? "removed.kicked" : "removed.ended")} />;
     default:
       return <PreJoin meeting={meeting} snapshot={snapshot} onJoin={join} />;
   }

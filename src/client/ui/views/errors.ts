@@ -7,6 +7,9 @@ const KNOWN = new Set<string>([
   "timeout",
   "rate-limited",
   "media-failed",
+  "password-required",
+  "wrong-password",
+  "too-many-attempts",
 ]);
 
 /** The translated text for an error code from the server or the SDK. */

@@ -9,7 +9,10 @@ import type { Session } from "../session";
  * `permission`, as the server knows it (SPEC ROLE-2). Everyone else gets
  * `forbidden`, whatever the message claims.
  */
-export function moderator(session: Session, permission: Permission): { room: Room; actor: Participant } {
+export function moderator(
+  session: Session,
+  permission: Permission,
+): { room: Room; actor: Participant } {
   const { room, self } = session.joined();
   if (!can(self.role, permission)) throw new ProtocolError("forbidden");
   return { room, actor: self };
