@@ -18,7 +18,7 @@ async function serve(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log);
+  const server = await startServer(config, log, config.clientDir);
   // The line tests and people look for; keep its shape.
   process.stdout.write(`Plenum is running at ${server.url}\n`);
 

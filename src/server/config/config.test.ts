@@ -41,4 +41,12 @@ describe("loadConfig", () => {
     );
     assert.throws(() => loadConfig({ PLENUM_MEDIA_PORTS: "40100-40000" }), ConfigError);
   });
+
+  it("serves the built client unless PLENUM_CLIENT_DIR points elsewhere", () => {
+    assert.equal(loadConfig({}).clientDir, undefined);
+    assert.equal(
+      loadConfig({ PLENUM_CLIENT_DIR: "/srv/plenum-client" }).clientDir,
+      "/srv/plenum-client",
+    );
+  });
 });

@@ -12,6 +12,12 @@ export interface Config {
   /** Where people reach this server; links handed out are built from it. */
   publicUrl: string;
   dataDir: string;
+  /**
+   * Where the built web client is; unset means `dist/client` of this checkout.
+   * Tests that start the server as a process point it at a stub page, so they
+   * do not depend on a client build.
+   */
+  clientDir: string | undefined;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   media: {
     /**
@@ -40,6 +46,7 @@ const Env = z.object({
   PLENUM_PORT: port.default(8080),
   PLENUM_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   PLENUM_DATA_DIR: z.string().min(1).default("./data"),
+  PLENUM_CLIENT_DIR: z.string().min(1).optional(),
   PLENUM_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
     .default("info"),
@@ -84,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PLENUM_PORT,
     publicUrl: (e.PLENUM_PUBLIC_URL ?? `http://${hostForUrl}:${e.PLENUM_PORT}`).replace(/\/$/, ""),
     dataDir: e.PLENUM_DATA_DIR,
+    clientDir: e.PLENUM_CLIENT_DIR,
     logLevel: e.PLENUM_LOG_LEVEL,
     media: {
       addresses: e.PLENUM_MEDIA_ADDRESSES ?? defaultMediaAddresses(e.PLENUM_HOST),

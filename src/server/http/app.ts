@@ -1,9 +1,14 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import type { RoomDirectory } from "../room/directory";
 import type { Store } from "../store/store";
-import { registerSecurityHeaders } from "./headers";
-import { registerRoomRoutes } from "./rooms";
+import { registerSecurityHeaders, setSecurityHeaders } from "./headers";
+import { registerRoomRoutes, UNAVAILABLE } from "./rooms";
 import { registerClient } from "./static";
 
 export interface AppDeps {
@@ -21,6 +26,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
+    // Left alone, Fastify answers a malformed URL or an over-long path parameter
+    // itself: without the security headers, and echoing the path. Under
+    // /api/rooms/ such an id is just one more room that cannot be joined (T4).
+    // These replies skip the onSend hooks, so the headers are set here.
+    frameworkErrors: (_error, request, reply: FastifyReply) => {
+      setSecurityHeaders(reply);
+      if (request.url.startsWith("/api/rooms/")) return reply.code(404).send(UNAVAILABLE);
+      return reply.code(400).send({ code: "bad-request", message: "The URL is malformed." });
+    },
   });
   registerSecurityHeaders(app);
   app.get("/healthz", async (_request, reply) => {

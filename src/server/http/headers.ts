@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 
 /**
  * The browser may talk to this origin only (COMPLIANCE L4): scripts, styles,
@@ -34,7 +34,12 @@ const HEADERS: Record<string, string> = {
 
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook("onSend", async (_request, reply, payload) => {
-    for (const [name, value] of Object.entries(HEADERS)) reply.header(name, value);
+    setSecurityHeaders(reply);
     return payload;
   });
+}
+
+/** For replies that bypass the hooks (Fastify's framework errors). */
+export function setSecurityHeaders(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(HEADERS)) reply.header(name, value);
 }

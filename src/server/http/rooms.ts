@@ -3,7 +3,7 @@ import { RoomId } from "../../protocol/messages";
 import type { RoomDirectory } from "../room/directory";
 
 /** The one answer for every room that cannot be joined, whatever the reason (T4). */
-const UNAVAILABLE = {
+export const UNAVAILABLE = {
   code: "room-unavailable",
   message: "This meeting is not available.",
 } as const;

@@ -1,0 +1,62 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../src/server/config/config";
+import { createLogger } from "../../src/server/observability/log";
+import { type RunningServer, startServer } from "../../src/server/server";
+
+export interface TestServer {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  server: RunningServer;
+  /** Stops the server and removes its data and client directories; idempotent. */
+  close(): Promise<void>;
+}
+
+/** The real client may not be built when integration tests run; the server only needs a page. */
+export const STUB_INDEX_HTML = "<!doctype html><title>Plenum test client</title>\n";
+
+/** Makes a throwaway client directory with a stub index.html; the caller removes it. */
+export async function makeStubClientDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "plenum-client-"));
+  await writeFile(join(dir, "index.html"), STUB_INDEX_HTML);
+  return dir;
+}
+
+/** Starts the real server in this process on an ephemeral loopback port with a fresh database. */
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = await mkdtemp(join(tmpdir(), "plenum-data-"));
+  const clientDir = await makeStubClientDir();
+  const removeDirs = () =>
+    Promise.all([dataDir, clientDir].map((d) => rm(d, { recursive: true, force: true })));
+  let server: RunningServer;
+  try {
+    const config = loadConfig({
+      PLENUM_PORT: "0",
+      PLENUM_DATA_DIR: dataDir,
+      PLENUM_LOG_LEVEL: "silent",
+    });
+    server = await startServer(config, createLogger(config.logLevel), clientDir);
+  } catch (error) {
+    await removeDirs();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    server,
+    close() {
+      closing ??= server.close().finally(removeDirs);
+      return closing;
+    },
+  };
+}
+
+/** Creates a room over the REST API, as a person clicking "new meeting" would. */
+export async function createRoom(
+  baseUrl: string,
+): Promise<{ id: string; url: string; moderatorUrl: string }> {
+  const response = await fetch(`${baseUrl}/api/rooms`, { method: "POST" });
+  if (response.status !== 201) throw new Error(`POST /api/rooms answered ${response.status}`);
+  return (await response.json()) as { id: string; url: string; moderatorUrl: string };
+}

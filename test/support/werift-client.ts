@@ -1,0 +1,249 @@
+import {
+  MediaStreamTrack,
+  type PeerConfig,
+  RTCPeerConnection,
+  type RTCRtpTransceiver,
+  useOPUS,
+  useSdesMid,
+  useVP8,
+} from "werift";
+import type {
+  MediaState,
+  Participant,
+  Results,
+  ServerEvent,
+  ServerMessage,
+  TrackInfo,
+} from "../../src/protocol/messages";
+import type { MediaKind } from "../../src/server/media/types";
+import { loopbackStun } from "./loopback-stun";
+import { SignallingClient } from "./signalling-client";
+import { marker, readMarker, SyntheticSource } from "./synthetic-media";
+import { waitFor } from "./wait";
+
+/**
+ * Peer settings that keep every packet of a test client on loopback.
+ *
+ * The server is ICE-lite, so the client must be a full agent, and a full
+ * werift agent without a STUN server asks Google's. We give it a loopback STUN
+ * responder, take no addresses from the interfaces (`iceUseIpv4/6: false`)
+ * and announce and bind 127.0.0.1 only.
+ */
+async function loopbackPeerConfig(): Promise<Partial<PeerConfig>> {
+  const stun = await loopbackStun();
+  return {
+    codecs: { audio: [useOPUS()], video: [useVP8()] },
+    headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
+    iceServers: [{ urls: stun.url }],
+    iceUseIpv4: false,
+    iceUseIpv6: false,
+    iceAdditionalHostAddresses: ["127.0.0.1"],
+    iceInterfaceAddresses: { udp4: "127.0.0.1" },
+    bundlePolicy: "max-bundle",
+  };
+}
+
+/** What arrived on one downstream m-line. */
+export interface MidStats {
+  packets: number;
+  /** Markers seen in payloads: `name/kind` of whoever sent them. */
+  markers: Set<string>;
+  ssrcs: Set<number>;
+}
+
+type EventOf<T extends ServerEvent["type"]> = Extract<ServerEvent, { type: T }>;
+
+/**
+ * A headless participant: signalling over `ws`, synthetic audio and video up,
+ * every forwarded track down, counted per mid.
+ */
+export class WeriftClient {
+  private joined: Participant | undefined;
+  /** The `tracks` of the latest subscriber-offer: which mid carries whom. */
+  tracks: TrackInfo[] = [];
+  /** How many subscriber-offers were answered. */
+  answeredOffers = 0;
+  private readonly received = new Map<string, MidStats>();
+  private upstream: RTCPeerConnection | undefined;
+  private downstream: RTCPeerConnection | undefined;
+  private sources: SyntheticSource[] = [];
+  /** Subscriber-offers are answered one after another, in arrival order. */
+  private answering: Promise<void> = Promise.resolve();
+  private answerError: Error | undefined;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly name: string,
+    readonly signalling: SignallingClient,
+    private readonly config: Partial<PeerConfig>,
+  ) {
+    signalling.onMessage((m) => this.onMessage(m));
+  }
+
+  /** Connects to `baseUrl` and says hello. */
+  static async connect(baseUrl: string, name: string): Promise<WeriftClient> {
+    const config = await loopbackPeerConfig();
+    return new WeriftClient(name, await SignallingClient.greeted(baseUrl), config);
+  }
+
+  /** The participant id the server gave this client on join. */
+  get id(): string {
+    if (!this.joined) throw new Error(`${this.name} has not joined`);
+    return this.joined.id;
+  }
+
+  async join(roomId: string, moderatorToken?: string): Promise<Results["join"]> {
+    const result = await this.signalling.request({
+      type: "join",
+      roomId,
+      name: this.name,
+      moderatorToken,
+    });
+    this.joined = result.self;
+    return result;
+  }
+
+  /** Offers sendonly Opus and VP8 upstream and starts sending marked packets once answered. */
+  async publish(): Promise<void> {
+    if (this.upstream) throw new Error("already published");
+    const pc = new RTCPeerConnection(this.config);
+    this.upstream = pc;
+    const sending: Array<[MediaStreamTrack, MediaKind, RTCRtpTransceiver]> = [];
+    for (const kind of ["audio", "video"] as const) {
+      const track = new MediaStreamTrack({ kind });
+      sending.push([track, kind, pc.addTransceiver(track, { direction: "sendonly" })]);
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    const offer = pc.localDescription?.sdp;
+    if (!offer) throw new Error("no local offer");
+    const { sdp } = await this.signalling.request({ type: "publish", sdp: offer });
+    await pc.setRemoteDescription({ type: "answer", sdp });
+    for (const [track, kind, transceiver] of sending) {
+      const source = new SyntheticSource(track, kind, marker(this.name, kind));
+      // The SFU asks for a key frame for every new subscriber; answer like a browser would.
+      if (kind === "video") {
+        transceiver.sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
+      }
+      this.sources.push(source);
+    }
+  }
+
+  setMedia(media: MediaState): Promise<Results["media-state"]> {
+    return this.signalling.request({ type: "media-state", media });
+  }
+
+  /** Leaves the room and hangs up both peer connections; the socket stays open. */
+  async leave(): Promise<void> {
+    await this.signalling.request({ type: "leave" });
+    this.joined = undefined;
+    await this.hangUp();
+  }
+
+  /** Waits for the next event of `type` that `match` accepts. */
+  event<T extends ServerEvent["type"]>(
+    type: T,
+    match: (e: EventOf<T>) => boolean = () => true,
+  ): Promise<EventOf<T>> {
+    return this.signalling.take(
+      `${this.name} to receive ${type}`,
+      (m): m is EventOf<T> => m.type === type && match(m as EventOf<T>),
+    );
+  }
+
+  /** What arrived on `mid` so far. */
+  stats(mid: string): MidStats {
+    return this.received.get(mid) ?? { packets: 0, markers: new Set(), ssrcs: new Set() };
+  }
+
+  /** The mid the latest offer gives `participantId`'s `kind`, if any. */
+  midOf(participantId: string, kind: MediaKind): string | undefined {
+    return this.tracks.find((t) => t.participantId === participantId && t.kind === kind)?.mid;
+  }
+
+  /** Packets received from `participantId`'s `kind`, by the latest offer's mapping. */
+  packetsFrom(participantId: string, kind: MediaKind): number {
+    const mid = this.midOf(participantId, kind);
+    return mid === undefined ? 0 : this.stats(mid).packets;
+  }
+
+  /** Waits until at least `min` more packets of each kind arrive from `participantId`. */
+  async waitForMediaFrom(participantId: string, min: number): Promise<void> {
+    const start = {
+      audio: this.packetsFrom(participantId, "audio"),
+      video: this.packetsFrom(participantId, "video"),
+    };
+    await waitFor(
+      `${this.name} to receive ${min} audio and video packets from ${participantId}`,
+      () => {
+        if (this.answerError) throw this.answerError;
+        return (
+          this.packetsFrom(participantId, "audio") >= start.audio + min &&
+          this.packetsFrom(participantId, "video") >= start.video + min
+        );
+      },
+    );
+  }
+
+  private onMessage(message: ServerMessage): void {
+    if (message.type !== "subscriber-offer") return;
+    this.answering = this.answering
+      .then(() => this.answer(message.sdp, message.tracks))
+      .catch((error: Error) => {
+        this.answerError ??= error;
+      });
+  }
+
+  private async answer(sdp: string, tracks: TrackInfo[]): Promise<void> {
+    if (this.closing) return;
+    this.downstream ??= this.createDownstream();
+    const pc = this.downstream;
+    await pc.setRemoteDescription({ type: "offer", sdp });
+    this.tracks = tracks;
+    await pc.setLocalDescription(await pc.createAnswer());
+    const answer = pc.localDescription?.sdp;
+    if (!answer) throw new Error("no local answer");
+    await this.signalling.request({ type: "subscriber-answer", sdp: answer });
+    this.answeredOffers++;
+  }
+
+  private createDownstream(): RTCPeerConnection {
+    const pc = new RTCPeerConnection(this.config);
+    pc.onRemoteTransceiverAdded.subscribe((transceiver) => {
+      transceiver.onTrack.subscribe((track) => {
+        track.onReceiveRtp.subscribe((packet) => {
+          const mid = transceiver.mid;
+          if (mid === null) return;
+          let stats = this.received.get(mid);
+          if (!stats) {
+            stats = { packets: 0, markers: new Set(), ssrcs: new Set() };
+            this.received.set(mid, stats);
+          }
+          stats.packets++;
+          stats.ssrcs.add(packet.header.ssrc);
+          const found = readMarker(packet.payload);
+          if (found) stats.markers.add(found);
+        });
+      });
+    });
+    return pc;
+  }
+
+  private async hangUp(): Promise<void> {
+    for (const source of this.sources) source.stop();
+    this.sources = [];
+    const pcs = [this.upstream, this.downstream];
+    this.upstream = undefined;
+    this.downstream = undefined;
+    this.tracks = [];
+    await Promise.allSettled(pcs.map((pc) => pc?.close()));
+  }
+
+  /** Stops sending, closes both peer connections and the socket; idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.hangUp();
+      await this.signalling.close();
+    })();
+    return this.closing;
+  }
+}
