@@ -96,6 +96,12 @@ export const ClientMessage = z.discriminatedUnion("type", [
     settings: z.strictObject({ lobby: z.boolean().optional(), chat: z.boolean().optional() }),
   }),
   z.strictObject({ type: z.literal("end-meeting"), id: requestId }),
+  z.strictObject({
+    type: z.literal("set-password"),
+    id: requestId,
+    /** null removes the password. */
+    password: z.string().min(1).max(256).nullable(),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
@@ -107,6 +113,8 @@ export interface RoomSettings {
   lobby: boolean;
   chat: boolean;
   e2ee: boolean;
+  /** Whether a password is needed to enter (never the password itself). */
+  password: boolean;
 }
 
 /** What a person learns on entering the meeting (not before: nothing reaches the lobby). */
@@ -144,6 +152,7 @@ export interface Results {
   "set-role": Empty;
   "update-settings": Empty;
   "end-meeting": Empty;
+  "set-password": Empty;
 }
 
 /** What a moderator did to this participant; each such action is shown to them. */

@@ -38,7 +38,14 @@ export async function startServer(
   const app = await buildApp({ store, directory, log, clientDir, publicUrl: () => publicUrl });
   const signalling = attachSignalling(
     app,
-    { directory, guard: new AccessGuard(), log },
+    {
+      directory,
+      guard: new AccessGuard(Date.now, {
+        perSecond: config.joinLimit.perMinute / 60,
+        burst: config.joinLimit.burst,
+      }),
+      log,
+    },
     NOBODY,
     config.publicUrl.startsWith("https:"),
   );

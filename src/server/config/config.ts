@@ -28,6 +28,8 @@ export interface Config {
     /** UDP port range for media, so a firewall can open exactly it. */
     portRange: [number, number] | undefined;
   };
+  /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
+  joinLimit: { burst: number; perMinute: number };
   retention: {
     /** A room nobody has used for this many days is deleted. */
     roomDays: number;
@@ -69,6 +71,8 @@ const Env = z.object({
       (r) => !r || (r[0] >= 1024 && r[0] <= r[1] && r[1] <= 65535),
       "must be a range within 1024-65535",
     ),
+  PLENUM_JOIN_BURST: z.coerce.number().int().min(1).max(100_000).default(30),
+  PLENUM_JOINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PLENUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       addresses: e.PLENUM_MEDIA_ADDRESSES ?? defaultMediaAddresses(e.PLENUM_HOST),
       portRange: e.PLENUM_MEDIA_PORTS,
     },
+    joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
     retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS, auditDays: e.PLENUM_AUDIT_RETENTION_DAYS },
   };
 }

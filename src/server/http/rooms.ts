@@ -1,6 +1,10 @@
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import { RoomId } from "../../protocol/messages";
 import type { RoomDirectory } from "../room/directory";
+
+/** An ad-hoc room may get a password at creation; everything else takes the defaults. */
+const NewRoomBody = z.strictObject({ password: z.string().min(1).max(256).optional() });
 
 /** The one answer for every room that cannot be joined, whatever the reason (T4). */
 export const UNAVAILABLE = {
@@ -13,8 +17,14 @@ export function registerRoomRoutes(
   directory: RoomDirectory,
   publicUrl: () => string,
 ): void {
-  app.post("/api/rooms", async (_request, reply) => {
-    const room = await directory.create();
+  app.post("/api/rooms", async (request, reply) => {
+    const body = NewRoomBody.safeParse(request.body ?? {});
+    if (!body.success) {
+      return reply
+        .code(400)
+        .send({ code: "bad-request", message: body.error.issues[0]?.message ?? "invalid body" });
+    }
+    const room = await directory.create(body.data.password ? { password: body.data.password } : {});
     const url = `${publicUrl()}/r/${room.id}`;
     // The secret travels in the fragment, which browsers never send to a server:
     // it stays out of access logs, proxies and Referer headers.

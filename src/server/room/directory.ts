@@ -105,8 +105,7 @@ export class RoomDirectory {
       stored.id,
       this.media,
       {
-        settings: { ...stored.defaults },
-        passwordHash: stored.passwordHash,
+        settings: { ...stored.defaults, password: stored.passwordHash !== null },
         audit: (actor, action, target) =>
           void this.store.rooms
             .addEvent({ roomId: stored.id, at: this.now(), actor, action, target })
@@ -118,6 +117,14 @@ export class RoomDirectory {
     );
     this.open.set(stored.id, room);
     return room;
+  }
+
+  /** Sets or clears the room's password, for the live meeting and the stored room alike. */
+  async setPassword(room: Room, password: string | null): Promise<void> {
+    const passwordHash = password ? await hashPassword(password) : null;
+    await this.store.rooms.update(room.id, { passwordHash });
+    room.settings = { ...room.settings, password: passwordHash !== null };
+    room.settingsChanged();
   }
 
   /** The open room, if anyone is in it. */

@@ -12,8 +12,6 @@ export type Audit = (actor: string, action: string, target: string | null) => vo
 
 export interface RoomInit {
   settings: RoomSettings;
-  /** argon2id hash of the password, if the room has one. */
-  passwordHash: string | null;
   audit: Audit;
 }
 
@@ -26,7 +24,6 @@ export class Room {
   readonly lobby = new Lobby();
   settings: RoomSettings;
   locked = false;
-  readonly passwordHash: string | null;
   readonly audit: Audit;
   private readonly participants = new Map<string, Participant>();
   /** Browser sessions removed from this meeting; they cannot come back (SPEC MOD-1). */
@@ -41,7 +38,6 @@ export class Room {
     private readonly onClose: (room: Room) => void,
   ) {
     this.settings = { ...init.settings };
-    this.passwordHash = init.passwordHash;
     this.audit = init.audit;
   }
 

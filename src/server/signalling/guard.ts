@@ -15,7 +15,7 @@ export class AccessGuard {
 
   constructor(
     private readonly now: () => number = Date.now,
-    /** Joins (and knocks) an address may make: a burst for an office behind one NAT, then one every 2 s. */
+    /** Joins (and knocks) an address may make: a burst for an office behind one NAT, then a steady rate. */
     private readonly joinRate = { perSecond: 0.5, burst: 30 },
     private readonly maxAddresses = 10_000,
   ) {

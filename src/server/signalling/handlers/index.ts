@@ -14,6 +14,7 @@ import { mute } from "./mute";
 import { muteAll } from "./mute-all";
 import { publish } from "./publish";
 import { requestUnmute } from "./request-unmute";
+import { setPassword } from "./set-password";
 import { setRole } from "./set-role";
 import { subscriberAnswer } from "./subscriber-answer";
 import { updateSettings } from "./update-settings";
@@ -42,4 +43,5 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   "set-role": setRole,
   "update-settings": updateSettings,
   "end-meeting": endMeeting,
+  "set-password": setPassword,
 };
