@@ -26,4 +26,6 @@ export class Moderation {
   updateSettings = (settings: { lobby?: boolean; chat?: boolean }) =>
     this.s.request("update-settings", { settings });
   endMeeting = () => this.s.request("end-meeting", {});
+  /** Sets the room password, or removes it with null. */
+  setPassword = (password: string | null) => this.s.request("set-password", { password });
 }

@@ -80,4 +80,9 @@ export const de: Record<MessageKey, string> = {
   "notice.unmute": "Mikrofon einschalten",
   "notice.stayMuted": "Aus lassen",
   "notice.ok": "OK",
+  "moderation.password": "Passwort",
+  "moderation.newPassword": "Neues Meeting-Passwort",
+  "moderation.setPassword": "Passwort setzen",
+  "moderation.removePassword": "Passwort entfernen",
+  "moderation.cancel": "Abbrechen",
 };

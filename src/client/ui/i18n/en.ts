@@ -74,6 +74,11 @@ export const en = {
   "notice.unmute": "Switch microphone on",
   "notice.stayMuted": "Keep it off",
   "notice.ok": "OK",
+  "moderation.password": "Password",
+  "moderation.newPassword": "New meeting password",
+  "moderation.setPassword": "Set password",
+  "moderation.removePassword": "Remove password",
+  "moderation.cancel": "Cancel",
 } as const;
 
 export type MessageKey = keyof typeof en;

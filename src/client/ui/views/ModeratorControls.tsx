@@ -1,3 +1,4 @@
+import { useState } from "preact/hooks";
 import type { Meeting, MeetingSnapshot } from "../../sdk/meeting";
 import { t } from "../i18n";
 
@@ -31,6 +32,7 @@ export function ModeratorControls({
       >
         {t("moderation.lobby")}
       </button>
+      <PasswordControl meeting={meeting} protectedNow={status.settings.password} />
       <button type="button" onClick={() => moderation.muteAll()}>
         {t("moderation.muteAll")}
       </button>
@@ -38,5 +40,54 @@ export function ModeratorControls({
         {t("moderation.end")}
       </button>
     </section>
+  );
+}
+
+/** Sets, changes or removes the meeting password (SPEC PW-1). */
+function PasswordControl({ meeting, protectedNow }: { meeting: Meeting; protectedNow: boolean }) {
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState("");
+  if (!open) {
+    return (
+      <button type="button" aria-pressed={protectedNow} onClick={() => setOpen(true)}>
+        {t("moderation.password")}
+      </button>
+    );
+  }
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (!value) return;
+    await meeting.moderation.setPassword(value);
+    setValue("");
+    setOpen(false);
+  };
+  return (
+    <form class="password-form" onSubmit={submit}>
+      <label for="new-room-password">{t("moderation.newPassword")}</label>
+      <input
+        id="new-room-password"
+        type="password"
+        autocomplete="new-password"
+        value={value}
+        onInput={(e) => setValue(e.currentTarget.value)}
+      />
+      <button type="submit" class="primary" disabled={!value}>
+        {t("moderation.setPassword")}
+      </button>
+      {protectedNow && (
+        <button
+          type="button"
+          onClick={async () => {
+            await meeting.moderation.setPassword(null);
+            setOpen(false);
+          }}
+        >
+          {t("moderation.removePassword")}
+        </button>
+      )}
+      <button type="button" onClick={() => setOpen(false)}>
+        {t("moderation.cancel")}
+      </button>
+    </form>
   );
 }
