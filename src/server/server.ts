@@ -18,6 +18,7 @@ export interface RunningServer {
   url: string;
   media: WeriftEngine;
   directory: RoomDirectory;
+  store: Store;
   /** Stops accepting, closes every session, room and peer, then the store; idempotent. */
   close(): Promise<void>;
 }
@@ -75,6 +76,7 @@ export async function startServer(
     url: publicUrl,
     media,
     directory,
+    store,
     close() {
       closing ??= (async () => {
         clearInterval(timer);

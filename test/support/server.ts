@@ -24,7 +24,7 @@ export async function makeStubClientDir(): Promise<string> {
 }
 
 /** Starts the real server in this process on an ephemeral loopback port with a fresh database. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), "plenum-data-"));
   const clientDir = await makeStubClientDir();
   const removeDirs = () =>
@@ -35,6 +35,9 @@ export async function startTestServer(): Promise<TestServer> {
       PLENUM_PORT: "0",
       PLENUM_DATA_DIR: dataDir,
       PLENUM_LOG_LEVEL: "silent",
+      // Every test client comes from 127.0.0.1: the per-address join limit has its own test.
+      PLENUM_JOIN_BURST: "10000",
+      ...env,
     });
     server = await startServer(config, createLogger(config.logLevel), clientDir);
   } catch (error) {
@@ -55,8 +58,15 @@ export async function startTestServer(): Promise<TestServer> {
 /** Creates a room over the REST API, as a person clicking "new meeting" would. */
 export async function createRoom(
   baseUrl: string,
-): Promise<{ id: string; url: string; moderatorUrl: string }> {
-  const response = await fetch(`${baseUrl}/api/rooms`, { method: "POST" });
+  body?: { password?: string },
+): Promise<{ id: string; url: string; moderatorUrl: string; moderatorToken: string }> {
+  const response = await fetch(`${baseUrl}/api/rooms`, {
+    method: "POST",
+    ...(body
+      ? { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }
+      : {}),
+  });
   if (response.status !== 201) throw new Error(`POST /api/rooms answered ${response.status}`);
-  return (await response.json()) as { id: string; url: string; moderatorUrl: string };
+  const room = (await response.json()) as { id: string; url: string; moderatorUrl: string };
+  return { ...room, moderatorToken: room.moderatorUrl.split("#mod=")[1] ?? "" };
 }

@@ -53,19 +53,44 @@ export class SignallingClient {
     ws.on("error", () => undefined);
   }
 
+  /** Cookies the server set on the upgrade, as a browser would keep them (`name=value; …`). */
+  cookies = "";
+
   /** Opens a WebSocket to `baseUrl`'s signalling endpoint. */
-  static connect(baseUrl: string, headers: Record<string, string> = {}): Promise<SignallingClient> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/ws`, { headers });
+  static connect(
+    baseUrl: string,
+    headers: Record<string, string> = {},
+    /** Another loopback address (127.0.0.2, …) stands for another computer. */
+    localAddress?: string,
+  ): Promise<SignallingClient> {
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/ws`, {
+      headers,
+      ...(localAddress ? { localAddress } : {}),
+    });
+    let cookies = headers.cookie ?? "";
+    ws.once("upgrade", (response) => {
+      const set = response.headers["set-cookie"] ?? [];
+      const fresh = set.map((c) => c.split(";")[0]).join("; ");
+      if (fresh) cookies = cookies ? `${cookies}; ${fresh}` : fresh;
+    });
     return new Promise((resolve, reject) => {
-      ws.once("open", () => resolve(new SignallingClient(ws)));
+      ws.once("open", () => {
+        const client = new SignallingClient(ws);
+        client.cookies = cookies;
+        resolve(client);
+      });
       // A refused upgrade surfaces here as "Unexpected server response: 403".
       ws.once("error", reject);
     });
   }
 
   /** Connects and says hello, as every client must first. */
-  static async greeted(baseUrl: string): Promise<SignallingClient> {
-    const client = await SignallingClient.connect(baseUrl);
+  static async greeted(
+    baseUrl: string,
+    headers: Record<string, string> = {},
+    localAddress?: string,
+  ): Promise<SignallingClient> {
+    const client = await SignallingClient.connect(baseUrl, headers, localAddress);
     await client.request({ type: "hello", protocolVersion: PROTOCOL_VERSION });
     return client;
   }

@@ -1,13 +1,14 @@
 /**
  * Counts failed password attempts per key (a room, an address) and blocks a
- * key for a growing time once it has failed too often: 1 s, 2 s, 4 s, … up to
- * `maxDelayMs`. Bounded in size, so a flood of addresses cannot exhaust memory.
+ * key for a growing time once it has failed too often: `baseDelayMs`, twice
+ * that, four times, … up to `maxDelayMs`. Bounded in size, so a flood of addresses cannot exhaust memory.
  */
 export class AttemptLimiter {
   private readonly entries = new Map<string, { failures: number; blockedUntil: number }>();
 
   constructor(
     private readonly freeFailures: number,
+    private readonly baseDelayMs: number,
     private readonly maxDelayMs: number,
     private readonly now: () => number = Date.now,
     private readonly maxEntries = 10_000,
@@ -24,7 +25,8 @@ export class AttemptLimiter {
     entry.failures++;
     const over = entry.failures - this.freeFailures;
     if (over > 0)
-      entry.blockedUntil = this.now() + Math.min(1000 * 2 ** (over - 1), this.maxDelayMs);
+      entry.blockedUntil =
+        this.now() + Math.min(this.baseDelayMs * 2 ** (over - 1), this.maxDelayMs);
     this.entries.delete(key); // re-insert: Map order is then least recently failed first
     this.entries.set(key, entry);
     if (this.entries.size > this.maxEntries) {

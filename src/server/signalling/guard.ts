@@ -7,9 +7,13 @@ import { TokenBucket } from "./rate-limit";
  * Addresses are held in memory only, never stored or logged.
  */
 export class AccessGuard {
-  /** Password failures per room: five free, then 1 s, 2 s, 4 s … up to 15 minutes. */
+  /**
+   * Password failures per room, from all addresses together (a distributed
+   * guesser): twenty free, then 5 s, 10 s, 20 s … up to 15 minutes. Higher
+   * than per address, so that one guesser cannot easily lock everyone out.
+   */
   readonly roomPasswords: AttemptLimiter;
-  /** Password failures per address, likewise. */
+  /** Password failures per address: five free, then 5 s, 10 s, 20 s … up to 15 minutes. */
   readonly addressPasswords: AttemptLimiter;
   private readonly joins = new Map<string, TokenBucket>();
 
@@ -19,8 +23,8 @@ export class AccessGuard {
     private readonly joinRate = { perSecond: 0.5, burst: 30 },
     private readonly maxAddresses = 10_000,
   ) {
-    this.roomPasswords = new AttemptLimiter(5, 15 * 60_000, now);
-    this.addressPasswords = new AttemptLimiter(5, 15 * 60_000, now);
+    this.roomPasswords = new AttemptLimiter(20, 5_000, 15 * 60_000, now);
+    this.addressPasswords = new AttemptLimiter(5, 5_000, 15 * 60_000, now);
   }
 
   allowJoin(address: string): boolean {
