@@ -94,6 +94,9 @@ describe("a meeting between two browsers", () => {
         (await bob.getByRole("button", { name: "Kamera" }).getAttribute("aria-pressed")) === "true",
     );
     await bob.getByRole("button", { name: "Beitreten" }).click();
+    // The lobby is on by default: Bob waits until Alice, the moderator, lets him in.
+    await bob.getByRole("heading", { name: "Bitte warten" }).waitFor();
+    await alice.getByRole("button", { name: "Admit Bob" }).click();
     await seesVideoOf(alice, "Bob");
     await seesVideoOf(bob, "Alice");
     assert.equal(
