@@ -18,7 +18,12 @@ describe("lobby and moderation in the browser", () => {
     return page;
   }
 
-  async function knock(page: Page, name: string, join = "Join", nameLabel = "Your name"): Promise<void> {
+  async function knock(
+    page: Page,
+    name: string,
+    join = "Join",
+    nameLabel = "Your name",
+  ): Promise<void> {
     await page.goto(roomUrl);
     await page.getByLabel(nameLabel).fill(name);
     await page.getByRole("button", { name: join }).click();
@@ -60,6 +65,7 @@ describe("lobby and moderation in the browser", () => {
     await alice.getByLabel("New meeting password").fill("open sesame");
     await alice.getByRole("button", { name: "Set password" }).click();
     await alice.getByRole("button", { name: "Password", pressed: true }).waitFor();
+    await alice.getByText("Password protected").waitFor();
 
     const dave = await person("de-DE");
     await knock(dave, "Dave", "Beitreten", "Ihr Name");
@@ -100,7 +106,11 @@ describe("lobby and moderation in the browser", () => {
     await alice.getByRole("button", { name: "Ask to unmute Erin" }).click();
     await erin.getByText("Alice asks you to switch on your microphone.").waitFor();
     const mic = erin.getByRole("button", { name: "Microphone", exact: true });
-    assert.equal(await mic.getAttribute("aria-pressed"), "false", "nothing was switched on remotely");
+    assert.equal(
+      await mic.getAttribute("aria-pressed"),
+      "false",
+      "nothing was switched on remotely",
+    );
     await erin.getByRole("button", { name: "Switch microphone on" }).click();
     await erin.getByRole("button", { name: "Microphone", exact: true, pressed: true }).waitFor();
 

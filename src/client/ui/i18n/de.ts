@@ -85,4 +85,6 @@ export const de: Record<MessageKey, string> = {
   "moderation.setPassword": "Passwort setzen",
   "moderation.removePassword": "Passwort entfernen",
   "moderation.cancel": "Abbrechen",
+  "meeting.locked": "Meeting gesperrt",
+  "meeting.passwordProtected": "Passwortgeschützt",
 };

@@ -79,6 +79,8 @@ export const en = {
   "moderation.setPassword": "Set password",
   "moderation.removePassword": "Remove password",
   "moderation.cancel": "Cancel",
+  "meeting.locked": "Meeting locked",
+  "meeting.passwordProtected": "Password protected",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -25,6 +25,7 @@ export function MeetingView({
   return (
     <main class="meeting">
       <h1 class="visually-hidden">{t("meeting.title")}</h1>
+      <RoomState locked={snapshot.status.locked} password={snapshot.status.settings.password} />
       {snapshot.participants.length === 0 && (
         <p class="invite">
           {t("meeting.alone")} <output>{window.location.href}</output>
@@ -111,4 +112,15 @@ function Caption({
 
 function initial(name: string): string {
   return [...name.trim()][0]?.toUpperCase() ?? "?";
+}
+
+/** Everyone sees how the room is protected right now (SPEC MOD-4, MOD-7). */
+function RoomState({ locked, password }: { locked: boolean; password: boolean }) {
+  if (!locked && !password) return null;
+  return (
+    <p class="room-state" role="status">
+      {locked && <span class="badge">{t("meeting.locked")}</span>}
+      {password && <span class="badge">{t("meeting.passwordProtected")}</span>}
+    </p>
+  );
 }
