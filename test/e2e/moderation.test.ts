@@ -61,10 +61,10 @@ describe("lobby and moderation in the browser", () => {
   });
 
   it("PW-1: with a password set, a newcomer must give it before reaching the lobby", async () => {
-    await alice.getByRole("button", { name: "Password" }).click();
+    await alice.getByRole("button", { name: "Password", exact: true }).click();
     await alice.getByLabel("New meeting password").fill("open sesame");
     await alice.getByRole("button", { name: "Set password" }).click();
-    await alice.getByRole("button", { name: "Password", pressed: true }).waitFor();
+    await alice.getByRole("button", { name: "Password", exact: true, pressed: true }).waitFor();
     await alice.getByText("Password protected").waitFor();
 
     const dave = await person("de-DE");
@@ -93,9 +93,9 @@ describe("lobby and moderation in the browser", () => {
     await alice.locator("figure.tile.remote", { hasText: "Dave" }).waitFor({ state: "detached" });
 
     // The password can be removed again.
-    await alice.getByRole("button", { name: "Password", pressed: true }).click();
+    await alice.getByRole("button", { name: "Password", exact: true, pressed: true }).click();
     await alice.getByRole("button", { name: "Remove password" }).click();
-    await alice.getByRole("button", { name: "Password", pressed: false }).waitFor();
+    await alice.getByRole("button", { name: "Password", exact: true, pressed: false }).waitFor();
   });
 
   it("MOD-2: asking someone to unmute is a question they answer themselves", async () => {
