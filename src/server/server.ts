@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
-import { NOBODY } from "./auth/account";
+import { accountServices } from "./account/services";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
 import { attachSignalling } from "./http/websocket";
@@ -17,6 +17,8 @@ export interface RunningServer {
   url: string;
   media: WeriftEngine;
   directory: RoomDirectory;
+  /** Runs the retention jobs now (they also run hourly); for tests and operators. */
+  retention(): Promise<void>;
   /** Stops accepting, closes every session, room and peer, then the store; idempotent. */
   close(): Promise<void>;
 }
@@ -29,22 +31,35 @@ export async function startServer(
   config: Config,
   log: Logger,
   clientDir: string = DEFAULT_CLIENT_DIR,
+  /** The clock for sessions and throttles; tests move it forward instead of sleeping. */
+  now: () => number = Date.now,
 ): Promise<RunningServer> {
   const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
   const media = new WeriftEngine(config.media);
   const directory = new RoomDirectory(store, media);
   let publicUrl = config.publicUrl;
-  const app = await buildApp({ store, directory, log, clientDir, publicUrl: () => publicUrl });
+  const accounts = accountServices(store, config, () => publicUrl, now);
+  const app = await buildApp({
+    store,
+    directory,
+    log,
+    clientDir,
+    publicUrl: () => publicUrl,
+    accounts,
+  });
   const signalling = attachSignalling(
     app,
     { directory, log },
-    NOBODY,
+    accounts.authenticate,
     config.publicUrl.startsWith("https:"),
   );
 
   const retention = async () => {
     const removed = await store.rooms.deleteUnused(Date.now() - config.retention.roomDays * DAY_MS);
     if (removed > 0) log.info({ removed }, "retention: deleted unused rooms");
+    const expired = await accounts.sessions.deleteExpired();
+    if (expired > 0) log.info({ expired }, "retention: deleted expired sign-in sessions");
+    accounts.login.prune();
   };
   await retention();
   const timer = setInterval(
@@ -65,6 +80,7 @@ export async function startServer(
     url: publicUrl,
     media,
     directory,
+    retention,
     close() {
       closing ??= (async () => {
         clearInterval(timer);

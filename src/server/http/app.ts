@@ -1,8 +1,11 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Logger } from "pino";
+import type { AccountServices } from "../account/services";
 import type { RoomDirectory } from "../room/directory";
 import type { Store } from "../store/store";
+import { registerAuthRoutes } from "./auth";
 import { registerSecurityHeaders } from "./headers";
+import { registerMyRoomRoutes } from "./my-rooms";
 import { registerRoomRoutes } from "./rooms";
 import { registerClient } from "./static";
 
@@ -12,6 +15,7 @@ export interface AppDeps {
   log: Logger;
   clientDir: string;
   publicUrl: () => string;
+  accounts: AccountServices;
 }
 
 /** The HTTP application: routes only, no listening socket (so tests can `inject`). */
@@ -32,6 +36,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
   registerRoomRoutes(app, deps.directory, deps.publicUrl);
+  registerAuthRoutes(app, deps.accounts, deps.publicUrl, deps.log);
+  registerMyRoomRoutes(app, {
+    store: deps.store,
+    directory: deps.directory,
+    authenticate: deps.accounts.authenticate,
+    publicUrl: deps.publicUrl,
+  });
   await registerClient(app, deps.clientDir);
   return app;
 }

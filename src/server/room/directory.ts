@@ -53,12 +53,15 @@ export class RoomDirectory {
   }
 
   /**
-   * The open room for `id`, opening it if needed, and whether `moderatorToken`
-   * is that room's. Undefined when the room is not available.
+   * The open room for `id`, opening it if needed, and whether the person
+   * moderates it: by holding the room's moderator secret, or by being the
+   * signed-in organiser who owns it (`accountId` from the connection's
+   * session). Undefined when the room is not available.
    */
   async enter(
     id: string,
     moderatorToken?: string,
+    accountId?: string,
   ): Promise<{ room: Room; isModerator: boolean } | undefined> {
     if (this.closed) return undefined;
     const stored = await this.store.rooms.find(id);
@@ -71,8 +74,10 @@ export class RoomDirectory {
       });
       this.open.set(id, room);
     }
+    const isOwner = accountId !== undefined && stored.ownerAccountId === accountId;
     const isModerator =
-      moderatorToken !== undefined && secretMatches(moderatorToken, stored.moderatorTokenHash);
+      isOwner ||
+      (moderatorToken !== undefined && secretMatches(moderatorToken, stored.moderatorTokenHash));
     return { room, isModerator };
   }
 

@@ -2,13 +2,17 @@ import { ProtocolError } from "../errors";
 import type { Handler } from "./index";
 
 /**
- * Enters a room. The role comes from the moderator secret checked here, never
- * from anything else in the message.
+ * Enters a room. The role comes from the moderator secret checked here or from
+ * the connection's signed-in owner, never from anything else in the message.
  */
 export const join: Handler<"join"> = async (session, message) => {
   if (session.state.state === "joined") throw new ProtocolError("already-joined");
   if (session.state.state !== "ready") throw new ProtocolError("not-joined");
-  const entry = await session.deps.directory.enter(message.roomId, message.moderatorToken);
+  const entry = await session.deps.directory.enter(
+    message.roomId,
+    message.moderatorToken,
+    session.identity.account?.id,
+  );
   // The session may have closed while the store answered.
   if (session.state.state !== "ready") throw new ProtocolError("already-joined");
   if (!entry) throw new ProtocolError("room-unavailable");
