@@ -32,13 +32,22 @@ export class Agent {
     return response;
   }
 
-  /** Follows redirects like a browser's navigation; returns the last response and its URL. */
-  async navigate(url: string, init: RequestInit = {}): Promise<{ response: Response; url: URL }> {
+  /**
+   * Follows redirects like a browser's navigation; returns the last response
+   * and its URL. With `stopAt`, a redirect to a matching URL is not followed:
+   * the response is the redirect and `url` where it points.
+   */
+  async navigate(
+    url: string,
+    init: RequestInit = {},
+    stopAt: (url: URL) => boolean = () => false,
+  ): Promise<{ response: Response; url: URL }> {
     let current = new URL(url, this.origin);
     let response = await this.fetch(current.href, init);
     for (let hops = 0; response.status >= 300 && response.status < 400; hops++) {
       if (hops > 20) throw new Error("too many redirects");
       current = new URL(response.headers.get("location") ?? "", current);
+      if (stopAt(current)) break;
       response = await this.fetch(current.href);
     }
     return { response, url: current };
