@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { Accounts } from "../../src/server/account/accounts";
 import { Agent } from "../support/agent";
-import { startTestServer, type TestServer } from "../support/server";
+import { type ClockedServer, startClockedServer } from "../support/clocked-server";
 
 const HOUR_MS = 60 * 60 * 1000;
 const PASSWORD = "correct horse battery";
@@ -15,10 +15,10 @@ function tokenHash(agent: Agent): string {
 }
 
 describe("password sign-in (T3)", () => {
-  let t: TestServer;
+  let t: ClockedServer;
 
   before(async () => {
-    t = await startTestServer({ PLENUM_SESSION_HOURS: "12" });
+    t = await startClockedServer({ PLENUM_SESSION_HOURS: "12" });
     await new Accounts(t.store).addLocal("alice", PASSWORD);
   });
   after(() => t?.close());
@@ -136,10 +136,10 @@ describe("password sign-in (T3)", () => {
 });
 
 describe("login throttle", () => {
-  let t: TestServer;
+  let t: ClockedServer;
 
   before(async () => {
-    t = await startTestServer();
+    t = await startClockedServer();
     await new Accounts(t.store).addLocal("bob", PASSWORD);
   });
   after(() => t?.close());

@@ -4,7 +4,7 @@ import WebSocket from "ws";
 import { PROTOCOL_VERSION } from "../../src/protocol/messages";
 import { Accounts } from "../../src/server/account/accounts";
 import { Agent } from "../support/agent";
-import { startTestServer, type TestServer } from "../support/server";
+import { type ClockedServer, startClockedServer } from "../support/clocked-server";
 
 const PASSWORD = "correct horse battery";
 
@@ -19,7 +19,7 @@ interface RoomView {
   moderatorUrl?: string;
 }
 
-async function signedIn(t: TestServer, username: string): Promise<Agent> {
+async function signedIn(t: ClockedServer, username: string): Promise<Agent> {
   const agent = new Agent(t.url);
   const response = await agent.json("POST", "/api/auth/login", { username, password: PASSWORD });
   assert.equal(response.status, 200);
@@ -27,7 +27,7 @@ async function signedIn(t: TestServer, username: string): Promise<Agent> {
 }
 
 /** Opens the signalling socket as a browser of `agent` would, greets, joins; returns the join reply. */
-async function joinReply(t: TestServer, agent: Agent | undefined, roomId: string) {
+async function joinReply(t: ClockedServer, agent: Agent | undefined, roomId: string) {
   const ws = new WebSocket(`${t.url.replace(/^http/, "ws")}/ws`, {
     headers: { origin: t.url, ...(agent ? { cookie: agent.cookieHeader() } : {}) },
   });
@@ -58,12 +58,12 @@ async function joinReply(t: TestServer, agent: Agent | undefined, roomId: string
 }
 
 describe("an organiser's persistent rooms", () => {
-  let t: TestServer;
+  let t: ClockedServer;
   let alice: Agent;
   let bob: Agent;
 
   before(async () => {
-    t = await startTestServer();
+    t = await startClockedServer();
     const accounts = new Accounts(t.store);
     await accounts.addLocal("alice", PASSWORD);
     await accounts.addLocal("bob", PASSWORD);

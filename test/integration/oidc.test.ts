@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Accounts } from "../../src/server/account/accounts";
 import { Agent } from "../support/agent";
+import { type ClockedServer, startClockedServer } from "../support/clocked-server";
 import { type IdentityProvider, startIdentityProvider } from "../support/identity-provider";
-import { startTestServer, type TestServer } from "../support/server";
 
 const isCallback = (url: URL) => url.pathname === "/api/auth/oidc/callback";
 
@@ -14,7 +14,7 @@ const isCallback = (url: URL) => url.pathname === "/api/auth/oidc/callback";
  */
 async function signInThroughProvider(
   agent: Agent,
-  t: TestServer,
+  t: ClockedServer,
   login: string,
   stopAtCallback = false,
 ): Promise<URL> {
@@ -43,11 +43,11 @@ async function signInThroughProvider(
 
 describe("sign-in through an organisation's OpenID Connect provider (T3)", () => {
   let idp: IdentityProvider;
-  let t: TestServer;
+  let t: ClockedServer;
 
   before(async () => {
     idp = await startIdentityProvider();
-    t = await startTestServer({
+    t = await startClockedServer({
       PLENUM_OIDC_ISSUER: idp.issuer,
       PLENUM_OIDC_CLIENT_ID: idp.clientId,
       PLENUM_OIDC_CLIENT_SECRET: idp.clientSecret,

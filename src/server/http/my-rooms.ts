@@ -10,7 +10,7 @@ import type { Store } from "../store/store";
 import { sameOriginJson } from "./csrf";
 import { sendError } from "./errors";
 
-export const MAX_ROOM_NAME_LENGTH = 100;
+const MAX_ROOM_NAME_LENGTH = 100;
 
 const RoomName = z
   .string()

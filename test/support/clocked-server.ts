@@ -15,7 +15,7 @@ export class TestClock {
   }
 }
 
-export interface TestServer {
+export interface ClockedServer {
   url: string;
   server: RunningServer;
   clock: TestClock;
@@ -25,10 +25,11 @@ export interface TestServer {
 }
 
 /**
- * The real server in this process (real SQLite file, real HTTP and WebSocket
- * on an ephemeral loopback port), with an injectable clock.
+ * The real server in this process, serving the built client (`npm test` builds
+ * it): a real SQLite file, real HTTP and WebSocket on an ephemeral loopback
+ * port, and a clock the test controls (sessions, throttles).
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startClockedServer(env: Record<string, string> = {}): Promise<ClockedServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "plenum-it-"));
   const config = loadConfig({
     PLENUM_PORT: "0",
@@ -37,7 +38,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const clock = new TestClock();
-  const server = await startServer(config, createLogger("silent"), undefined, clock.now);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, createLogger("silent"), undefined, clock.now);
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const store = await Store.openSqlite(join(dataDir, "plenum.db"));
   let closing: Promise<void> | undefined;
   return {
