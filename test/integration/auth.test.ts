@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { Writable } from "node:stream";
 import { after, before, describe, it } from "node:test";
 import { Accounts } from "../../src/server/account/accounts";
+import { createLogger } from "../../src/server/observability/log";
 import { Agent } from "../support/agent";
 import { type ClockedServer, startClockedServer } from "../support/clocked-server";
 
@@ -182,5 +184,36 @@ describe("login throttle", () => {
       password: PASSWORD,
     });
     assert.equal(next.status, 429);
+  });
+});
+
+describe("what sign-in writes to the log (T7)", () => {
+  let t: ClockedServer;
+  let written = "";
+
+  before(async () => {
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        written += chunk;
+        done();
+      },
+    });
+    t = await startClockedServer({}, createLogger("trace", sink));
+    await new Accounts(t.store).addLocal("carol", PASSWORD);
+    written = ""; // the listening address at start is the server's own, not a person's
+  });
+  after(() => t?.close());
+
+  it("holds no username, password, token or address, even at trace level", async () => {
+    const agent = new Agent(t.url);
+    await agent.json("POST", "/api/auth/login", { username: "carol", password: "wrong guess" });
+    await agent.json("POST", "/api/auth/login", { username: "carol", password: PASSWORD });
+    await agent.fetch("/api/auth/me");
+    await agent.json("POST", "/api/my/rooms", { name: "Board", password: "room secret" });
+    await agent.json("POST", "/api/auth/logout");
+    t.clock.advance(24 * HOUR_MS);
+    await t.server.retention();
+    assert.doesNotMatch(written, /carol|wrong guess|correct horse|room secret|Board/);
+    assert.doesNotMatch(written, /127\.0\.0\.1|plenum_session/);
   });
 });

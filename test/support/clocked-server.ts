@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/server/config/config";
-import { createLogger } from "../../src/server/observability/log";
+import { createLogger, type Logger } from "../../src/server/observability/log";
 import { type RunningServer, startServer } from "../../src/server/server";
 import { Store } from "../../src/server/store/store";
 
@@ -29,7 +29,10 @@ export interface ClockedServer {
  * it): a real SQLite file, real HTTP and WebSocket on an ephemeral loopback
  * port, and a clock the test controls (sessions, throttles).
  */
-export async function startClockedServer(env: Record<string, string> = {}): Promise<ClockedServer> {
+export async function startClockedServer(
+  env: Record<string, string> = {},
+  log: Logger = createLogger("silent"),
+): Promise<ClockedServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "plenum-it-"));
   const config = loadConfig({
     PLENUM_PORT: "0",
@@ -40,7 +43,7 @@ export async function startClockedServer(env: Record<string, string> = {}): Prom
   const clock = new TestClock();
   let server: RunningServer;
   try {
-    server = await startServer(config, createLogger("silent"), undefined, clock.now);
+    server = await startServer(config, log, undefined, clock.now);
   } catch (error) {
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
