@@ -64,6 +64,15 @@ describe("password sign-in (T3)", () => {
     );
   });
 
+  it("ends the browser's previous session when it signs in again", async () => {
+    const agent = new Agent(t.url);
+    await agent.json("POST", "/api/auth/login", { username: "alice", password: PASSWORD });
+    const first = tokenHash(agent);
+    await agent.json("POST", "/api/auth/login", { username: "alice", password: PASSWORD });
+    assert.notEqual(tokenHash(agent), first, "a fresh token");
+    assert.equal(await t.store.accounts.findSession(first), undefined);
+  });
+
   it("stores the token only as its SHA-256", async () => {
     const agent = new Agent(t.url);
     await agent.json("POST", "/api/auth/login", { username: "alice", password: PASSWORD });

@@ -100,7 +100,9 @@ describe("an organiser's persistent rooms", () => {
     const stored = await t.store.rooms.find(room.id);
     assert.match(stored?.passwordHash ?? "", /^\$argon2id\$/, "only the hash is stored");
 
-    const list = (await (await alice.fetch("/api/my/rooms")).json()) as { rooms: RoomView[] };
+    const listed = await alice.fetch("/api/my/rooms");
+    assert.equal(listed.headers.get("cache-control"), "no-store");
+    const list = (await listed.json()) as { rooms: RoomView[] };
     assert.deepEqual(
       list.rooms.map((r) => [r.id, r.name]),
       [[room.id, "Council"]],

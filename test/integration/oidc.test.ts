@@ -92,6 +92,10 @@ describe("sign-in through an organisation's OpenID Connect provider (T3)", () =>
     assert.equal(jane.length, 1);
     assert.deepEqual(jane[0]?.oidc, { issuer: idp.issuer, subject: "jane" });
     assert.equal(jane[0]?.passwordHash, null);
+    await assert.rejects(
+      new Accounts(t.store).setPassword("jane", "a password for jane"),
+      /signs in through the organisation's provider/,
+    );
   });
 
   it("never takes over a local account of the same name", async () => {

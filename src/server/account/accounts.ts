@@ -8,7 +8,12 @@ import { Username, usernameFrom } from "./username";
 /** An account command failed for a reason the person can fix; `code` is stable. */
 export class AccountError extends Error {
   constructor(
-    readonly code: "invalid-username" | "username-taken" | "no-such-user" | "weak-password",
+    readonly code:
+      | "invalid-username"
+      | "username-taken"
+      | "no-such-user"
+      | "weak-password"
+      | "oidc-account",
     message: string,
   ) {
     super(message);
@@ -53,6 +58,12 @@ export class Accounts {
   async setPassword(username: string, password: string): Promise<void> {
     checkPassword(password);
     const account = await this.existing(username);
+    // A second way in that the organisation's provider does not control would defeat it.
+    if (account.oidc)
+      throw new AccountError(
+        "oidc-account",
+        `"${account.username}" signs in through the organisation's provider and has no password here.`,
+      );
     await this.store.accounts.setPasswordHash(account.id, await hashPassword(password));
   }
 

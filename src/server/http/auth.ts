@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { MAX_PASSWORD_LENGTH } from "../account/accounts";
 import { clearedSessionCookie, sessionCookie, sessionTokenOf } from "../account/cookie";
 import type { AccountServices } from "../account/services";
-import { sameOriginJson } from "./csrf";
 import { sendError } from "./errors";
+import { noStore, sameOriginJson } from "./private-api";
 
 const LoginBody = z.strictObject({
   username: z.string().max(256),
@@ -24,15 +24,19 @@ export function registerAuthRoutes(
   log: Logger,
 ): void {
   const { sessions, login, oidc, authenticate, secureCookies } = services;
-  const signIn = (reply: FastifyReply, token: string) =>
+  /**
+   * Sets the new session's cookie and ends the one the browser had, if any: a
+   * fresh token at every sign-in, and no orphaned sessions left to expire.
+   */
+  const signIn = async (request: FastifyRequest, reply: FastifyReply, token: string) => {
+    const previous = sessionTokenOf(request.raw);
+    if (previous) await sessions.destroy(previous);
     reply.header("set-cookie", sessionCookie(token, sessions.lifetimeSeconds, secureCookies));
+  };
 
   app.register(async (scope) => {
     scope.addHook("onRequest", sameOriginJson(publicUrl));
-    scope.addHook("onSend", async (_request, reply, payload) => {
-      reply.header("cache-control", "no-store");
-      return payload;
-    });
+    scope.addHook("onSend", noStore);
 
     scope.post("/api/auth/login", async (request, reply) => {
       const body = LoginBody.safeParse(request.body);
@@ -46,7 +50,7 @@ export function registerAuthRoutes(
         return sendError(reply, "login-throttled");
       }
       if (result.outcome === "failed") return sendError(reply, "login-failed");
-      signIn(reply, result.token);
+      await signIn(request, reply, result.token);
       return { username: result.account.username };
     });
 
@@ -98,10 +102,8 @@ export function registerAuthRoutes(
         identity.subject,
         identity.suggestion,
       );
-      const token = await sessions.create(account.id);
-      return reply
-        .header("set-cookie", sessionCookie(token, sessions.lifetimeSeconds, secureCookies))
-        .redirect("/my", 303);
+      await signIn(request, reply, await sessions.create(account.id));
+      return reply.redirect("/my", 303);
     } catch (err) {
       log.warn({ err: summary(err) }, "oidc: login failed");
       return reply.redirect("/login?error=oidc-failed", 303);

@@ -7,8 +7,8 @@ import type { RoomDirectory } from "../room/directory";
 import { hashSecret, newSecret } from "../room/secrets";
 import type { StoredRoom } from "../store/rooms";
 import type { Store } from "../store/store";
-import { sameOriginJson } from "./csrf";
 import { sendError } from "./errors";
+import { noStore, sameOriginJson } from "./private-api";
 
 const MAX_ROOM_NAME_LENGTH = 100;
 
@@ -80,6 +80,7 @@ export function registerMyRoomRoutes(app: FastifyInstance, deps: Deps): void {
 
   app.register(async (scope) => {
     scope.addHook("onRequest", sameOriginJson(deps.publicUrl));
+    scope.addHook("onSend", noStore);
 
     scope.get("/api/my/rooms", async (request, reply) => {
       const account = await organiser(request, reply);

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sendError } from "./errors";
 
+/** Hooks for every route that acts on a signed-in person's behalf (`/api/auth/`, `/api/my/`). */
+
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
@@ -17,4 +19,10 @@ export function sameOriginJson(publicUrl: () => string) {
     if (request.headers.origin !== new URL(publicUrl()).origin)
       return sendError(reply, "cross-origin");
   };
+}
+
+/** Answers about a signed-in person are private: no browser or proxy may keep a copy. */
+export async function noStore(_request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+  reply.header("cache-control", "no-store");
+  return payload;
 }
