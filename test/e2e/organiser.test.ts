@@ -93,6 +93,19 @@ describe("an organiser in the browser", () => {
     assert.equal(await page.getByLabel("Moderator link (shown only now)").count(), 0);
   });
 
+  it("changes the room's settings", async () => {
+    const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
+    await item.getByRole("button", { name: "Settings" }).click();
+    await item.getByLabel("Waiting room: you let people in").uncheck();
+    await item.getByLabel("New room password (empty: keep the current one)").fill("s3same");
+    await item.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Room “Council meeting” saved." }).waitFor();
+    const badges = (await item.locator(".badges").textContent()) ?? "";
+    assert.match(badges, /Password/);
+    assert.doesNotMatch(badges, /Waiting room/);
+    assert.equal(await item.getByRole("button", { name: "Save" }).count(), 0, "the form closed");
+  });
+
   it("opens the room and joins it as its moderator", async () => {
     const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
     await item.getByRole("link", { name: "Open" }).click();

@@ -87,6 +87,11 @@ export const organiser = {
   rooms: async () => (await call<{ rooms: OrganiserRoom[] }>("GET", "/api/my/rooms")).rooms,
   createRoom: (room: NewRoom) =>
     call<OrganiserRoom & { moderatorUrl: string }>("POST", "/api/my/rooms", room),
+  /** Changes name or settings; `password: null` removes the password. */
+  updateRoom: (
+    id: string,
+    change: Partial<RoomSettings & { name: string; password: string | null }>,
+  ) => call<OrganiserRoom>("PATCH", `/api/my/rooms/${encodeURIComponent(id)}`, change),
   deleteRoom: (id: string) => call<void>("DELETE", `/api/my/rooms/${encodeURIComponent(id)}`),
   /** A fresh moderator link; the previous one stops working. */
   newModeratorLink: (id: string) =>

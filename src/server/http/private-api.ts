@@ -1,7 +1,6 @@
+/** Hooks for every route that acts on a signed-in person's behalf (`/api/auth/`, `/api/my/`). */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { sendError } from "./errors";
-
-/** Hooks for every route that acts on a signed-in person's behalf (`/api/auth/`, `/api/my/`). */
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -66,6 +66,10 @@ export function Organiser() {
               room={room}
               moderatorUrl={moderatorUrls[room.id]}
               onModeratorUrl={(url) => setModeratorUrls({ ...moderatorUrls, [room.id]: url })}
+              onSaved={(saved) => {
+                setRooms(rooms.map((r) => (r.id === saved.id ? saved : r)));
+                setAnnouncement(t("my.room.saved", { name: saved.name }));
+              }}
               onDelete={async () => {
                 await organiser.deleteRoom(room.id);
                 setRooms(rooms.filter((r) => r.id !== room.id));

@@ -2,20 +2,24 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { type OrganiserRoom, organiser } from "../../sdk/organiser";
 import { t } from "../i18n";
 import { CopyField } from "./CopyField";
+import { RoomForm } from "./RoomForm";
 
 /** One of the organiser's rooms: its links, its settings, and delete (after confirming). */
 export function RoomItem({
   room,
   moderatorUrl,
   onModeratorUrl,
+  onSaved,
   onDelete,
 }: {
   room: OrganiserRoom;
   /** Known only right after creating the room or asking for a new one. */
   moderatorUrl: string | undefined;
   onModeratorUrl: (url: string) => void;
+  onSaved: (room: OrganiserRoom) => void;
   onDelete: () => Promise<void>;
 }) {
+  const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
@@ -76,6 +80,9 @@ export function RoomItem({
         >
           {t("my.room.newModeratorLink")}
         </button>
+        <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+          {t("my.room.edit")}
+        </button>
         <button
           type="button"
           class="danger"
@@ -86,6 +93,19 @@ export function RoomItem({
           {t("my.room.delete")}
         </button>
       </div>
+      {editing && (
+        <RoomForm
+          idPrefix={`room-${room.id}-edit`}
+          room={room}
+          submitLabel={t("my.room.save")}
+          busyLabel={t("my.room.saving")}
+          failedText={t("my.room.saveFailed")}
+          onSubmit={async (values) => {
+            onSaved(await organiser.updateRoom(room.id, values));
+            setEditing(false);
+          }}
+        />
+      )}
       {confirming && (
         <fieldset class="confirm">
           <legend>{t("my.room.confirmDelete", { name: room.name })}</legend>
