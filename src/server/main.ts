@@ -1,22 +1,28 @@
-import { ConfigError, loadConfig } from "./config/config";
+import { userCommand } from "./account/cli";
+import { type Config, ConfigError, loadConfig } from "./config/config";
 import { createLogger } from "./observability/log";
 import { startServer } from "./server";
 
-const USAGE = `Usage: plenum [serve]
+const USAGE = `Usage: plenum [serve | user <command>]
 
 Commands:
   serve    Start the server (default). Configured by PLENUM_* environment variables (see README).
+  user     Manage organiser accounts: add, passwd, remove, list ("plenum user help").
 `;
 
-async function serve(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
+/** The configuration, or exit 2 with every problem named. */
+function configOrExit(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
+}
+
+async function serve(): Promise<void> {
+  const config = configOrExit();
   const log = createLogger(config.logLevel);
   const server = await startServer(config, log, config.clientDir);
   // The line tests and people look for; keep its shape.
@@ -36,12 +42,20 @@ async function serve(): Promise<void> {
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
 
-const [command = "serve"] = process.argv.slice(2);
+const [command = "serve", ...rest] = process.argv.slice(2);
 if (command === "serve") {
   serve().catch((error: Error) => {
     process.stderr.write(`Plenum could not start: ${error.message}\n`);
     process.exit(1);
   });
+} else if (command === "user") {
+  userCommand(rest, configOrExit()).then(
+    (code) => process.exit(code),
+    (error: Error) => {
+      process.stderr.write(`plenum user failed: ${error.message}\n`);
+      process.exit(1);
+    },
+  );
 } else {
   process.stderr.write(
     command === "help" || command === "--help"

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
-import { NOBODY } from "./auth/account";
+import { accountServices } from "./account/services";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
 import { attachSignalling } from "./http/websocket";
@@ -19,6 +19,8 @@ export interface RunningServer {
   media: WeriftEngine;
   directory: RoomDirectory;
   store: Store;
+  /** Runs the retention jobs now (they also run hourly); for tests and operators. */
+  retention(): Promise<void>;
   /** Stops accepting, closes every session, room and peer, then the store; idempotent. */
   close(): Promise<void>;
 }
@@ -31,31 +33,45 @@ export async function startServer(
   config: Config,
   log: Logger,
   clientDir: string = DEFAULT_CLIENT_DIR,
+  /** The clock for sessions and throttles; tests move it forward instead of sleeping. */
+  now: () => number = Date.now,
 ): Promise<RunningServer> {
   const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
   const media = new WeriftEngine(config.media);
-  const directory = new RoomDirectory(store, media, log);
+  const directory = new RoomDirectory(store, media, log, now);
   let publicUrl = config.publicUrl;
-  const app = await buildApp({ store, directory, log, clientDir, publicUrl: () => publicUrl });
+  const accounts = accountServices(store, config, () => publicUrl, now);
+  const app = await buildApp({
+    store,
+    directory,
+    log,
+    clientDir,
+    publicUrl: () => publicUrl,
+    accounts,
+  });
   const signalling = attachSignalling(
     app,
     {
       directory,
-      guard: new AccessGuard(Date.now, {
+      guard: new AccessGuard(now, {
         perSecond: config.joinLimit.perMinute / 60,
         burst: config.joinLimit.burst,
       }),
       log,
     },
-    NOBODY,
+    accounts.authenticate,
     config.publicUrl.startsWith("https:"),
   );
 
   const retention = async () => {
-    const now = Date.now();
-    const removed = await store.rooms.deleteUnused(now - config.retention.roomDays * DAY_MS);
-    const events = await store.rooms.deleteEventsBefore(now - config.retention.auditDays * DAY_MS);
-    if (removed + events > 0) log.info({ removed, events }, "retention: deleted expired rows");
+    const t = now();
+    const removed = await store.rooms.deleteUnused(t - config.retention.roomDays * DAY_MS);
+    const events = await store.rooms.deleteEventsBefore(t - config.retention.auditDays * DAY_MS);
+    const expired = await accounts.sessions.deleteExpired();
+    accounts.login.prune();
+    if (removed + events + expired > 0) {
+      log.info({ removed, events, expired }, "retention: deleted expired rows");
+    }
   };
   await retention();
   const timer = setInterval(
@@ -77,6 +93,7 @@ export async function startServer(
     media,
     directory,
     store,
+    retention,
     close() {
       closing ??= (async () => {
         clearInterval(timer);

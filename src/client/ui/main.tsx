@@ -3,6 +3,8 @@ import { language, setLanguage, t } from "./i18n";
 import "./styles.css";
 import "./moderation.css";
 import { Home } from "./views/Home";
+import { Login } from "./views/Login";
+import { Organiser } from "./views/Organiser";
 import { RoomPage } from "./views/RoomPage";
 
 function LanguageSwitch() {
@@ -14,8 +16,16 @@ function LanguageSwitch() {
   );
 }
 
+function Page() {
+  const path = window.location.pathname;
+  const room = /^\/r\/([A-Za-z0-9_-]{22,64})$/.exec(path);
+  if (room?.[1]) return <RoomPage roomId={room[1]} />;
+  if (path === "/login") return <Login />;
+  if (path === "/my") return <Organiser />;
+  return <Home />;
+}
+
 function App() {
-  const room = /^\/r\/([A-Za-z0-9_-]{22,64})$/.exec(window.location.pathname);
   return (
     <div class="app" lang={language.value}>
       <header>
@@ -24,7 +34,7 @@ function App() {
         </a>
         <LanguageSwitch />
       </header>
-      {room?.[1] ? <RoomPage roomId={room[1]} /> : <Home />}
+      <Page />
     </div>
   );
 }

@@ -12,5 +12,3 @@ export interface AccountRef {
  * so a session's identity never comes from a message.
  */
 export type Authenticate = (request: IncomingMessage) => Promise<AccountRef | undefined>;
-
-export const NOBODY: Authenticate = async () => undefined;

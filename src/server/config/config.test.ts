@@ -10,6 +10,38 @@ describe("loadConfig", () => {
     assert.equal(c.publicUrl, "http://127.0.0.1:8080");
     assert.deepEqual(c.media.addresses, ["127.0.0.1"]);
     assert.equal(c.retention.roomDays, 30);
+    assert.equal(c.sessionHours, 12);
+    assert.equal(c.oidc, undefined, "OIDC is off unless configured");
+  });
+
+  it("turns OIDC on only with issuer, client id and secret, and names what is missing", () => {
+    const oidc = {
+      PLENUM_OIDC_ISSUER: "https://id.example.org/realms/staff",
+      PLENUM_OIDC_CLIENT_ID: "plenum",
+      PLENUM_OIDC_CLIENT_SECRET: "s3cret",
+    };
+    assert.deepEqual(loadConfig(oidc).oidc, {
+      issuer: "https://id.example.org/realms/staff",
+      clientId: "plenum",
+      clientSecret: "s3cret",
+    });
+    assert.throws(
+      () => loadConfig({ PLENUM_OIDC_ISSUER: oidc.PLENUM_OIDC_ISSUER }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        /PLENUM_OIDC_CLIENT_ID/.test(e.message) &&
+        /PLENUM_OIDC_CLIENT_SECRET/.test(e.message),
+    );
+    assert.throws(
+      () => loadConfig({ ...oidc, PLENUM_OIDC_ISSUER: "http://id.example.org" }),
+      /PLENUM_OIDC_ISSUER: must be https/,
+    );
+    assert.ok(loadConfig({ ...oidc, PLENUM_OIDC_ISSUER: "http://127.0.0.1:9000" }).oidc);
+  });
+
+  it("reads the session lifetime in hours and refuses nonsense", () => {
+    assert.equal(loadConfig({ PLENUM_SESSION_HOURS: "8" }).sessionHours, 8);
+    assert.throws(() => loadConfig({ PLENUM_SESSION_HOURS: "0" }), /PLENUM_SESSION_HOURS/);
   });
 
   it("names every bad value at once", () => {

@@ -36,6 +36,10 @@ export interface Config {
     /** Moderation audit events are deleted after this many days. */
     auditDays: number;
   };
+  /** How long a sign-in lasts, in hours. */
+  sessionHours: number;
+  /** Login through an OpenID Connect provider; undefined when not configured. */
+  oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -75,6 +79,22 @@ const Env = z.object({
   PLENUM_JOINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PLENUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  PLENUM_SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  PLENUM_OIDC_ISSUER: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .refine(
+      (u) =>
+        !u || u.startsWith("https:") || LOOPBACK.has(new URL(u).hostname.replace(/^\[|\]$/g, "")),
+      "must be https (plain http only for a provider on loopback)",
+    ),
+  PLENUM_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  PLENUM_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export class ConfigError extends Error {
@@ -83,7 +103,7 @@ export class ConfigError extends Error {
 
 /** Reads and validates the environment; throws a ConfigError that lists every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.safeParse(env);
+  const parsed = Env.superRefine(oidcComplete).safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
@@ -103,7 +123,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
     retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS, auditDays: e.PLENUM_AUDIT_RETENTION_DAYS },
+    sessionHours: e.PLENUM_SESSION_HOURS,
+    oidc:
+      e.PLENUM_OIDC_ISSUER && e.PLENUM_OIDC_CLIENT_ID && e.PLENUM_OIDC_CLIENT_SECRET
+        ? {
+            issuer: e.PLENUM_OIDC_ISSUER,
+            clientId: e.PLENUM_OIDC_CLIENT_ID,
+            clientSecret: e.PLENUM_OIDC_CLIENT_SECRET,
+          }
+        : undefined,
   };
+}
+
+const OIDC_VARIABLES = [
+  "PLENUM_OIDC_ISSUER",
+  "PLENUM_OIDC_CLIENT_ID",
+  "PLENUM_OIDC_CLIENT_SECRET",
+] as const;
+
+/** OIDC is all or nothing: a half-configured provider is a mistake, not "off". */
+function oidcComplete(
+  e: Partial<Record<(typeof OIDC_VARIABLES)[number], string>>,
+  ctx: z.RefinementCtx,
+): void {
+  const set = OIDC_VARIABLES.filter((name) => e[name] !== undefined);
+  if (set.length === 0 || set.length === OIDC_VARIABLES.length) return;
+  for (const name of OIDC_VARIABLES.filter((n) => e[n] === undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: [name],
+      message: `required when ${set.join(" and ")} is set`,
+    });
 }
 
 /**

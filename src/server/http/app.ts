@@ -5,9 +5,12 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import type { AccountServices } from "../account/services";
 import type { RoomDirectory } from "../room/directory";
 import type { Store } from "../store/store";
+import { registerAuthRoutes } from "./auth";
 import { registerSecurityHeaders, setSecurityHeaders } from "./headers";
+import { registerMyRoomRoutes } from "./my-rooms";
 import { registerRoomRoutes, UNAVAILABLE } from "./rooms";
 import { registerClient } from "./static";
 
@@ -17,6 +20,7 @@ export interface AppDeps {
   log: Logger;
   clientDir: string;
   publicUrl: () => string;
+  accounts: AccountServices;
 }
 
 /** The HTTP application: routes only, no listening socket (so tests can `inject`). */
@@ -46,6 +50,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
   registerRoomRoutes(app, deps.directory, deps.publicUrl);
+  registerAuthRoutes(app, deps.accounts, deps.publicUrl, deps.log);
+  registerMyRoomRoutes(app, {
+    store: deps.store,
+    directory: deps.directory,
+    authenticate: deps.accounts.authenticate,
+    publicUrl: deps.publicUrl,
+  });
   await registerClient(app, deps.clientDir);
   return app;
 }

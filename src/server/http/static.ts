@@ -12,6 +12,8 @@ export async function registerClient(app: FastifyInstance, clientDir: string): P
   }
   await app.register(fastifyStatic, { root: clientDir, index: ["index.html"], wildcard: false });
   app.get("/r/:id", (_request, reply) => reply.sendFile("index.html"));
+  app.get("/login", (_request, reply) => reply.sendFile("index.html"));
+  app.get("/my", (_request, reply) => reply.sendFile("index.html"));
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith("/api/"))
       return reply.code(404).send({ code: "not-found", message: "No such API route." });

@@ -13,7 +13,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: undefined,
       // Even if someone logs a request by mistake, these never reach the output.
       redact: {
-        paths: ["req.headers", "req.remoteAddress", "name", "displayName", "text"],
+        paths: [
+          "req.headers",
+          "req.remoteAddress",
+          "name",
+          "displayName",
+          "text",
+          "username",
+          "password",
+          "token",
+        ],
         remove: true,
       },
     },

@@ -55,6 +55,38 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex("room_events_at").on("room_events").column("at").execute();
     },
   },
+  "0003_accounts_and_sessions": {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable("accounts")
+        .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("username", "text", (c) => c.notNull().unique())
+        .addColumn("password_hash", "text")
+        .addColumn("oidc_issuer", "text")
+        .addColumn("oidc_subject", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addUniqueConstraint("accounts_oidc", ["oidc_issuer", "oidc_subject"])
+        .execute();
+      await db.schema
+        .createTable("auth_sessions")
+        .addColumn("token_hash", "text", (c) => c.primaryKey())
+        .addColumn("account_id", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex("auth_sessions_expires_at")
+        .on("auth_sessions")
+        .column("expires_at")
+        .execute();
+      await db.schema
+        .createIndex("auth_sessions_account")
+        .on("auth_sessions")
+        .column("account_id")
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

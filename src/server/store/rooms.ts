@@ -90,6 +90,15 @@ export class RoomStore {
       .execute();
   }
 
+  /** Replaces the moderator link's secret (its hash); the previous link stops working. */
+  async setModeratorTokenHash(id: string, hash: string): Promise<void> {
+    await this.db
+      .updateTable("rooms")
+      .set({ moderator_token_hash: hash })
+      .where("id", "=", id)
+      .execute();
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.deleteFrom("room_events").where("room_id", "=", id).execute();
     await this.db.deleteFrom("rooms").where("id", "=", id).execute();
@@ -99,13 +108,22 @@ export class RoomStore {
     await this.db.updateTable("rooms").set({ last_used_at: now }).where("id", "=", id).execute();
   }
 
-  /** Retention: deletes rooms unused since `before` (with their events); returns how many went. */
+  /**
+   * Retention: deletes ad-hoc rooms unused since `before` (with their events);
+   * returns how many went. An organiser's rooms stay until the organiser
+   * deletes them or the account is removed.
+   */
   async deleteUnused(before: number): Promise<number> {
-    const stale = this.db.selectFrom("rooms").select("id").where("last_used_at", "<", before);
+    const stale = this.db
+      .selectFrom("rooms")
+      .select("id")
+      .where("last_used_at", "<", before)
+      .where("owner_account_id", "is", null);
     await this.db.deleteFrom("room_events").where("room_id", "in", stale).execute();
     const result = await this.db
       .deleteFrom("rooms")
       .where("last_used_at", "<", before)
+      .where("owner_account_id", "is", null)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }

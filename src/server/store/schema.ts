@@ -4,6 +4,8 @@ import type { Generated } from "kysely";
 export interface Database {
   rooms: RoomTable;
   room_events: RoomEventTable;
+  accounts: AccountTable;
+  auth_sessions: AuthSessionTable;
 }
 
 export interface RoomTable {
@@ -40,4 +42,31 @@ export interface RoomEventTable {
   actor: string;
   action: string;
   target: string | null;
+}
+
+/**
+ * An organiser. Local accounts have a password hash; OIDC accounts have the
+ * issuer and subject their identity provider vouches for (and no password).
+ * Kept until removed (`plenum user remove`).
+ */
+export interface AccountTable {
+  seq: Generated<number>;
+  /** Random id that rooms refer to; never shown. */
+  id: string;
+  /** Login name; unique. */
+  username: string;
+  /** argon2id hash; null for OIDC accounts. */
+  password_hash: string | null;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
+  created_at: number;
+}
+
+/** A signed-in browser. Deleted at logout or by the retention job once expired. */
+export interface AuthSessionTable {
+  /** SHA-256 of the cookie's token; the token itself is never stored. */
+  token_hash: string;
+  account_id: string;
+  created_at: number;
+  expires_at: number;
 }

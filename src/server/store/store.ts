@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { AccountStore } from "./accounts";
 import { migrationProvider } from "./migrations";
 import { RoomStore } from "./rooms";
 import type { Database } from "./schema";
@@ -12,10 +13,12 @@ import type { Database } from "./schema";
  */
 export class Store {
   readonly rooms: RoomStore;
+  readonly accounts: AccountStore;
   private closed = false;
 
   private constructor(private readonly db: Kysely<Database>) {
     this.rooms = new RoomStore(db);
+    this.accounts = new AccountStore(db);
   }
 
   /** Opens (creating if needed) the SQLite file and brings its schema up to date. */

@@ -28,6 +28,7 @@ export function Home() {
           {t("home.createFailed")}
         </p>
       )}
+      <a href="/login">{t("home.signIn")}</a>
     </main>
   );
 }

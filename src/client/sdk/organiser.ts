@@ -1,0 +1,102 @@
+import type { HttpErrorBody, HttpErrorCode } from "../../protocol/http-errors";
+
+/** A refused request, with the catalogue code the UI translates ("network" when no answer came). */
+export class ApiError extends Error {
+  constructor(
+    readonly code: HttpErrorCode | "network" | "unexpected",
+    readonly status: number,
+    message: string,
+    /** Seconds to wait before trying again (for `login-throttled`). */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export interface RoomSettings {
+  lobby: boolean;
+  chat: boolean;
+  e2ee: boolean;
+}
+
+export interface OrganiserRoom extends RoomSettings {
+  id: string;
+  name: string;
+  url: string;
+  hasPassword: boolean;
+  createdAt: number;
+}
+
+export interface NewRoom extends RoomSettings {
+  name: string;
+  password?: string;
+}
+
+/**
+ * The organiser REST API (docs/API.md). The session cookie is HttpOnly: this
+ * code never sees it; the browser sends it with every same-origin request.
+ * State changes go as JSON, which (with the browser's Origin header) is what
+ * the server's CSRF check asks for.
+ */
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(
+      path,
+      method === "GET"
+        ? { method }
+        : {
+            method,
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(body ?? {}),
+          },
+    );
+  } catch {
+    throw new ApiError("network", 0, "The server could not be reached.");
+  }
+  if (response.status === 204) return undefined as T;
+  const data = (await response.json().catch(() => undefined)) as T | HttpErrorBody | undefined;
+  if (response.ok) return data as T;
+  const error = data as HttpErrorBody | undefined;
+  const retry = Number(response.headers.get("retry-after"));
+  throw new ApiError(
+    error?.code ?? "unexpected",
+    response.status,
+    error?.message ?? `HTTP ${response.status}`,
+    Number.isFinite(retry) && retry > 0 ? retry : undefined,
+  );
+}
+
+export const organiser = {
+  /** The signed-in organiser, or undefined for nobody. */
+  async me(): Promise<{ username: string } | undefined> {
+    try {
+      return await call<{ username: string }>("GET", "/api/auth/me");
+    } catch (error) {
+      if (error instanceof ApiError && error.code === "not-signed-in") return undefined;
+      throw error;
+    }
+  },
+  options: () => call<{ password: boolean; oidc: boolean }>("GET", "/api/auth/options"),
+  login: (username: string, password: string) =>
+    call<{ username: string }>("POST", "/api/auth/login", { username, password }),
+  logout: () => call<void>("POST", "/api/auth/logout"),
+  /** Where the browser goes to sign in through the organisation's identity provider. */
+  oidcStartUrl: "/api/auth/oidc/start",
+  rooms: async () => (await call<{ rooms: OrganiserRoom[] }>("GET", "/api/my/rooms")).rooms,
+  createRoom: (room: NewRoom) =>
+    call<OrganiserRoom & { moderatorUrl: string }>("POST", "/api/my/rooms", room),
+  /** Changes name or settings; `password: null` removes the password. */
+  updateRoom: (
+    id: string,
+    change: Partial<RoomSettings & { name: string; password: string | null }>,
+  ) => call<OrganiserRoom>("PATCH", `/api/my/rooms/${encodeURIComponent(id)}`, change),
+  deleteRoom: (id: string) => call<void>("DELETE", `/api/my/rooms/${encodeURIComponent(id)}`),
+  /** A fresh moderator link; the previous one stops working. */
+  newModeratorLink: (id: string) =>
+    call<{ moderatorUrl: string }>(
+      "POST",
+      `/api/my/rooms/${encodeURIComponent(id)}/moderator-link`,
+    ),
+};

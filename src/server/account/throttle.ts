@@ -1,0 +1,67 @@
+/** How many failures a key may have for free, and how the wait grows after that. */
+export interface ThrottlePolicy {
+  free: number;
+  /** The wait after the first failure beyond the free ones; it doubles with each further one. */
+  baseMs: number;
+  maxMs: number;
+}
+
+/** Per username: a person mistyping a few times is not slowed down; a guesser soon is. */
+export const PER_USERNAME: ThrottlePolicy = { free: 5, baseMs: 1000, maxMs: 15 * 60 * 1000 };
+/** Per address: more free tries, as many people may share one (NAT, an office). */
+export const PER_ADDRESS: ThrottlePolicy = { free: 20, baseMs: 1000, maxMs: 15 * 60 * 1000 };
+
+/** Bounded memory under a flood of distinct keys. */
+const MAX_KEYS = 50_000;
+
+interface Failures {
+  count: number;
+  last: number;
+}
+
+/**
+ * Login throttling with growing delays, in memory only (addresses are never
+ * stored). A key that failed more than `free` times must wait
+ * `baseMs * 2^(extra failures - 1)` (capped) after its last failure.
+ */
+export class LoginThrottle {
+  private readonly failures = new Map<string, Failures>();
+
+  constructor(
+    private readonly policy: ThrottlePolicy,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Milliseconds until `key` may try again; 0 when it may now. */
+  waitMs(key: string): number {
+    const f = this.failures.get(key);
+    if (!f || f.count <= this.policy.free) return 0;
+    return Math.max(0, f.last + this.delay(f.count) - this.now());
+  }
+
+  fail(key: string): void {
+    const f = this.failures.get(key);
+    this.failures.delete(key); // re-insert: the map stays ordered by last failure
+    this.failures.set(key, { count: (f?.count ?? 0) + 1, last: this.now() });
+    if (this.failures.size > MAX_KEYS) this.prune();
+    for (const oldest of this.failures.keys()) {
+      if (this.failures.size <= MAX_KEYS) break;
+      this.failures.delete(oldest);
+    }
+  }
+
+  succeed(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** Forgets keys whose last failure is longer ago than the longest wait. */
+  prune(): void {
+    const cutoff = this.now() - this.policy.maxMs;
+    for (const [key, f] of this.failures) if (f.last < cutoff) this.failures.delete(key);
+  }
+
+  private delay(count: number): number {
+    const extra = count - this.policy.free;
+    return Math.min(this.policy.maxMs, this.policy.baseMs * 2 ** Math.min(30, extra - 1));
+  }
+}

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { Accounts } from "../../src/server/account/accounts";
+import { Store } from "../../src/server/store/store";
+import { launchChromium, personContext } from "../support/chromium";
+import { type ServerProcess, startServerProcess } from "../support/process";
+import { waitFor } from "../support/wait";
+
+const PASSWORD = "correct horse battery";
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Serious or critical accessibility violations axe-core finds on the page as it is now. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Through the DevTools protocol, which the page's CSP does not govern; the product is untouched.
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> };
+      }
+    ).axe;
+    const result = await axe.run();
+    return result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => v.id);
+  });
+}
+
+describe("an organiser in the browser", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "plenum-e2e-organiser-"));
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    const store = await Store.openSqlite(join(dataDir, "plenum.db"));
+    await new Accounts(store).addLocal("alice", PASSWORD);
+    await store.close();
+    server = await startServerProcess({ PLENUM_DATA_DIR: dataDir });
+    browser = await launchChromium();
+    page = await (await personContext(browser, "en-US")).newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("signs in from the start page, with a wrong password first", async () => {
+    await page.goto(server.url);
+    await page.getByRole("link", { name: "Organisers: sign in" }).click();
+    await page.waitForURL(/\/login$/);
+    assert.deepEqual(await axeViolations(page), [], "sign-in page");
+    await page.getByLabel("Username").fill("alice");
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "Wrong username or password." }).waitFor();
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Password").press("Enter");
+    await page.waitForURL(/\/my$/);
+    await page.getByText("Signed in as alice").waitFor();
+    assert.equal(
+      await page.getByRole("link", { name: "Sign in with your organisation" }).count(),
+      0,
+    );
+  });
+
+  it("creates a persistent room with a name and sees it listed, also after reloading", async () => {
+    await page.getByText("You have no rooms yet.").waitFor();
+    await page.getByLabel("Name of the room").fill("Council meeting");
+    await page.getByLabel("Chat").uncheck();
+    await page.getByRole("button", { name: "Create room" }).click();
+    const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
+    await item.waitFor();
+    const link = await item.getByLabel("Link for participants").inputValue();
+    assert.match(link, new RegExp(`^${server.url}/r/[A-Za-z0-9_-]{22}$`));
+    assert.match(
+      await item.getByLabel("Moderator link (shown only now)").inputValue(),
+      /#mod=[A-Za-z0-9_-]{43}$/,
+    );
+    assert.match((await item.locator(".badges").textContent()) ?? "", /Waiting room/);
+    assert.doesNotMatch((await item.locator(".badges").textContent()) ?? "", /Chat/);
+    assert.deepEqual(await axeViolations(page), [], "organiser page");
+
+    await page.reload();
+    await page.getByRole("heading", { name: "Council meeting" }).waitFor();
+    assert.equal(await page.getByLabel("Moderator link (shown only now)").count(), 0);
+  });
+
+  it("changes the room's settings", async () => {
+    const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
+    await item.getByRole("button", { name: "Settings" }).click();
+    await item.getByLabel("Waiting room: you let people in").uncheck();
+    await item.getByLabel("New room password (empty: keep the current one)").fill("s3same");
+    await item.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").filter({ hasText: "Room “Council meeting” saved." }).waitFor();
+    const badges = (await item.locator(".badges").textContent()) ?? "";
+    assert.match(badges, /Password/);
+    assert.doesNotMatch(badges, /Waiting room/);
+    assert.equal(await item.getByRole("button", { name: "Save" }).count(), 0, "the form closed");
+  });
+
+  it("opens the room and joins it as its moderator", async () => {
+    const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
+    await item.getByRole("link", { name: "Open" }).click();
+    await page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+    await page.getByLabel("Your name").fill("Alice");
+    await page.getByRole("button", { name: "Join" }).click();
+    await page.getByRole("button", { name: "Leave" }).waitFor();
+    await waitFor("the moderator badge", () =>
+      page.locator("figure.tile .badge", { hasText: "Moderator" }).count(),
+    );
+    await page.getByRole("button", { name: "Leave" }).click();
+  });
+
+  it("deletes the room after confirming, and signs out", async () => {
+    await page.goto(`${server.url}/my`);
+    const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
+    await item.getByRole("button", { name: "Delete" }).click();
+    await item.getByRole("button", { name: "Cancel" }).click();
+    await item.getByRole("button", { name: "Delete" }).click();
+    await item.getByRole("button", { name: "Yes, delete" }).click();
+    await page.getByText("You have no rooms yet.").waitFor();
+    await page.reload();
+    await page.getByText("You have no rooms yet.").waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(`${server.url}/`);
+    await page.goto(`${server.url}/my`);
+    await page.waitForURL(/\/login$/);
+  });
+
+  it("wrote no username, password or session token to the log (T7)", async () => {
+    const log = server.output();
+    assert.doesNotMatch(log, /alice/i);
+    assert.doesNotMatch(log, /correct horse|not the password/);
+    assert.doesNotMatch(log, /plenum_session|[A-Za-z0-9_-]{43}/);
+  });
+});
