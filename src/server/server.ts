@@ -49,16 +49,13 @@ export async function startServer(
     publicUrl: () => publicUrl,
     accounts,
   });
+  const guard = new AccessGuard(now, {
+    perSecond: config.joinLimit.perMinute / 60,
+    burst: config.joinLimit.burst,
+  });
   const signalling = attachSignalling(
     app,
-    {
-      directory,
-      guard: new AccessGuard(now, {
-        perSecond: config.joinLimit.perMinute / 60,
-        burst: config.joinLimit.burst,
-      }),
-      log,
-    },
+    { directory, guard, log },
     accounts.authenticate,
     config.publicUrl.startsWith("https:"),
   );
@@ -69,6 +66,7 @@ export async function startServer(
     const events = await store.rooms.deleteEventsBefore(t - config.retention.auditDays * DAY_MS);
     const expired = await accounts.sessions.deleteExpired();
     accounts.login.prune();
+    guard.prune();
     if (removed + events + expired > 0) {
       log.info({ removed, events, expired }, "retention: deleted expired rows");
     }

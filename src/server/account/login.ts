@@ -1,7 +1,7 @@
 import type { AccountRef } from "../auth/account";
+import { LOGIN_PER_ADDRESS, LOGIN_PER_USERNAME, Throttle } from "../auth/throttle";
 import type { Accounts } from "./accounts";
 import type { AuthSessions } from "./sessions";
-import { LoginThrottle, PER_ADDRESS, PER_USERNAME } from "./throttle";
 
 export type LoginResult =
   | { outcome: "signed-in"; account: AccountRef; token: string }
@@ -11,16 +11,16 @@ export type LoginResult =
 
 /** Password login, throttled per username and per address. */
 export class PasswordLogin {
-  private readonly byUsername: LoginThrottle;
-  private readonly byAddress: LoginThrottle;
+  private readonly byUsername: Throttle;
+  private readonly byAddress: Throttle;
 
   constructor(
     private readonly accounts: Accounts,
     private readonly sessions: AuthSessions,
     now: () => number = Date.now,
   ) {
-    this.byUsername = new LoginThrottle(PER_USERNAME, now);
-    this.byAddress = new LoginThrottle(PER_ADDRESS, now);
+    this.byUsername = new Throttle(LOGIN_PER_USERNAME, now);
+    this.byAddress = new Throttle(LOGIN_PER_ADDRESS, now);
   }
 
   async login(username: string, password: string, address: string): Promise<LoginResult> {

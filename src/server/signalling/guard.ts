@@ -1,4 +1,4 @@
-import { AttemptLimiter } from "../room/attempts";
+import { ROOM_PASSWORD_PER_ADDRESS, ROOM_PASSWORD_PER_ROOM, Throttle } from "../auth/throttle";
 import { TokenBucket } from "./rate-limit";
 
 /**
@@ -7,14 +7,10 @@ import { TokenBucket } from "./rate-limit";
  * Addresses are held in memory only, never stored or logged.
  */
 export class AccessGuard {
-  /**
-   * Password failures per room, from all addresses together (a distributed
-   * guesser): twenty free, then 5 s, 10 s, 20 s … up to 15 minutes. Higher
-   * than per address, so that one guesser cannot easily lock everyone out.
-   */
-  readonly roomPasswords: AttemptLimiter;
-  /** Password failures per address: five free, then 5 s, 10 s, 20 s … up to 15 minutes. */
-  readonly addressPasswords: AttemptLimiter;
+  /** Password failures per room, from all addresses together (SPEC PW-2). */
+  readonly roomPasswords: Throttle;
+  /** Password failures per address (SPEC PW-2). */
+  readonly addressPasswords: Throttle;
   private readonly joins = new Map<string, TokenBucket>();
 
   constructor(
@@ -23,8 +19,14 @@ export class AccessGuard {
     private readonly joinRate = { perSecond: 0.5, burst: 30 },
     private readonly maxAddresses = 10_000,
   ) {
-    this.roomPasswords = new AttemptLimiter(20, 5_000, 15 * 60_000, now);
-    this.addressPasswords = new AttemptLimiter(5, 5_000, 15 * 60_000, now);
+    this.roomPasswords = new Throttle(ROOM_PASSWORD_PER_ROOM, now);
+    this.addressPasswords = new Throttle(ROOM_PASSWORD_PER_ADDRESS, now);
+  }
+
+  /** Forgets guesses too old to matter; run with the retention job. */
+  prune(): void {
+    this.roomPasswords.prune();
+    this.addressPasswords.prune();
   }
 
   allowJoin(address: string): boolean {

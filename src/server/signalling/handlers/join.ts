@@ -67,10 +67,7 @@ async function checkPassword(
   if (password === undefined || password === "") throw new ProtocolError("password-required");
   const { guard } = session.deps;
   const address = session.identity.address;
-  const wait = Math.max(
-    guard.roomPasswords.waitFor(roomId),
-    guard.addressPasswords.waitFor(address),
-  );
+  const wait = Math.max(guard.roomPasswords.waitMs(roomId), guard.addressPasswords.waitMs(address));
   if (wait > 0) {
     throw new ProtocolError(
       "too-many-attempts",

@@ -6,10 +6,27 @@ export interface ThrottlePolicy {
   maxMs: number;
 }
 
-/** Per username: a person mistyping a few times is not slowed down; a guesser soon is. */
-export const PER_USERNAME: ThrottlePolicy = { free: 5, baseMs: 1000, maxMs: 15 * 60 * 1000 };
-/** Per address: more free tries, as many people may share one (NAT, an office). */
-export const PER_ADDRESS: ThrottlePolicy = { free: 20, baseMs: 1000, maxMs: 15 * 60 * 1000 };
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+
+/** Sign-in per username: a person mistyping a few times is not slowed down; a guesser soon is. */
+export const LOGIN_PER_USERNAME: ThrottlePolicy = { free: 5, baseMs: 1000, maxMs: FIFTEEN_MINUTES };
+/** Sign-in per address: more free tries, as many people may share one (NAT, an office). */
+export const LOGIN_PER_ADDRESS: ThrottlePolicy = { free: 20, baseMs: 1000, maxMs: FIFTEEN_MINUTES };
+/** Room password per address (SPEC PW-2). */
+export const ROOM_PASSWORD_PER_ADDRESS: ThrottlePolicy = {
+  free: 5,
+  baseMs: 5000,
+  maxMs: FIFTEEN_MINUTES,
+};
+/**
+ * Room password per room, from all addresses together (a distributed guesser):
+ * higher, so that one guesser cannot easily lock everyone out (SPEC PW-2).
+ */
+export const ROOM_PASSWORD_PER_ROOM: ThrottlePolicy = {
+  free: 20,
+  baseMs: 5000,
+  maxMs: FIFTEEN_MINUTES,
+};
 
 /** Bounded memory under a flood of distinct keys. */
 const MAX_KEYS = 50_000;
@@ -20,11 +37,11 @@ interface Failures {
 }
 
 /**
- * Login throttling with growing delays, in memory only (addresses are never
- * stored). A key that failed more than `free` times must wait
+ * Throttling of guesses (sign-in, room passwords) with growing delays, in
+ * memory only (addresses are never stored). A key that failed more than `free` times must wait
  * `baseMs * 2^(extra failures - 1)` (capped) after its last failure.
  */
-export class LoginThrottle {
+export class Throttle {
   private readonly failures = new Map<string, Failures>();
 
   constructor(

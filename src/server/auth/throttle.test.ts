@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LoginThrottle } from "./throttle";
+import { Throttle } from "./throttle";
 
-describe("LoginThrottle", () => {
+describe("Throttle", () => {
   it("lets the free failures pass, then makes each further try wait twice as long", () => {
     let now = 0;
-    const throttle = new LoginThrottle({ free: 2, baseMs: 1000, maxMs: 8000 }, () => now);
+    const throttle = new Throttle({ free: 2, baseMs: 1000, maxMs: 8000 }, () => now);
     throttle.fail("k");
     throttle.fail("k");
     assert.equal(throttle.waitMs("k"), 0);
@@ -22,7 +22,7 @@ describe("LoginThrottle", () => {
 
   it("forgets a key on success and after the longest wait", () => {
     let now = 0;
-    const throttle = new LoginThrottle({ free: 0, baseMs: 1000, maxMs: 4000 }, () => now);
+    const throttle = new Throttle({ free: 0, baseMs: 1000, maxMs: 4000 }, () => now);
     throttle.fail("a");
     throttle.fail("b");
     throttle.succeed("a");
