@@ -13,6 +13,22 @@ const MAX_SDP_LENGTH = 60_000;
 export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, "not a room id");
 export type RoomId = z.infer<typeof RoomId>;
 
+/** A chat message's limit in characters (code points) after trimming; `chat-too-long` beyond. */
+export const MAX_CHAT_LENGTH = 2000;
+/** Longer texts still parse, so that the client gets `chat-too-long` and not `bad-message`. */
+const MAX_CHAT_WIRE = 4 * MAX_CHAT_LENGTH;
+
+/** The fixed set of reactions: no free text, so nothing can be smuggled through them. */
+export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
+export const Reaction = z.enum(REACTIONS);
+export type Reaction = z.infer<typeof Reaction>;
+
+/** Room-level switches (moderators may change them; defaults in server/room/settings.ts). */
+export interface RoomSettings {
+  chat: boolean;
+  multipleScreenShares: boolean;
+}
+
 const requestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const sdp = z.string().min(1).max(MAX_SDP_LENGTH);
 
@@ -28,10 +44,17 @@ export const DisplayName = z
 export const MediaState = z.strictObject({ audio: z.boolean(), video: z.boolean() });
 export type MediaState = z.infer<typeof MediaState>;
 
+/** What a participant's upstream m-line carries; a person may send one of each. */
+export const MediaSource = z.enum(["microphone", "camera", "screen"]);
+export type MediaSource = z.infer<typeof MediaSource>;
+
 export const Participant = z.strictObject({
   id: z.string(),
   name: z.string(),
   media: MediaState,
+  role: z.enum(["moderator", "participant"]),
+  /** Whether they share their screen (the server allowed it). */
+  screen: z.boolean(),
 });
 export type Participant = z.infer<typeof Participant>;
 
@@ -40,6 +63,7 @@ export const TrackInfo = z.strictObject({
   mid: z.string(),
   participantId: z.string(),
   kind: z.enum(["audio", "video"]),
+  source: MediaSource,
 });
 export type TrackInfo = z.infer<typeof TrackInfo>;
 
@@ -57,11 +81,29 @@ export const ClientMessage = z.discriminatedUnion("type", [
     moderatorToken: z.string().max(128).optional(),
   }),
   /** The client's offer for its upstream peer connection (what it sends). */
-  z.strictObject({ type: z.literal("publish"), id: requestId, sdp }),
+  z.strictObject({
+    type: z.literal("publish"),
+    id: requestId,
+    sdp,
+    /**
+     * Which m-line carries which source. Without it the first audio m-line is
+     * the microphone and the first video m-line the camera (no screen).
+     */
+    tracks: z
+      .array(z.strictObject({ mid: z.string().min(1).max(32), source: MediaSource }))
+      .max(3)
+      .optional(),
+  }),
   /** The client's answer to a `subscriber-offer` (what it receives). */
   z.strictObject({ type: z.literal("subscriber-answer"), id: requestId, sdp }),
   z.strictObject({ type: z.literal("media-state"), id: requestId, media: MediaState }),
   z.strictObject({ type: z.literal("leave"), id: requestId }),
+  /** A chat message to everyone in the room. Relayed, never stored. */
+  z.strictObject({ type: z.literal("chat"), id: requestId, text: z.string().max(MAX_CHAT_WIRE) }),
+  z.strictObject({ type: z.literal("hand"), id: requestId, raised: z.boolean() }),
+  z.strictObject({ type: z.literal("reaction"), id: requestId, emoji: Reaction }),
+  /** Starts or stops forwarding this participant's screen m-line. */
+  z.strictObject({ type: z.literal("screen-share"), id: requestId, on: z.boolean() }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
@@ -70,11 +112,22 @@ export type Request<T extends ClientMessageType> = Extract<ClientMessage, { type
 /** The result each request type gets in its `ok` reply. */
 export interface Results {
   hello: { protocolVersion: number };
-  join: { self: Participant; participants: Participant[]; role: Role };
+  join: {
+    self: Participant;
+    participants: Participant[];
+    role: Role;
+    /** Raised hands, in the order they went up. */
+    hands: string[];
+    settings: RoomSettings;
+  };
   publish: { sdp: string };
   "subscriber-answer": Record<string, never>;
   "media-state": Record<string, never>;
   leave: Record<string, never>;
+  chat: Record<string, never>;
+  hand: Record<string, never>;
+  reaction: Record<string, never>;
+  "screen-share": Record<string, never>;
 }
 
 export type Role = "moderator" | "participant";
@@ -86,7 +139,12 @@ export type ServerEvent =
   | { type: "participant-updated"; participant: Participant }
   | { type: "participant-left"; participantId: string }
   /** The server (re)negotiates the downstream connection; answer with `subscriber-answer`. */
-  | { type: "subscriber-offer"; sdp: string; tracks: TrackInfo[] };
+  | { type: "subscriber-offer"; sdp: string; tracks: TrackInfo[] }
+  /** A chat message; `from` is the sender's id, `name` their name when sent, `at` ms since epoch. */
+  | { type: "chat"; from: string; name: string; text: string; at: number }
+  /** The raised hands changed: participant ids in the order the hands went up. */
+  | { type: "hands"; queue: string[] }
+  | { type: "reaction"; from: string; emoji: Reaction };
 
 export type Reply<T extends ClientMessageType = ClientMessageType> =
   | { type: "ok"; id: number; result: Results[T] }

@@ -14,6 +14,8 @@ export interface EventSink {
 /** A participant as the room holds it. Identity and role are set here, by the server, only. */
 export class Participant {
   media: MediaState = { audio: false, video: false };
+  /** Set by the room when it allows this participant's screen share. */
+  screen = false;
 
   constructor(
     readonly id: string,
@@ -25,6 +27,12 @@ export class Participant {
 
   /** What other participants may see of this one. */
   view(): ParticipantView {
-    return { id: this.id, name: this.name, media: { ...this.media } };
+    return {
+      id: this.id,
+      name: this.name,
+      media: { ...this.media },
+      role: this.role,
+      screen: this.screen,
+    };
   }
 }

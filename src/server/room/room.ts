@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { MediaState, Role, ServerEvent } from "../../protocol/messages";
+import type { MediaState, Reaction, Role, ServerEvent } from "../../protocol/messages";
 import type { MediaEngine } from "../media/types";
+import { HandQueue } from "./hands";
 import { type EventSink, Participant } from "./participant";
+import { defaultSettings, type RoomSettings } from "./settings";
 
 type RoomState = { state: "open" } | { state: "closed" };
 
@@ -13,6 +15,9 @@ type RoomState = { state: "open" } | { state: "closed" };
 export class Room {
   private readonly participants = new Map<string, Participant>();
   private status: RoomState = { state: "open" };
+  private readonly hands = new HandQueue();
+  /** Room-level switches; moderation changes them here. */
+  readonly settings: RoomSettings = defaultSettings();
 
   constructor(
     readonly id: string,
@@ -38,7 +43,12 @@ export class Room {
         sink.send({
           type: "subscriber-offer",
           sdp,
-          tracks: tracks.map((t) => ({ mid: t.mid, participantId: t.sourceLabel, kind: t.kind })),
+          tracks: tracks.map((t) => ({
+            mid: t.mid,
+            participantId: t.sourceLabel,
+            kind: t.kind,
+            source: t.source,
+          })),
         }),
       failed: () => undefined, // the client notices too and reconnects; see issue on resilience
     });
@@ -65,14 +75,62 @@ export class Room {
     const p = this.participants.get(participantId);
     if (!p) return;
     this.participants.delete(participantId);
+    if (this.hands.set(participantId, false)) this.broadcastHands();
     for (const other of this.participants.values()) other.peer.unsubscribe(p.peer);
     p.peer.close();
     this.broadcast({ type: "participant-left", participantId });
     if (this.participants.size === 0) this.close();
   }
 
+  /** Raised hands in order, as participant ids. */
+  get handQueue(): string[] {
+    return this.hands.queue;
+  }
+
+  setHand(participantId: string, raised: boolean): void {
+    if (!this.participants.has(participantId)) return;
+    if (this.hands.set(participantId, raised)) this.broadcastHands();
+  }
+
+  /**
+   * Relays a chat message to everyone, the sender included (their copy confirms
+   * delivery and carries the server's time). Nothing is kept: the text exists
+   * only in this call.
+   */
+  chat(participantId: string, text: string): void {
+    const p = this.participants.get(participantId);
+    if (!p) return;
+    this.broadcast({ type: "chat", from: p.id, name: p.name, text, at: Date.now() });
+  }
+
+  react(participantId: string, emoji: Reaction): void {
+    if (!this.participants.has(participantId)) return;
+    this.broadcast({ type: "reaction", from: participantId, emoji });
+  }
+
+  /**
+   * Starts or stops forwarding a participant's screen. Returns false when the
+   * share is refused: someone else shares and the room allows one at a time.
+   */
+  setScreenShare(participantId: string, on: boolean): boolean {
+    const p = this.participants.get(participantId);
+    if (!p) return false;
+    if (p.screen === on) return true;
+    if (on && !this.settings.multipleScreenShares) {
+      for (const other of this.participants.values()) if (other.screen) return false;
+    }
+    p.screen = on;
+    p.peer.setForwarding("screen", on);
+    this.broadcast({ type: "participant-updated", participant: p.view() });
+    return true;
+  }
+
   get(participantId: string): Participant | undefined {
     return this.participants.get(participantId);
+  }
+
+  private broadcastHands(): void {
+    this.broadcast({ type: "hands", queue: this.hands.queue });
   }
 
   private broadcast(event: ServerEvent, exceptId?: string): void {

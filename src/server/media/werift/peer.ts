@@ -1,5 +1,5 @@
 import type { PeerConfig } from "werift";
-import type { MediaPeer, PeerEvents } from "../types";
+import type { MediaPeer, MediaSource, PeerEvents, SourceMapping } from "../types";
 import { Downstream } from "./downstream";
 import { Upstream } from "./upstream";
 
@@ -24,15 +24,19 @@ export class WeriftPeer implements MediaPeer {
     this.downstream = new Downstream(config, events);
   }
 
-  publish(offerSdp: string): Promise<string> {
-    return this.upstream.answer(offerSdp);
+  publish(offerSdp: string, sources?: SourceMapping[]): Promise<string> {
+    return this.upstream.answer(offerSdp, sources);
+  }
+
+  setForwarding(source: MediaSource, on: boolean): void {
+    this.upstream.setForwarding(source, on);
   }
 
   subscribe(source: MediaPeer): void {
     const peer = asWeriftPeer(source);
     if (this.closed || peer === this || this.subscriptions.has(peer)) return;
-    const stop = peer.upstream.watchTracks((kind) =>
-      this.downstream.add(peer.label, kind, peer.upstream),
+    const stop = peer.upstream.watchTracks((source) =>
+      this.downstream.add(peer.label, source, peer.upstream),
     );
     this.subscriptions.set(peer, stop);
   }

@@ -15,5 +15,11 @@ export const join: Handler<"join"> = async (session, message) => {
   const role = entry.isModerator ? "moderator" : "participant";
   const { self, others } = entry.room.join(message.name, role, session);
   session.transition({ state: "joined", room: entry.room, self });
-  return { self: self.view(), participants: others.map((p) => p.view()), role };
+  return {
+    self: self.view(),
+    participants: others.map((p) => p.view()),
+    role,
+    hands: entry.room.handQueue,
+    settings: { ...entry.room.settings },
+  };
 };
