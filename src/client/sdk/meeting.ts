@@ -1,13 +1,27 @@
-import type { MediaState, Participant, Role, ServerEvent } from "../../protocol/messages";
-import { DeviceError, openDevice } from "./devices";
+import {
+  MAX_CHAT_LENGTH,
+  type MediaState,
+  type Participant,
+  type Reaction,
+  type Role,
+  type RoomSettings,
+  type ServerEvent,
+} from "../../protocol/messages";
+import type { DeviceError, DeviceLists } from "./devices";
 import { Emitter } from "./emitter";
+import { LocalMedia } from "./local-media";
+import type { DeviceChoices, DeviceRole } from "./preferences";
 import { Publisher } from "./publisher";
 import { RequestError, Signalling } from "./signalling";
-import { Subscriber } from "./subscriber";
+import type { Quality } from "./speaker";
+import { StatsMonitor } from "./stats";
+import { type RemoteStreams, Subscriber } from "./subscriber";
 
 export interface RemoteParticipant extends Participant {
   /** Their audio and video as received; absent until the first offer maps them. */
   stream?: MediaStream;
+  /** Their shared screen, while `screen` is true. */
+  screenStream?: MediaStream;
 }
 
 /** Where the meeting is; each state carries only what exists in it. */
@@ -18,13 +32,36 @@ export type MeetingStatus =
   | { status: "left" }
   | { status: "failed"; code: string; message: string };
 
+/** A chat message as received: `text` is plain text and must be rendered as text. */
+export interface ChatMessage {
+  seq: number;
+  from: string;
+  name: string;
+  text: string;
+  at: number;
+  own: boolean;
+}
+
+/** Something worth telling the person (shown briefly and read out by screen readers). */
+export type Notice = { kind: "joined" | "left" | "hand"; name: string };
+
 export interface MeetingSnapshot {
   status: MeetingStatus;
   participants: RemoteParticipant[];
   /** What this participant sends; a device is on exactly when its track exists. */
-  local: { audio?: MediaStreamTrack; video?: MediaStreamTrack };
+  local: { audio?: MediaStreamTrack; video?: MediaStreamTrack; screen?: MediaStreamTrack };
   /** The last device problem, for the UI to explain. */
   deviceError?: DeviceError;
+  devices: DeviceLists;
+  /** Chosen devices, remembered in this browser only. */
+  choices: DeviceChoices;
+  /** This meeting's chat since joining; nothing older exists anywhere. */
+  chat: ChatMessage[];
+  /** Participant ids with a raised hand, in the order they went up. */
+  hands: string[];
+  settings: RoomSettings;
+  activeSpeaker?: string;
+  quality: Record<string, Quality>;
 }
 
 export interface JoinOptions {
@@ -33,53 +70,119 @@ export interface JoinOptions {
   moderatorToken?: string;
 }
 
+export interface MeetingEvents extends Record<string, unknown[]> {
+  change: [MeetingSnapshot];
+  notice: [Notice];
+  reaction: [{ from: string; name: string; emoji: Reaction }];
+}
+
+/** Why an action was refused, as a code the UI translates. */
+export type ActionResult = { ok: true } | { ok: false; code: string };
+
 /**
  * One person's meeting: the signalling session, the two peer connections and
  * their own devices. UI code reads snapshots and calls methods; it never
  * touches WebRTC or the protocol itself.
  */
 export class Meeting {
-  readonly events = new Emitter<{ change: [MeetingSnapshot] }>();
+  readonly events = new Emitter<MeetingEvents>();
   private statusValue: MeetingStatus = { status: "idle" };
   private readonly participants = new Map<string, RemoteParticipant>();
-  private local: MeetingSnapshot["local"] = {};
-  private deviceError: DeviceError | undefined;
+  private readonly localMedia = new LocalMedia(() => this.changed());
   private signalling: Signalling | undefined;
   private publisher: Publisher | undefined;
   private subscriber: Subscriber | undefined;
+  private chat: ChatMessage[] = [];
+  private chatSeq = 0;
+  private hands: string[] = [];
+  private settings: RoomSettings = { chat: true, multipleScreenShares: false };
+  private activity: Pick<MeetingSnapshot, "activeSpeaker" | "quality"> = { quality: {} };
+  private readonly stats = new StatsMonitor(
+    {
+      publisher: () => this.publisher?.connection,
+      subscriber: () => this.subscriber?.connection,
+      ownerOf: (mid) => this.subscriber?.ownerOf(mid),
+      localLevel: () => this.localMedia.level(),
+      selfId: () => (this.statusValue.status === "joined" ? this.statusValue.self.id : undefined),
+    },
+    (result) => {
+      this.activity = result;
+      this.changed();
+    },
+  );
 
   snapshot(): MeetingSnapshot {
     return {
       status: this.statusValue,
       participants: [...this.participants.values()].map((p) => ({ ...p })),
-      local: { ...this.local },
-      deviceError: this.deviceError,
+      local: { ...this.localMedia.tracks },
+      deviceError: this.localMedia.error,
+      devices: this.localMedia.devices,
+      choices: this.localMedia.choices,
+      chat: this.chat,
+      hands: this.hands,
+      settings: this.settings,
+      ...this.activity,
     };
   }
 
   /** Switches the microphone or camera on (opening the device) or off (releasing it). */
   async setDevice(kind: "audio" | "video", on: boolean): Promise<void> {
-    const current = this.local[kind];
-    if (on === (current !== undefined)) return;
-    if (on) {
-      try {
-        const track = await openDevice(kind);
-        this.local = { ...this.local, [kind]: track };
-        this.deviceError = undefined;
-      } catch (error) {
-        this.deviceError = error instanceof DeviceError ? error : new DeviceError("unknown", kind);
-        this.changed();
-        return;
-      }
-    } else {
-      // Stopping the track releases the device: the camera light goes off.
-      current?.stop();
-      const { [kind]: _, ...rest } = this.local;
-      this.local = rest;
-    }
-    this.changed();
-    await this.publisher?.send(kind, this.local[kind] ?? null);
+    if (!(await this.localMedia.set(kind, on))) return;
+    await this.sendLocal(kind);
     await this.announceMedia();
+  }
+
+  /** Chooses a microphone, camera or speaker; an open device switches without rejoining. */
+  async chooseDevice(role: DeviceRole, deviceId: string): Promise<void> {
+    if (!(await this.localMedia.choose(role, deviceId))) return;
+    await this.sendLocal(role === "microphone" ? "audio" : "video");
+  }
+
+  /** The own microphone's level (0..1) or a participant's, for level meters. */
+  levelOf(participantId?: string): number {
+    if (participantId === undefined) return this.localMedia.level() ?? 0;
+    return this.stats.levelOf(participantId);
+  }
+
+  /** Asks for a screen and shares it; refused while someone else shares (room setting). */
+  async startScreenShare(): Promise<ActionResult> {
+    if (!this.signalling || this.localMedia.tracks.screen) return { ok: true };
+    const track = await this.localMedia.openScreen();
+    if (!track) return { ok: true };
+    // The browser's own "stop sharing" bar ends the track.
+    track.addEventListener("ended", () => void this.stopScreenShare());
+    this.localMedia.setScreen(track);
+    await this.publisher?.send("screen", track);
+    const result = await this.act("screen-share", { on: true });
+    if (!result.ok) {
+      this.localMedia.setScreen(undefined);
+      await this.publisher?.send("screen", null);
+    }
+    return result;
+  }
+
+  async stopScreenShare(): Promise<void> {
+    if (!this.localMedia.tracks.screen) return;
+    this.localMedia.setScreen(undefined);
+    await this.publisher?.send("screen", null);
+    await this.act("screen-share", { on: false });
+  }
+
+  /** Sends a chat message to everyone; it is relayed and never stored. */
+  async sendChat(text: string): Promise<ActionResult> {
+    const trimmed = text.trim();
+    if (!trimmed) return { ok: false, code: "chat-empty" };
+    if ([...trimmed].length > MAX_CHAT_LENGTH) return { ok: false, code: "chat-too-long" };
+    return this.act("chat", { text: trimmed });
+  }
+
+  async setHand(raised: boolean): Promise<ActionResult> {
+    return this.act("hand", { raised });
+  }
+
+  async react(emoji: Reaction): Promise<ActionResult> {
+    return this.act("reaction", { emoji });
   }
 
   async join(options: JoinOptions): Promise<void> {
@@ -97,15 +200,17 @@ export class Meeting {
         ...(options.moderatorToken ? { moderatorToken: options.moderatorToken } : {}),
       });
       this.participants.clear();
-      for (const p of joined.participants) {
-        this.participants.set(p.id, { ...p, stream: this.subscriber.streamOf(p.id) });
-      }
+      for (const p of joined.participants) this.participants.set(p.id, this.withStreams(p));
+      this.chat = [];
+      this.hands = joined.hands;
+      this.settings = joined.settings;
       this.setStatus({ status: "joined", self: joined.self, role: joined.role });
       this.publisher = new Publisher();
-      await this.publisher.send("audio", this.local.audio ?? null);
-      await this.publisher.send("video", this.local.video ?? null);
+      await this.sendLocal("audio");
+      await this.sendLocal("video");
       await this.publisher.start(signalling);
       await this.announceMedia();
+      this.stats.start();
     } catch (error) {
       const { code, message } =
         error instanceof RequestError
@@ -121,47 +226,113 @@ export class Meeting {
     if (this.statusValue.status !== "joined") return;
     await this.signalling?.request("leave", {}).catch(() => undefined);
     this.teardown();
-    this.releaseDevices();
+    this.localMedia.release();
     this.setStatus({ status: "left" });
   }
 
   /** Releases everything; idempotent. */
   close(): void {
     this.teardown();
-    this.releaseDevices();
+    this.localMedia.release();
     this.events.clear();
   }
 
   private handleEvent(event: ServerEvent): void {
     switch (event.type) {
       case "participant-joined":
-      case "participant-updated": {
-        const { id } = event.participant;
-        this.participants.set(id, { ...event.participant, stream: this.subscriber?.streamOf(id) });
+        this.participants.set(event.participant.id, this.withStreams(event.participant));
+        this.events.emit("notice", { kind: "joined", name: event.participant.name });
+        break;
+      case "participant-updated":
+        if (event.participant.id === this.selfId() && this.statusValue.status === "joined")
+          this.statusValue = { ...this.statusValue, self: event.participant };
+        else this.participants.set(event.participant.id, this.withStreams(event.participant));
+        break;
+      case "participant-left": {
+        const name = this.participants.get(event.participantId)?.name;
+        this.participants.delete(event.participantId);
+        if (name !== undefined) this.events.emit("notice", { kind: "left", name });
         break;
       }
-      case "participant-left":
-        this.participants.delete(event.participantId);
-        break;
       case "subscriber-offer":
         this.subscriber?.handleOffer(event.sdp, event.tracks);
         return;
+      case "chat":
+        this.chat = [
+          ...this.chat,
+          { ...event, seq: this.chatSeq++, own: event.from === this.selfId() },
+        ];
+        break;
+      case "hands":
+        for (const id of event.queue) {
+          const name = this.participants.get(id)?.name;
+          if (!this.hands.includes(id) && name !== undefined)
+            this.events.emit("notice", { kind: "hand", name });
+        }
+        this.hands = event.queue;
+        break;
+      case "reaction": {
+        const name = this.nameOf(event.from);
+        this.events.emit("reaction", { from: event.from, name, emoji: event.emoji });
+        return;
+      }
     }
     this.changed();
   }
 
-  private attachStreams(streams: ReadonlyMap<string, MediaStream>): void {
+  private nameOf(id: string): string {
+    if (this.statusValue.status === "joined" && this.statusValue.self.id === id)
+      return this.statusValue.self.name;
+    return this.participants.get(id)?.name ?? "";
+  }
+
+  private selfId(): string | undefined {
+    return this.statusValue.status === "joined" ? this.statusValue.self.id : undefined;
+  }
+
+  private withStreams(p: Participant): RemoteParticipant {
+    return {
+      ...p,
+      stream: this.subscriber?.streamOf(p.id),
+      screenStream: this.subscriber?.screenOf(p.id),
+    };
+  }
+
+  private attachStreams(streams: RemoteStreams): void {
     for (const [id, p] of this.participants) {
-      this.participants.set(id, { ...p, stream: streams.get(id) });
+      this.participants.set(id, {
+        ...p,
+        stream: streams.media.get(id),
+        screenStream: streams.screens.get(id),
+      });
     }
     this.changed();
+  }
+
+  private async sendLocal(kind: "audio" | "video"): Promise<void> {
+    const track = this.localMedia.tracks[kind] ?? null;
+    await this.publisher?.send(kind === "audio" ? "microphone" : "camera", track);
+  }
+
+  /** Sends a request whose refusal the person should see, as a result instead of a throw. */
+  private async act<T extends "chat" | "hand" | "reaction" | "screen-share">(
+    type: T,
+    body: Parameters<Signalling["request"]>[1] & object,
+  ): Promise<ActionResult> {
+    if (!this.signalling) return { ok: false, code: "disconnected" };
+    try {
+      await this.signalling.request(type, body as never);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, code: error instanceof RequestError ? error.code : "internal" };
+    }
   }
 
   private async announceMedia(): Promise<void> {
     if (this.statusValue.status !== "joined" || !this.signalling) return;
     const media: MediaState = {
-      audio: this.local.audio !== undefined,
-      video: this.local.video !== undefined,
+      audio: this.localMedia.tracks.audio !== undefined,
+      video: this.localMedia.tracks.video !== undefined,
     };
     await this.signalling.request("media-state", { media }).catch(() => undefined);
   }
@@ -169,10 +340,12 @@ export class Meeting {
   private connectionLost(reason: string): void {
     if (this.statusValue.status !== "joined" && this.statusValue.status !== "joining") return;
     this.teardown();
+    this.localMedia.setScreen(undefined);
     this.setStatus({ status: "failed", code: "disconnected", message: reason });
   }
 
   private teardown(): void {
+    this.stats.stop();
     this.publisher?.close();
     this.subscriber?.close();
     this.signalling?.close();
@@ -180,12 +353,8 @@ export class Meeting {
     this.subscriber = undefined;
     this.signalling = undefined;
     this.participants.clear();
-  }
-
-  private releaseDevices(): void {
-    this.local.audio?.stop();
-    this.local.video?.stop();
-    this.local = {};
+    this.hands = [];
+    this.activity = { quality: {} };
   }
 
   private setStatus(status: MeetingStatus): void {

@@ -1,7 +1,10 @@
 import { render } from "preact";
 import { language, setLanguage, t } from "./i18n";
 import "./styles.css";
+import "./meeting.css";
+import "./panels.css";
 import { Home } from "./views/Home";
+import { Privacy } from "./views/Privacy";
 import { RoomPage } from "./views/RoomPage";
 
 function LanguageSwitch() {
@@ -23,7 +26,13 @@ function App() {
         </a>
         <LanguageSwitch />
       </header>
-      {room?.[1] ? <RoomPage roomId={room[1]} /> : <Home />}
+      {room?.[1] ? (
+        <RoomPage roomId={room[1]} />
+      ) : window.location.pathname === "/privacy" ? (
+        <Privacy />
+      ) : (
+        <Home />
+      )}
     </div>
   );
 }

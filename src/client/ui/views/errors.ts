@@ -7,6 +7,10 @@ const KNOWN = new Set<string>([
   "timeout",
   "rate-limited",
   "media-failed",
+  "chat-too-long",
+  "chat-disabled",
+  "chat-empty",
+  "screen-share-busy",
 ]);
 
 /** The translated text for an error code from the server or the SDK. */
