@@ -24,16 +24,11 @@ const ARGS = [
   "--autoplay-policy=no-user-gesture-required",
 ];
 
-/** `extraArgs` add flags, or replace a default flag of the same name. */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}. Install it: apt-get install -y chromium`,
-    );
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it: apt-get install -y chromium`);
   }
-  const name = (flag: string) => flag.split("=")[0];
-  const args = [...ARGS.filter((a) => !extraArgs.some((e) => name(e) === name(a))), ...extraArgs];
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
 }
 
 /**
@@ -42,10 +37,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
  * `getStats()` as the person's browser sees it) and counts getUserMedia calls;
  * the product code is untouched.
  */
-export async function personContext(
-  browser: Browser,
-  locale: "en-US" | "de-DE",
-): Promise<BrowserContext> {
+export async function personContext(browser: Browser, locale: "en-US" | "de-DE"): Promise<BrowserContext> {
   const context = await browser.newContext({ locale, viewport: { width: 1000, height: 700 } });
   await context.addInitScript(() => {
     const Native = window.RTCPeerConnection;
