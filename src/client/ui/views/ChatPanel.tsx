@@ -15,7 +15,7 @@ const WARN_REMAINING = 200;
 export function ChatPanel({ meeting, snapshot }: { meeting: Meeting; snapshot: MeetingSnapshot }) {
   const [draft, setDraft] = useState("");
   const [error, setError] = useState<string | undefined>();
-  const log = useRef<HTMLOListElement>(null);
+  const log = useRef<HTMLDivElement>(null);
   const length = [...draft.trim()].length;
   const tooLong = length > MAX_CHAT_LENGTH;
   useEffect(() => {
@@ -37,15 +37,18 @@ export function ChatPanel({ meeting, snapshot }: { meeting: Meeting; snapshot: M
       {snapshot.chat.length === 0 ? (
         <p class="muted">{t("chat.empty")}</p>
       ) : (
-        <ol class="messages" ref={log} role="log" aria-label={t("chat.title")}>
-          {snapshot.chat.map((m) => (
-            <li key={m.seq} class={m.own ? "own" : undefined}>
-              <span class="from">{m.own ? t("chat.you") : m.name}</span>{" "}
-              <time dateTime={new Date(m.at).toISOString()}>{time.format(m.at)}</time>
-              <p class="text">{m.text}</p>
-            </li>
-          ))}
-        </ol>
+        // The log role makes new messages heard; the list inside keeps list semantics.
+        <div class="log" ref={log} role="log" aria-label={t("chat.title")}>
+          <ol class="messages">
+            {snapshot.chat.map((m) => (
+              <li key={m.seq} class={m.own ? "own" : undefined}>
+                <span class="from">{m.own ? t("chat.you") : m.name}</span>{" "}
+                <time dateTime={new Date(m.at).toISOString()}>{time.format(m.at)}</time>
+                <p class="text">{m.text}</p>
+              </li>
+            ))}
+          </ol>
+        </div>
       )}
       <form onSubmit={submit}>
         <label for="chat-input">{t("chat.label")}</label>
