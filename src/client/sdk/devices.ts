@@ -28,16 +28,27 @@ export async function openDevice(
   const constraints: MediaTrackConstraints = deviceId ? { deviceId: { exact: deviceId } } : {};
   if (kind === "video")
     Object.assign(constraints, { width: { ideal: 1280 }, height: { ideal: 720 } });
-  try {
-    const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
-    const track = stream.getTracks()[0];
-    if (!track) throw new DeviceError("no-device", kind);
-    return track;
-  } catch (error) {
-    if (error instanceof DeviceError) throw error;
-    throw new DeviceError(problemOf(error), kind);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints });
+      const track = stream.getTracks()[0];
+      if (!track) throw new DeviceError("no-device", kind);
+      return track;
+    } catch (error) {
+      if (error instanceof DeviceError) throw error;
+      const problem = problemOf(error);
+      // A device switched off a moment ago may still be held by the system
+      // (the driver releases it asynchronously): try again briefly before
+      // telling the person it is in use.
+      if (problem !== "device-in-use" || attempt >= IN_USE_RETRIES_MS.length)
+        throw new DeviceError(problem, kind);
+      await new Promise((resolve) => setTimeout(resolve, IN_USE_RETRIES_MS[attempt]));
+    }
   }
 }
+
+/** Waits before the retries of a device reported busy. */
+const IN_USE_RETRIES_MS = [250, 750, 1500];
 
 /**
  * Asks the person which screen or window to share. Only ever called because

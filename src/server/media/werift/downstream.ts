@@ -75,6 +75,17 @@ export class Downstream {
     this.renegotiate();
   }
 
+  /** Stops forwarding one source of `sourceLabel`. */
+  remove(sourceLabel: string, source: MediaSource): void {
+    const key = `${sourceLabel}/${source}`;
+    const f = this.forwards.get(key);
+    if (!f || this.negotiation.state === "closed") return;
+    this.stopForward(f);
+    this.pc.removeTrack(f.transceiver.sender);
+    this.forwards.delete(key);
+    this.renegotiate();
+  }
+
   /** Stops forwarding everything from `sourceLabel`. */
   removeSource(sourceLabel: string): void {
     let changed = false;

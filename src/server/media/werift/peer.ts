@@ -35,9 +35,10 @@ export class WeriftPeer implements MediaPeer {
   subscribe(source: MediaPeer): void {
     const peer = asWeriftPeer(source);
     if (this.closed || peer === this || this.subscriptions.has(peer)) return;
-    const stop = peer.upstream.watchTracks((source) =>
-      this.downstream.add(peer.label, source, peer.upstream),
-    );
+    const stop = peer.upstream.watchTracks((source, forwarded) => {
+      if (forwarded) this.downstream.add(peer.label, source, peer.upstream);
+      else this.downstream.remove(peer.label, source);
+    });
     this.subscriptions.set(peer, stop);
   }
 

@@ -2,6 +2,8 @@ import { type PeerConfig, RTCPeerConnection, type RTCRtpReceiver, type RtpPacket
 import { kindOf, type MediaSource, type SourceMapping } from "../types";
 
 export type RtpListener = (packet: RtpPacket) => void;
+/** Told when a source becomes forwardable (`true`) or stops being so (`false`). */
+export type TrackWatcher = (source: MediaSource, forwarded: boolean) => void;
 
 /** Chrome asks for key frames itself when it needs them; more than this is waste. */
 const KEYFRAME_INTERVAL_MS = 500;
@@ -24,7 +26,7 @@ export class Upstream {
   readonly pc: RTCPeerConnection;
   private readonly tracks = new Map<MediaSource, Received>();
   private readonly listeners = new Map<MediaSource, Set<RtpListener>>();
-  private readonly trackWatchers = new Set<(source: MediaSource) => void>();
+  private readonly trackWatchers = new Set<TrackWatcher>();
   private sourceByMid = new Map<string, MediaSource>();
   /** Sources whose packets are dropped here, before any subscriber sees them. */
   private readonly blocked = new Set<MediaSource>(["screen"]);
@@ -44,7 +46,7 @@ export class Upstream {
         if (this.blocked.has(source)) return;
         for (const listener of this.listeners.get(source) ?? []) listener(packet);
       });
-      for (const watch of this.trackWatchers) watch(source);
+      if (!this.blocked.has(source)) for (const watch of this.trackWatchers) watch(source, true);
     });
   }
 
@@ -65,9 +67,13 @@ export class Upstream {
     return sdp;
   }
 
-  /** Calls `watch` for every source, present and future. Returns a disposer. */
-  watchTracks(watch: (source: MediaSource) => void): () => void {
-    for (const source of this.tracks.keys()) watch(source);
+  /**
+   * Tells `watch` about every forwarded source, present and future, and when
+   * one stops being forwarded: subscribers get an m-line for a screen only
+   * while it is shared. Returns a disposer.
+   */
+  watchTracks(watch: TrackWatcher): () => void {
+    for (const source of this.tracks.keys()) if (!this.blocked.has(source)) watch(source, true);
     this.trackWatchers.add(watch);
     return () => this.trackWatchers.delete(watch);
   }
@@ -85,11 +91,10 @@ export class Upstream {
 
   setForwarding(source: MediaSource, on: boolean): void {
     if (on === !this.blocked.has(source)) return;
-    if (on) {
-      this.blocked.delete(source);
-      // Subscribers' decoders start from nothing: they need a key frame now.
-      this.requestKeyframe(source);
-    } else this.blocked.add(source);
+    if (on) this.blocked.delete(source);
+    else this.blocked.add(source);
+    // Subscribers renegotiate and ask for a key frame once their m-line exists.
+    if (this.tracks.has(source)) for (const watch of this.trackWatchers) watch(source, on);
   }
 
   /** Asks the sender for a key frame of a video source (PLI), throttled. */
