@@ -15,7 +15,24 @@ import { waitFor } from "../test/support/wait";
 const OUT = resolve(import.meta.dirname, "../docs/screenshots");
 const VIEWPORT = { width: 1000, height: 700 };
 
+/** Every picture on the page has drawn new frames since now (a re-laid-out video starts black). */
+async function freshFrames(page: Page): Promise<void> {
+  const count = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll("video")]
+        // Only pictures that are shown: a camera that is off sends no frames.
+        .filter((v) => v.srcObject && v.closest("figure")?.dataset.camera !== "off")
+        .map((v) => v.getVideoPlaybackQuality().totalVideoFrames),
+    );
+  const before = await count();
+  await waitFor("fresh frames", async () => {
+    const now = await count();
+    return now.length === before.length && now.every((n, i) => n >= (before[i] ?? 0) + 5);
+  });
+}
+
 async function shoot(page: Page, name: string): Promise<void> {
+  await freshFrames(page);
   // Focus rings and hover states of the last click would show in the picture.
   await page.mouse.move(0, 0);
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
