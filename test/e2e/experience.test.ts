@@ -181,11 +181,12 @@ describe("the meeting experience, three people", () => {
     const id = await self.getAttribute("data-participant-id");
     const deviceOf = () =>
       self.locator("video").evaluate((v: HTMLVideoElement) => {
-        const track = (v.srcObject as MediaStream).getVideoTracks()[0];
+        // A freshly laid-out tile gets its stream in an effect, just after rendering.
+        const track = (v.srcObject as MediaStream | null)?.getVideoTracks()[0];
         (window as unknown as { __cam?: MediaStreamTrack }).__cam = track;
         return track?.getSettings().deviceId;
       });
-    const before = await deviceOf();
+    const before = await waitFor("Alice's own picture", deviceOf);
     const gumBefore = await captures(alice.page);
     await alice.page.getByRole("button", { name: "Devices" }).click();
     const select = alice.page.getByLabel("Camera", { exact: true });

@@ -47,6 +47,8 @@ export const de: Record<MessageKey, string> = {
   "prejoin.level": "Mikrofonpegel",
   "prejoin.devices": "Geräte",
   "device.speaker": "Lautsprecher",
+  "device.micNoun": "Mikrofon",
+  "device.cameraNoun": "Kamera",
   "device.screen": "Bildschirmfreigabe",
   "device.default": "{device} {n}",
   "meeting.layout": "Ansicht",

@@ -45,6 +45,8 @@ export const en = {
   "prejoin.level": "Microphone level",
   "prejoin.devices": "Devices",
   "device.speaker": "Speaker",
+  "device.micNoun": "microphone",
+  "device.cameraNoun": "camera",
   "device.screen": "screen sharing",
   "device.default": "{device} {n}",
   "meeting.layout": "Layout",

@@ -46,9 +46,9 @@ export function DeviceProblem({ snapshot }: { snapshot: MeetingSnapshot }) {
   if (!error) return null;
   const device = t(
     error.kind === "audio"
-      ? "device.microphone"
+      ? "device.micNoun"
       : error.kind === "video"
-        ? "device.camera"
+        ? "device.cameraNoun"
         : "device.screen",
   );
   return (
