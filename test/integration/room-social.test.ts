@@ -1,40 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import WebSocket from "ws";
-import type { ServerMessage } from "../../src/protocol/messages";
 import { type ServerProcess, startServerProcess } from "../support/process";
+import { SignallingClient as Client } from "../support/signalling-client";
 import { waitFor } from "../support/wait";
-
-/** A bare signalling client: enough to exercise chat, hands and screen-share rules without media. */
-class Client {
-  readonly received: ServerMessage[] = [];
-  private nextId = 1;
-  private constructor(private readonly ws: WebSocket) {
-    ws.on("message", (data) => this.received.push(JSON.parse(String(data)) as ServerMessage));
-  }
-
-  static async connect(url: string): Promise<Client> {
-    const ws = new WebSocket(`${url.replace(/^http/, "ws")}/ws`, { origin: url });
-    await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
-    const client = new Client(ws);
-    await client.request({ type: "hello", protocolVersion: 1 });
-    return client;
-  }
-
-  async request(body: Record<string, unknown>): Promise<ServerMessage> {
-    const id = this.nextId++;
-    this.ws.send(JSON.stringify({ ...body, id }));
-    return waitFor(`reply ${id}`, () => this.received.find((m) => "id" in m && m.id === id));
-  }
-
-  events<T extends ServerMessage["type"]>(type: T): Extract<ServerMessage, { type: T }>[] {
-    return this.received.filter((m) => m.type === type) as Extract<ServerMessage, { type: T }>[];
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 describe("chat, hands, reactions and screen sharing rules (server)", () => {
   let server: ServerProcess;
