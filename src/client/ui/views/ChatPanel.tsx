@@ -50,36 +50,40 @@ export function ChatPanel({ meeting, snapshot }: { meeting: Meeting; snapshot: M
           </ol>
         </div>
       )}
-      <form onSubmit={submit}>
-        <label for="chat-input">{t("chat.label")}</label>
-        <textarea
-          id="chat-input"
-          rows={2}
-          value={draft}
-          aria-invalid={tooLong}
-          aria-describedby="chat-hint"
-          onInput={(e) => setDraft(e.currentTarget.value)}
-          onKeyDown={(e) => {
-            // Enter sends, Shift+Enter starts a new line, as in every chat.
-            if (e.key === "Enter" && !e.shiftKey && !e.isComposing) void submit(e);
-          }}
-        />
-        <p id="chat-hint" class={tooLong ? "error" : "muted"} aria-live="polite">
-          {tooLong
-            ? t("chat.tooLong", { count: String(length), max: String(MAX_CHAT_LENGTH) })
-            : MAX_CHAT_LENGTH - length <= WARN_REMAINING
-              ? t("chat.remaining", { count: String(MAX_CHAT_LENGTH - length) })
-              : ""}
-        </p>
-        {error && (
-          <p class="error" role="alert">
-            {error}
+      {!snapshot.settings.chat ? (
+        <p class="muted">{t("error.chat-disabled")}</p>
+      ) : (
+        <form onSubmit={submit}>
+          <label for="chat-input">{t("chat.label")}</label>
+          <textarea
+            id="chat-input"
+            rows={2}
+            value={draft}
+            aria-invalid={tooLong}
+            aria-describedby="chat-hint"
+            onInput={(e) => setDraft(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              // Enter sends, Shift+Enter starts a new line, as in every chat.
+              if (e.key === "Enter" && !e.shiftKey && !e.isComposing) void submit(e);
+            }}
+          />
+          <p id="chat-hint" class={tooLong ? "error" : "muted"} aria-live="polite">
+            {tooLong
+              ? t("chat.tooLong", { count: String(length), max: String(MAX_CHAT_LENGTH) })
+              : MAX_CHAT_LENGTH - length <= WARN_REMAINING
+                ? t("chat.remaining", { count: String(MAX_CHAT_LENGTH - length) })
+                : ""}
           </p>
-        )}
-        <button type="submit" class="primary" disabled={tooLong || length === 0}>
-          {t("chat.send")}
-        </button>
-      </form>
+          {error && (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" class="primary" disabled={tooLong || length === 0}>
+            {t("chat.send")}
+          </button>
+        </form>
+      )}
     </div>
   );
 }
