@@ -28,6 +28,7 @@ describe("the meeting experience, three people", () => {
   let bob: Person;
   let carol: Person;
   let roomUrl: string;
+  const sentByAlice: string[] = [];
 
   before(async () => {
     server = await startServerProcess();
@@ -38,6 +39,10 @@ describe("the meeting experience, three people", () => {
     alice = await newPerson(browser, "en-US");
     bob = await newPerson(browser, "de-DE");
     carol = await newPerson(browser, "en-US");
+    // Everything Alice's browser sends over signalling, to check what never leaves it.
+    alice.page.on("websocket", (ws) =>
+      ws.on("framesent", (f) => sentByAlice.push(String(f.payload))),
+    );
   });
 
   after(async () => {
@@ -207,6 +212,10 @@ describe("the meeting experience, three people", () => {
     );
     const stored = await alice.page.evaluate(() => localStorage.getItem("plenum.devices") ?? "");
     assert.ok(stored.includes(other), "the choice is remembered in this browser");
+    assert.ok(
+      sentByAlice.length > 0 && !sentByAlice.some((frame) => frame.includes(other)),
+      "device ids are never sent to the server",
+    );
     await alice.page.getByRole("button", { name: "Camera", exact: true }).click();
     await waitFor("the camera released", () =>
       alice.page.evaluate(

@@ -73,6 +73,12 @@ describe("the grid with 25 participants", () => {
     assert.equal(await page.locator(".main-tile figure.tile").count(), 1);
     assert.equal(await page.locator(".strip figure.tile").count(), 24);
     await page.locator(".strip figure.tile", { hasText: "Desk (You)" }).waitFor();
+    await page.getByRole("button", { name: "Pin Person 7" }).click();
+    await page.locator(".main-tile figure.tile", { hasText: "Person 7" }).waitFor();
+    assert.equal(
+      await page.getByRole("button", { name: "Pin Person 7" }).getAttribute("aria-pressed"),
+      "true",
+    );
     await page.getByRole("checkbox", { name: "Hide my own view" }).check();
     await waitFor(
       "own tile hidden",
