@@ -19,7 +19,7 @@ import type {
 } from "./meeting-types";
 import type { DeviceRole } from "./preferences";
 import { Publisher } from "./publisher";
-import { RequestError, Signalling } from "./signalling";
+import { type Body, RequestError, Signalling } from "./signalling";
 import { StatsMonitor } from "./stats";
 import { type RemoteStreams, Subscriber } from "./subscriber";
 
@@ -272,11 +272,11 @@ export class Meeting {
   /** Sends a request whose refusal the person should see, as a result instead of a throw. */
   private async act<T extends "chat" | "hand" | "reaction" | "screen-share">(
     type: T,
-    body: Parameters<Signalling["request"]>[1] & object,
+    body: Body<T>,
   ): Promise<ActionResult> {
     if (!this.signalling) return { ok: false, code: "disconnected" };
     try {
-      await this.signalling.request(type, body as never);
+      await this.signalling.request(type, body);
       return { ok: true };
     } catch (error) {
       return { ok: false, code: error instanceof RequestError ? error.code : "internal" };

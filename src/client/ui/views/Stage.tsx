@@ -126,6 +126,8 @@ function screenTile(key: string, name: string, pinned: string | undefined) {
     tileKey: key,
     kind: "screen" as const,
     name,
+    // The outline marks a voice; a screen has none.
+    speaking: false,
     audio: true,
     video: true,
     pinned: pinned === key,
