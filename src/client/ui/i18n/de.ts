@@ -12,6 +12,7 @@ export const de: Record<MessageKey, string> = {
   "prejoin.name": "Ihr Name",
   "prejoin.devicesOff":
     "Kamera und Mikrofon sind aus. Nichts wird aufgenommen oder gesendet, bevor Sie sie einschalten.",
+  "prejoin.cameraOff": "Ihre Kamera ist aus.",
   "prejoin.join": "Beitreten",
   "prejoin.joining": "Beitritt läuft …",
   "prejoin.preview": "Vorschau Ihrer Kamera",

@@ -10,6 +10,7 @@ export const en = {
   "prejoin.name": "Your name",
   "prejoin.devicesOff":
     "Camera and microphone are off. Nothing is recorded or sent until you switch them on.",
+  "prejoin.cameraOff": "Your camera is off.",
   "prejoin.join": "Join",
   "prejoin.joining": "Joining…",
   "prejoin.preview": "Your camera preview",

@@ -57,7 +57,9 @@ export function PreJoin({
         {preview ? (
           <VideoView stream={preview} muted label={t("prejoin.preview")} className="mirror" />
         ) : (
-          <p class="devices-off">{t("prejoin.devicesOff")}</p>
+          <p class="devices-off">
+            {snapshot.local.audio ? t("prejoin.cameraOff") : t("prejoin.devicesOff")}
+          </p>
         )}
       </div>
       <form onSubmit={submit}>
