@@ -4,7 +4,7 @@ import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium";
 import { join, newPerson, type Person } from "../support/people";
 import { type ServerProcess, startServerProcess } from "../support/process";
-import { createRoom, SignallingClient } from "../support/signalling-client";
+import { createRoom, SignallingClient } from "../support/social-client";
 import { waitFor } from "../support/wait";
 
 /**

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type ServerProcess, startServerProcess } from "../support/process";
-import { SignallingClient as Client } from "../support/signalling-client";
+import { SignallingClient as Client } from "../support/social-client";
 import { waitFor } from "../support/wait";
 
 describe("chat, hands, reactions and screen sharing rules (server)", () => {
