@@ -22,6 +22,10 @@ export const ERRORS = {
   "unknown-participant": "Nobody with that id is in this meeting or its lobby.",
   "media-failed": "The media connection could not be set up.",
   internal: "Something went wrong on the server.",
+  "chat-too-long": "The chat message is longer than 2000 characters.",
+  "chat-empty": "The chat message is empty.",
+  "chat-disabled": "Chat is switched off in this meeting.",
+  "screen-share-busy": "Someone else is sharing their screen; only one share at a time.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

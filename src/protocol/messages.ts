@@ -13,6 +13,16 @@ const MAX_SDP_LENGTH = 60_000;
 export const RoomId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, "not a room id");
 export type RoomId = z.infer<typeof RoomId>;
 
+/** A chat message's limit in characters (code points) after trimming; `chat-too-long` beyond. */
+export const MAX_CHAT_LENGTH = 2000;
+/** Longer texts still parse, so that the client gets `chat-too-long` and not `bad-message`. */
+const MAX_CHAT_WIRE = 4 * MAX_CHAT_LENGTH;
+
+/** The fixed set of reactions: no free text, so nothing can be smuggled through them. */
+export const REACTIONS = ["👍", "👏", "😂", "❤️", "🎉", "😮"] as const;
+export const Reaction = z.enum(REACTIONS);
+export type Reaction = z.infer<typeof Reaction>;
+
 const requestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const sdp = z.string().min(1).max(MAX_SDP_LENGTH);
 
@@ -33,11 +43,17 @@ export const ROLES = ["moderator", "participant", "guest"] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
+/** What a participant's upstream m-line carries; a person may send one of each. */
+export const MediaSource = z.enum(["microphone", "camera", "screen"]);
+export type MediaSource = z.infer<typeof MediaSource>;
+
 export const Participant = z.strictObject({
   id: z.string(),
   name: z.string(),
   role: Role,
   media: MediaState,
+  /** Whether they share their screen (the server allowed it). */
+  screen: z.boolean(),
 });
 export type Participant = z.infer<typeof Participant>;
 
@@ -46,6 +62,7 @@ export const TrackInfo = z.strictObject({
   mid: z.string(),
   participantId: z.string(),
   kind: z.enum(["audio", "video"]),
+  source: MediaSource,
 });
 export type TrackInfo = z.infer<typeof TrackInfo>;
 
@@ -66,7 +83,19 @@ export const ClientMessage = z.discriminatedUnion("type", [
     password: z.string().max(256).optional(),
   }),
   /** The client's offer for its upstream peer connection (what it sends). */
-  z.strictObject({ type: z.literal("publish"), id: requestId, sdp }),
+  z.strictObject({
+    type: z.literal("publish"),
+    id: requestId,
+    sdp,
+    /**
+     * Which m-line carries which source. Without it the first audio m-line is
+     * the microphone and the first video m-line the camera (no screen).
+     */
+    tracks: z
+      .array(z.strictObject({ mid: z.string().min(1).max(32), source: MediaSource }))
+      .max(3)
+      .optional(),
+  }),
   /** The client's answer to a `subscriber-offer` (what it receives). */
   z.strictObject({ type: z.literal("subscriber-answer"), id: requestId, sdp }),
   z.strictObject({ type: z.literal("media-state"), id: requestId, media: MediaState }),
@@ -93,7 +122,11 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("update-settings"),
     id: requestId,
-    settings: z.strictObject({ lobby: z.boolean().optional(), chat: z.boolean().optional() }),
+    settings: z.strictObject({
+      lobby: z.boolean().optional(),
+      chat: z.boolean().optional(),
+      multipleScreenShares: z.boolean().optional(),
+    }),
   }),
   z.strictObject({ type: z.literal("end-meeting"), id: requestId }),
   z.strictObject({
@@ -102,6 +135,12 @@ export const ClientMessage = z.discriminatedUnion("type", [
     /** null removes the password. */
     password: z.string().min(1).max(256).nullable(),
   }),
+  /** A chat message to everyone in the room. Relayed, never stored. */
+  z.strictObject({ type: z.literal("chat"), id: requestId, text: z.string().max(MAX_CHAT_WIRE) }),
+  z.strictObject({ type: z.literal("hand"), id: requestId, raised: z.boolean() }),
+  z.strictObject({ type: z.literal("reaction"), id: requestId, emoji: Reaction }),
+  /** Starts or stops forwarding this participant's screen m-line. */
+  z.strictObject({ type: z.literal("screen-share"), id: requestId, on: z.boolean() }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
@@ -115,12 +154,16 @@ export interface RoomSettings {
   e2ee: boolean;
   /** Whether a password is needed to enter (never the password itself). */
   password: boolean;
+  /** Whether several people may share their screens at once (default: one at a time). */
+  multipleScreenShares: boolean;
 }
 
 /** What a person learns on entering the meeting (not before: nothing reaches the lobby). */
 export interface Joined {
   self: Participant;
   participants: Participant[];
+  /** Raised hands, in the order they went up. */
+  hands: string[];
   locked: boolean;
   settings: RoomSettings;
 }
@@ -153,6 +196,10 @@ export interface Results {
   "update-settings": Empty;
   "end-meeting": Empty;
   "set-password": Empty;
+  chat: Empty;
+  hand: Empty;
+  reaction: Empty;
+  "screen-share": Empty;
 }
 
 /** What a moderator did to this participant; each such action is shown to them. */
@@ -175,7 +222,12 @@ export type ServerEvent =
   /** To a participant: they are out of the meeting, and why. */
   | { type: "removed"; reason: "kicked" | "ended" }
   | { type: "moderated"; action: ModerationAction; by: string }
-  | { type: "room-updated"; locked: boolean; settings: RoomSettings };
+  | { type: "room-updated"; locked: boolean; settings: RoomSettings }
+  /** A chat message; `from` is the sender's id, `name` their name when sent, `at` ms since epoch. */
+  | { type: "chat"; from: string; name: string; text: string; at: number }
+  /** The raised hands changed: participant ids in the order the hands went up. */
+  | { type: "hands"; queue: string[] }
+  | { type: "reaction"; from: string; emoji: Reaction };
 
 export type Reply<T extends ClientMessageType = ClientMessageType> =
   | { type: "ok"; id: number; result: Results[T] }

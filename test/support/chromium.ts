@@ -24,13 +24,16 @@ const ARGS = [
   "--autoplay-policy=no-user-gesture-required",
 ];
 
-export async function launchChromium(): Promise<Browser> {
+/** `extraArgs` add flags, or replace a default flag of the same name. */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. Install it: apt-get install -y chromium`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
+  const name = (flag: string) => flag.split("=")[0];
+  const args = [...ARGS.filter((a) => !extraArgs.some((e) => name(e) === name(a))), ...extraArgs];
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 
 /**

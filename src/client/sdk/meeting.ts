@@ -1,61 +1,43 @@
-import type {
-  Joined,
-  MediaState,
-  ModerationAction,
-  Participant,
-  RoomSettings,
-  ServerEvent,
-  Waiter,
+import {
+  type Joined,
+  MAX_CHAT_LENGTH,
+  type MediaState,
+  type Participant,
+  type Reaction,
+  type RoomSettings,
+  type ServerEvent,
+  type Waiter,
 } from "../../protocol/messages";
-import { DeviceError, openDevice } from "./devices";
 import { Emitter } from "./emitter";
+import { LocalMedia } from "./local-media";
+import type {
+  ActionResult,
+  ChatMessage,
+  JoinOptions,
+  MeetingEvents,
+  MeetingSnapshot,
+  MeetingStatus,
+  ModerationNotice,
+  RemoteParticipant,
+} from "./meeting-types";
 import { Moderation } from "./moderation";
+import type { DeviceRole } from "./preferences";
 import { Publisher } from "./publisher";
-import { RequestError, Signalling } from "./signalling";
-import { Subscriber } from "./subscriber";
+import { type Body, RequestError, Signalling } from "./signalling";
+import { StatsMonitor } from "./stats";
+import { type RemoteStreams, Subscriber } from "./subscriber";
 
-export interface RemoteParticipant extends Participant {
-  /** Their audio and video as received; absent until the first offer maps them. */
-  stream?: MediaStream;
-}
-
-/** Where the meeting is; each state carries only what exists in it. */
-export type MeetingStatus =
-  | { status: "idle" }
-  | { status: "joining" }
-  /** Waiting in the lobby for a moderator; nothing of the meeting is known yet. */
-  | { status: "lobby" }
-  | { status: "joined"; self: Participant; locked: boolean; settings: RoomSettings }
-  | { status: "left" }
-  | { status: "denied" }
-  | { status: "removed"; reason: "kicked" | "ended" }
-  | { status: "failed"; code: string; message: string };
-
-/** Something a moderator did to this person, shown until dismissed. */
-export interface Notice {
-  action: ModerationAction;
-  /** The moderator's name, if still in the meeting. */
-  by: string;
-}
-
-export interface MeetingSnapshot {
-  status: MeetingStatus;
-  participants: RemoteParticipant[];
-  /** What this participant sends; a device is on exactly when its track exists. */
-  local: { audio?: MediaStreamTrack; video?: MediaStreamTrack };
-  /** The last device problem, for the UI to explain. */
-  deviceError?: DeviceError;
-  /** People waiting in the lobby (moderators only). */
-  waiting: Waiter[];
-  notice?: Notice;
-}
-
-export interface JoinOptions {
-  roomId: string;
-  name: string;
-  moderatorToken?: string;
-  password?: string;
-}
+export type {
+  ActionResult,
+  ChatMessage,
+  JoinOptions,
+  MeetingEvents,
+  MeetingSnapshot,
+  MeetingStatus,
+  ModerationNotice,
+  Notice,
+  RemoteParticipant,
+} from "./meeting-types";
 
 /**
  * One person's meeting: the signalling session, the two peer connections and
@@ -63,53 +45,116 @@ export interface JoinOptions {
  * touches WebRTC or the protocol itself.
  */
 export class Meeting {
-  readonly events = new Emitter<{ change: [MeetingSnapshot] }>();
+  readonly events = new Emitter<MeetingEvents>();
   /** Moderator commands; the server refuses them to anyone without the permission. */
   readonly moderation = new Moderation(() => this.signalling);
-  private waiting: Waiter[] = [];
-  private notice: Notice | undefined;
   private statusValue: MeetingStatus = { status: "idle" };
   private readonly participants = new Map<string, RemoteParticipant>();
-  private local: MeetingSnapshot["local"] = {};
-  private deviceError: DeviceError | undefined;
+  private readonly localMedia = new LocalMedia(() => this.changed());
   private signalling: Signalling | undefined;
   private publisher: Publisher | undefined;
   private subscriber: Subscriber | undefined;
+  private chat: ChatMessage[] = [];
+  private chatSeq = 0;
+  private hands: string[] = [];
+  private settings: RoomSettings = {
+    lobby: true,
+    chat: true,
+    e2ee: true,
+    password: false,
+    multipleScreenShares: false,
+  };
+  private waiting: Waiter[] = [];
+  private moderationNotice: ModerationNotice | undefined;
+  private activity: Pick<MeetingSnapshot, "activeSpeaker" | "quality"> = { quality: {} };
+  private readonly stats = new StatsMonitor(
+    {
+      publisher: () => this.publisher?.connection,
+      subscriber: () => this.subscriber?.connection,
+      ownerOf: (mid) => this.subscriber?.ownerOf(mid),
+      localLevel: () => this.localMedia.level(),
+      selfId: () => (this.statusValue.status === "joined" ? this.statusValue.self.id : undefined),
+    },
+    (result) => {
+      this.activity = result;
+      this.changed();
+    },
+  );
 
   snapshot(): MeetingSnapshot {
     return {
       status: this.statusValue,
       participants: [...this.participants.values()].map((p) => ({ ...p })),
-      local: { ...this.local },
-      deviceError: this.deviceError,
-      waiting: [...this.waiting],
-      ...(this.notice ? { notice: this.notice } : {}),
+      local: { ...this.localMedia.tracks },
+      deviceError: this.localMedia.error,
+      devices: this.localMedia.devices,
+      choices: this.localMedia.choices,
+      chat: this.chat,
+      hands: this.hands,
+      settings: this.settings,
+      ...this.activity,
+      waiting: this.waiting,
+      ...(this.moderationNotice ? { moderation: this.moderationNotice } : {}),
     };
   }
 
   /** Switches the microphone or camera on (opening the device) or off (releasing it). */
   async setDevice(kind: "audio" | "video", on: boolean): Promise<void> {
-    const current = this.local[kind];
-    if (on === (current !== undefined)) return;
-    if (on) {
-      try {
-        const track = await openDevice(kind);
-        this.local = { ...this.local, [kind]: track };
-        this.deviceError = undefined;
-      } catch (error) {
-        this.deviceError = error instanceof DeviceError ? error : new DeviceError("unknown", kind);
-        this.changed();
-        return;
-      }
-    } else {
-      // Stopping the track releases the device: the camera light goes off.
-      current?.stop();
-      const { [kind]: _, ...rest } = this.local;
-      this.local = rest;
-    }
-    this.changed();
-    await this.publisher?.send(kind, this.local[kind] ?? null);
+    if (!(await this.localMedia.set(kind, on))) return;
+    await this.sendLocal(kind);
     await this.announceMedia();
+  }
+
+  /** Chooses a microphone, camera or speaker; an open device switches without rejoining. */
+  async chooseDevice(role: DeviceRole, deviceId: string): Promise<void> {
+    if (!(await this.localMedia.choose(role, deviceId))) return;
+    await this.sendLocal(role === "microphone" ? "audio" : "video");
+  }
+
+  /** The own microphone's level (0..1) or a participant's, for level meters. */
+  levelOf(participantId?: string): number {
+    if (participantId === undefined) return this.localMedia.level() ?? 0;
+    return this.stats.levelOf(participantId);
+  }
+
+  /** Asks for a screen and shares it; refused while someone else shares (room setting). */
+  async startScreenShare(): Promise<ActionResult> {
+    if (!this.signalling || this.localMedia.tracks.screen) return { ok: true };
+    const track = await this.localMedia.openScreen();
+    if (!track) return { ok: true };
+    // The browser's own "stop sharing" bar ends the track.
+    track.addEventListener("ended", () => void this.stopScreenShare());
+    this.localMedia.setScreen(track);
+    await this.publisher?.send("screen", track);
+    const result = await this.act("screen-share", { on: true });
+    if (!result.ok) {
+      this.localMedia.setScreen(undefined);
+      await this.publisher?.send("screen", null);
+    }
+    return result;
+  }
+
+  async stopScreenShare(): Promise<void> {
+    if (!this.localMedia.tracks.screen) return;
+    this.localMedia.setScreen(undefined);
+    await this.publisher?.send("screen", null);
+    await this.act("screen-share", { on: false });
+  }
+
+  /** Sends a chat message to everyone; it is relayed and never stored. */
+  async sendChat(text: string): Promise<ActionResult> {
+    const trimmed = text.trim();
+    if (!trimmed) return { ok: false, code: "chat-empty" };
+    if ([...trimmed].length > MAX_CHAT_LENGTH) return { ok: false, code: "chat-too-long" };
+    return this.act("chat", { text: trimmed });
+  }
+
+  async setHand(raised: boolean): Promise<ActionResult> {
+    return this.act("hand", { raised });
+  }
+
+  async react(emoji: Reaction): Promise<ActionResult> {
+    return this.act("reaction", { emoji });
   }
 
   /** Asks to enter; ends joined, in the lobby, or failed (e.g. `password-required`). */
@@ -136,25 +181,22 @@ export class Meeting {
     }
   }
 
-  /** In the meeting at last: learn who is there and start sending. */
+  /** In the meeting at last (at once, or when admitted): learn who is there and start sending. */
   private async enter(joined: Joined): Promise<void> {
     const signalling = this.signalling;
     if (!signalling) return;
     this.participants.clear();
-    for (const p of joined.participants) {
-      this.participants.set(p.id, { ...p, stream: this.subscriber?.streamOf(p.id) });
-    }
-    this.setStatus({
-      status: "joined",
-      self: joined.self,
-      locked: joined.locked,
-      settings: joined.settings,
-    });
+    for (const p of joined.participants) this.participants.set(p.id, this.withStreams(p));
+    this.chat = [];
+    this.hands = joined.hands;
+    this.settings = joined.settings;
+    this.setStatus({ status: "joined", self: joined.self, locked: joined.locked });
     this.publisher = new Publisher();
-    await this.publisher.send("audio", this.local.audio ?? null);
-    await this.publisher.send("video", this.local.video ?? null);
+    await this.sendLocal("audio");
+    await this.sendLocal("video");
     await this.publisher.start(signalling);
     await this.announceMedia();
+    this.stats.start();
   }
 
   private fail(error: unknown): void {
@@ -167,8 +209,8 @@ export class Meeting {
   }
 
   /** Hides the current moderator notice. */
-  dismissNotice(): void {
-    this.notice = undefined;
+  dismissModeration(): void {
+    this.moderationNotice = undefined;
     this.changed();
   }
 
@@ -177,80 +219,152 @@ export class Meeting {
     if (this.statusValue.status !== "joined" && this.statusValue.status !== "lobby") return;
     await this.signalling?.request("leave", {}).catch(() => undefined);
     this.teardown();
-    this.releaseDevices();
+    this.localMedia.release();
     this.setStatus({ status: "left" });
   }
 
   /** Releases everything; idempotent. */
   close(): void {
     this.teardown();
-    this.releaseDevices();
+    this.localMedia.release();
     this.events.clear();
   }
 
   private handleEvent(event: ServerEvent): void {
-    const status = this.statusValue;
     switch (event.type) {
       case "participant-joined":
-      case "participant-updated": {
-        const { id } = event.participant;
-        if (status.status === "joined" && id === status.self.id) {
-          this.statusValue = { ...status, self: event.participant };
-          break;
-        }
-        this.participants.set(id, { ...event.participant, stream: this.subscriber?.streamOf(id) });
+        this.participants.set(event.participant.id, this.withStreams(event.participant));
+        this.events.emit("notice", { kind: "joined", name: event.participant.name });
+        break;
+      case "participant-updated":
+        if (event.participant.id === this.selfId() && this.statusValue.status === "joined")
+          this.statusValue = { ...this.statusValue, self: event.participant };
+        else this.participants.set(event.participant.id, this.withStreams(event.participant));
+        break;
+      case "participant-left": {
+        const name = this.participants.get(event.participantId)?.name;
+        this.participants.delete(event.participantId);
+        if (name !== undefined) this.events.emit("notice", { kind: "left", name });
         break;
       }
+      case "subscriber-offer":
+        this.subscriber?.handleOffer(event.sdp, event.tracks);
+        return;
+      case "chat":
+        this.chat = [
+          ...this.chat,
+          { ...event, seq: this.chatSeq++, own: event.from === this.selfId() },
+        ];
+        break;
+      case "hands":
+        for (const id of event.queue) {
+          const name = this.participants.get(id)?.name;
+          if (!this.hands.includes(id) && name !== undefined)
+            this.events.emit("notice", { kind: "hand", name });
+        }
+        this.hands = event.queue;
+        break;
+      case "reaction": {
+        const name = this.nameOf(event.from);
+        this.events.emit("reaction", { from: event.from, name, emoji: event.emoji });
+        return;
+      }
+      default:
+        if (this.handleAccessEvent(event)) return;
+    }
+    this.changed();
+  }
+
+  /** Lobby and moderation events; true when the event needs no further `changed()`. */
+  private handleAccessEvent(event: ServerEvent): boolean {
+    switch (event.type) {
       case "lobby-updated":
         this.waiting = event.waiting;
-        break;
+        return false;
       case "admitted": {
         const { type: _, ...joined } = event;
         this.enter(joined).catch((error) => this.fail(error));
-        return;
+        return true;
       }
       case "denied":
       case "removed":
         this.teardown();
-        this.releaseDevices();
+        this.localMedia.release();
         this.setStatus(
           event.type === "denied"
             ? { status: "denied" }
             : { status: "removed", reason: event.reason },
         );
-        return;
+        return true;
       case "moderated":
-        this.notice = { action: event.action, by: this.participants.get(event.by)?.name ?? "" };
+        this.moderationNotice = { action: event.action, by: this.nameOf(event.by) };
         // A moderator's mute is applied here too, so the button shows the truth.
         if (event.action === "muted") void this.setDevice("audio", false);
-        break;
+        return false;
       case "room-updated":
-        if (status.status === "joined") {
-          this.statusValue = { ...status, locked: event.locked, settings: event.settings };
+        this.settings = event.settings;
+        if (this.statusValue.status === "joined") {
+          this.statusValue = { ...this.statusValue, locked: event.locked };
         }
-        break;
-      case "participant-left":
-        this.participants.delete(event.participantId);
-        break;
-      case "subscriber-offer":
-        this.subscriber?.handleOffer(event.sdp, event.tracks);
-        return;
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  private nameOf(id: string): string {
+    if (this.statusValue.status === "joined" && this.statusValue.self.id === id)
+      return this.statusValue.self.name;
+    return this.participants.get(id)?.name ?? "";
+  }
+
+  private selfId(): string | undefined {
+    return this.statusValue.status === "joined" ? this.statusValue.self.id : undefined;
+  }
+
+  private withStreams(p: Participant): RemoteParticipant {
+    return {
+      ...p,
+      stream: this.subscriber?.streamOf(p.id),
+      screenStream: this.subscriber?.screenOf(p.id),
+    };
+  }
+
+  private attachStreams(streams: RemoteStreams): void {
+    for (const [id, p] of this.participants) {
+      this.participants.set(id, {
+        ...p,
+        stream: streams.media.get(id),
+        screenStream: streams.screens.get(id),
+      });
     }
     this.changed();
   }
 
-  private attachStreams(streams: ReadonlyMap<string, MediaStream>): void {
-    for (const [id, p] of this.participants) {
-      this.participants.set(id, { ...p, stream: streams.get(id) });
+  private async sendLocal(kind: "audio" | "video"): Promise<void> {
+    const track = this.localMedia.tracks[kind] ?? null;
+    await this.publisher?.send(kind === "audio" ? "microphone" : "camera", track);
+  }
+
+  /** Sends a request whose refusal the person should see, as a result instead of a throw. */
+  private async act<T extends "chat" | "hand" | "reaction" | "screen-share">(
+    type: T,
+    body: Body<T>,
+  ): Promise<ActionResult> {
+    if (!this.signalling) return { ok: false, code: "disconnected" };
+    try {
+      await this.signalling.request(type, body);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, code: error instanceof RequestError ? error.code : "internal" };
     }
-    this.changed();
   }
 
   private async announceMedia(): Promise<void> {
     if (this.statusValue.status !== "joined" || !this.signalling) return;
     const media: MediaState = {
-      audio: this.local.audio !== undefined,
-      video: this.local.video !== undefined,
+      audio: this.localMedia.tracks.audio !== undefined,
+      video: this.localMedia.tracks.video !== undefined,
     };
     await this.signalling.request("media-state", { media }).catch(() => undefined);
   }
@@ -259,10 +373,12 @@ export class Meeting {
     const now = this.statusValue.status;
     if (now !== "joined" && now !== "joining" && now !== "lobby") return;
     this.teardown();
+    this.localMedia.setScreen(undefined);
     this.setStatus({ status: "failed", code: "disconnected", message: reason });
   }
 
   private teardown(): void {
+    this.stats.stop();
     this.publisher?.close();
     this.subscriber?.close();
     this.signalling?.close();
@@ -270,14 +386,10 @@ export class Meeting {
     this.subscriber = undefined;
     this.signalling = undefined;
     this.participants.clear();
+    this.hands = [];
+    this.activity = { quality: {} };
     this.waiting = [];
-    this.notice = undefined;
-  }
-
-  private releaseDevices(): void {
-    this.local.audio?.stop();
-    this.local.video?.stop();
-    this.local = {};
+    this.moderationNotice = undefined;
   }
 
   private setStatus(status: MeetingStatus): void {

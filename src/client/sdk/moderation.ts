@@ -23,8 +23,11 @@ export class Moderation {
   requestUnmute = (participantId: string) => this.s.request("request-unmute", { participantId });
   setRole = (participantId: string, role: "moderator" | "participant") =>
     this.s.request("set-role", { participantId, role });
-  updateSettings = (settings: { lobby?: boolean; chat?: boolean }) =>
-    this.s.request("update-settings", { settings });
+  updateSettings = (settings: {
+    lobby?: boolean;
+    chat?: boolean;
+    multipleScreenShares?: boolean;
+  }) => this.s.request("update-settings", { settings });
   endMeeting = () => this.s.request("end-meeting", {});
   /** Sets the room password, or removes it with null. */
   setPassword = (password: string | null) => this.s.request("set-password", { password });

@@ -1,15 +1,20 @@
+import type { MediaSource } from "../../protocol/messages";
 import { gathered, PEER_CONFIG } from "./ice";
 import type { Signalling } from "./signalling";
 
 /**
  * The upstream connection: what this participant sends. It is negotiated once,
- * with an empty audio and video slot; switching a device on or off only swaps
- * the track in its slot, so no renegotiation is needed.
+ * with an empty slot per source (microphone, camera, screen); switching a
+ * device on, off or to another device only swaps the track in its slot, so no
+ * renegotiation is needed. The offer tells the server which m-line is which.
  */
 export class Publisher {
   private readonly pc = new RTCPeerConnection(PEER_CONFIG);
-  private readonly audio = this.pc.addTransceiver("audio", { direction: "sendonly" });
-  private readonly video = this.pc.addTransceiver("video", { direction: "sendonly" });
+  private readonly slots: Record<MediaSource, RTCRtpTransceiver> = {
+    microphone: this.pc.addTransceiver("audio", { direction: "sendonly" }),
+    camera: this.pc.addTransceiver("video", { direction: "sendonly" }),
+    screen: this.pc.addTransceiver("video", { direction: "sendonly" }),
+  };
   private closed = false;
 
   async start(signalling: Signalling): Promise<void> {
@@ -17,15 +22,19 @@ export class Publisher {
     await gathered(this.pc);
     const offer = this.pc.localDescription?.sdp;
     if (!offer) throw new Error("no offer");
-    const { sdp } = await signalling.request("publish", { sdp: offer });
+    const tracks = (Object.entries(this.slots) as [MediaSource, RTCRtpTransceiver][]).flatMap(
+      ([source, t]) => (t.mid ? [{ mid: t.mid, source }] : []),
+    );
+    const { sdp } = await signalling.request("publish", { sdp: offer, tracks });
     if (this.closed) return;
     await this.pc.setRemoteDescription({ type: "answer", sdp });
   }
 
-  /** Puts `track` (or nothing) in the slot of its kind. */
-  async send(kind: "audio" | "video", track: MediaStreamTrack | null): Promise<void> {
+  /** Puts `track` (or nothing) in the slot of `source`. */
+  async send(source: MediaSource, track: MediaStreamTrack | null): Promise<void> {
     if (this.closed) return;
-    await (kind === "audio" ? this.audio : this.video).sender.replaceTrack(track);
+    const sender = this.slots[source].sender;
+    if (sender.track !== track) await sender.replaceTrack(track);
   }
 
   get connection(): RTCPeerConnection {

@@ -20,7 +20,11 @@ export class RequestError extends Error {
   }
 }
 
-type Body<T extends ClientMessageType> = Omit<Extract<ClientMessage, { type: T }>, "id" | "type">;
+/** A request's fields without `type` and `id`, which `request` adds. */
+export type Body<T extends ClientMessageType> = Omit<
+  Extract<ClientMessage, { type: T }>,
+  "id" | "type"
+>;
 
 const REQUEST_TIMEOUT_MS = 15_000;
 

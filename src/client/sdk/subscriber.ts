@@ -1,23 +1,31 @@
-import type { TrackInfo } from "../../protocol/messages";
+import type { MediaSource, TrackInfo } from "../../protocol/messages";
 import { gathered, PEER_CONFIG } from "./ice";
 import type { Signalling } from "./signalling";
+
+/** What arrives from remote participants, by participant id. */
+export interface RemoteStreams {
+  /** Microphone and camera together, so one element plays both. */
+  media: ReadonlyMap<string, MediaStream>;
+  screens: ReadonlyMap<string, MediaStream>;
+}
 
 /**
  * The downstream connection: what this participant receives. The server
  * offers it, and offers again whenever someone's tracks come or go; each
- * offer says which m-line (mid) carries whose audio or video.
+ * offer says which m-line (mid) carries whose microphone, camera or screen.
  */
 export class Subscriber {
   private readonly pc = new RTCPeerConnection(PEER_CONFIG);
-  /** One stream per remote participant, holding their audio and video tracks. */
-  private readonly streams = new Map<string, MediaStream>();
+  private readonly media = new Map<string, MediaStream>();
+  private readonly screens = new Map<string, MediaStream>();
+  private owners = new Map<string, { participantId: string; source: MediaSource }>();
   /** Offers are applied in order, one at a time. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(
     private readonly signalling: Signalling,
-    private readonly onStreams: (streams: ReadonlyMap<string, MediaStream>) => void,
+    private readonly onStreams: (streams: RemoteStreams) => void,
   ) {}
 
   handleOffer(sdp: string, tracks: TrackInfo[]): void {
@@ -37,33 +45,35 @@ export class Subscriber {
     await this.signalling.request("subscriber-answer", { sdp: answer });
   }
 
-  /** Rebuilds the participant -> stream map from the offer's track list. */
+  /** Rebuilds the participant -> stream maps from the offer's track list. */
   private map(tracks: TrackInfo[]): void {
     const byMid = new Map(this.pc.getTransceivers().map((t) => [t.mid, t]));
-    const wanted = new Map<string, MediaStreamTrack[]>();
+    const wanted = { media: new Map<string, MediaStreamTrack[]>(), screens: new Map() };
+    this.owners = new Map();
     for (const info of tracks) {
       const track = byMid.get(info.mid)?.receiver.track;
       if (!track) continue;
-      wanted.set(info.participantId, [...(wanted.get(info.participantId) ?? []), track]);
+      this.owners.set(info.mid, { participantId: info.participantId, source: info.source });
+      const into: Map<string, MediaStreamTrack[]> =
+        info.source === "screen" ? wanted.screens : wanted.media;
+      into.set(info.participantId, [...(into.get(info.participantId) ?? []), track]);
     }
-    for (const [id, stream] of this.streams) {
-      const keep = wanted.get(id);
-      if (!keep) this.streams.delete(id);
-      else for (const t of stream.getTracks()) if (!keep.includes(t)) stream.removeTrack(t);
-    }
-    for (const [id, list] of wanted) {
-      let stream = this.streams.get(id);
-      if (!stream) {
-        stream = new MediaStream();
-        this.streams.set(id, stream);
-      }
-      for (const t of list) if (!stream.getTracks().includes(t)) stream.addTrack(t);
-    }
-    this.onStreams(this.streams);
+    reconcile(this.media, wanted.media);
+    reconcile(this.screens, wanted.screens);
+    this.onStreams({ media: this.media, screens: this.screens });
   }
 
   streamOf(participantId: string): MediaStream | undefined {
-    return this.streams.get(participantId);
+    return this.media.get(participantId);
+  }
+
+  screenOf(participantId: string): MediaStream | undefined {
+    return this.screens.get(participantId);
+  }
+
+  /** Whose track, and which source, arrives on `mid` (for statistics). */
+  ownerOf(mid: string): { participantId: string; source: MediaSource } | undefined {
+    return this.owners.get(mid);
   }
 
   get connection(): RTCPeerConnection {
@@ -73,7 +83,28 @@ export class Subscriber {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.streams.clear();
+    this.media.clear();
+    this.screens.clear();
     this.pc.close();
+  }
+}
+
+/**
+ * Keeps each MediaStream object while its tracks change, so a playing element
+ * keeps playing; drops streams nobody sends any more.
+ */
+function reconcile(streams: Map<string, MediaStream>, wanted: Map<string, MediaStreamTrack[]>) {
+  for (const [id, stream] of streams) {
+    const keep = wanted.get(id);
+    if (!keep) streams.delete(id);
+    else for (const t of stream.getTracks()) if (!keep.includes(t)) stream.removeTrack(t);
+  }
+  for (const [id, list] of wanted) {
+    let stream = streams.get(id);
+    if (!stream) {
+      stream = new MediaStream();
+      streams.set(id, stream);
+    }
+    for (const t of list) if (!stream.getTracks().includes(t)) stream.addTrack(t);
   }
 }

@@ -1,10 +1,13 @@
 import { render } from "preact";
 import { language, setLanguage, t } from "./i18n";
 import "./styles.css";
+import "./meeting.css";
 import "./moderation.css";
+import "./panels.css";
 import { Home } from "./views/Home";
 import { Login } from "./views/Login";
 import { Organiser } from "./views/Organiser";
+import { Privacy } from "./views/Privacy";
 import { RoomPage } from "./views/RoomPage";
 
 function LanguageSwitch() {
@@ -22,6 +25,7 @@ function Page() {
   if (room?.[1]) return <RoomPage roomId={room[1]} />;
   if (path === "/login") return <Login />;
   if (path === "/my") return <Organiser />;
+  if (path === "/privacy") return <Privacy />;
   return <Home />;
 }
 

@@ -5,11 +5,25 @@
  */
 export type MediaKind = "audio" | "video";
 
-/** One downstream m-line: which source's which kind arrives on `mid`. */
+/** What an upstream m-line carries. A peer sends at most one track of each. */
+export type MediaSource = "microphone" | "camera" | "screen";
+
+export function kindOf(source: MediaSource): MediaKind {
+  return source === "microphone" ? "audio" : "video";
+}
+
+/** The client's statement of which upstream m-line carries which source. */
+export interface SourceMapping {
+  mid: string;
+  source: MediaSource;
+}
+
+/** One downstream m-line: which peer's which source arrives on `mid`. */
 export interface ForwardedTrack {
   mid: string;
   sourceLabel: string;
   kind: MediaKind;
+  source: MediaSource;
 }
 
 export interface PeerEvents {
@@ -23,8 +37,16 @@ export interface PeerEvents {
 export interface MediaPeer {
   /** Opaque to the engine; shown back in `ForwardedTrack.sourceLabel`. */
   readonly label: string;
-  /** Answers the client's offer for its upstream connection. */
-  publish(offerSdp: string): Promise<string>;
+  /**
+   * Answers the client's offer for its upstream connection. Without `sources`,
+   * the first audio m-line is the microphone and the first video the camera.
+   */
+  publish(offerSdp: string, sources?: SourceMapping[]): Promise<string>;
+  /**
+   * Whether packets of `source` are forwarded at all. Microphone and camera
+   * are forwarded from the start, the screen only once the room allowed it.
+   */
+  setForwarding(source: MediaSource, on: boolean): void;
   /** Starts forwarding every track `source` publishes (now or later) to this peer. */
   subscribe(source: MediaPeer): void;
   /** Stops forwarding `source` to this peer. */
@@ -33,7 +55,7 @@ export interface MediaPeer {
    * Holds back (or resumes) what this peer sends of `kind`, for everyone: how
    * a moderator's mute is enforced rather than merely requested.
    */
-  pause(kind: MediaKind, paused: boolean): void;
+  pause(source: MediaSource, paused: boolean): void;
   /** Applies the client's answer to the last downstream offer. */
   acceptAnswer(sdp: string): Promise<void>;
   /** Idempotent; releases ports and stops every forward into and out of this peer. */

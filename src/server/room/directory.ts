@@ -105,7 +105,12 @@ export class RoomDirectory {
       stored.id,
       this.media,
       {
-        settings: { ...stored.defaults, password: stored.passwordHash !== null },
+        settings: {
+          ...stored.defaults,
+          password: stored.passwordHash !== null,
+          // Two shares at once split attention and bandwidth: a moderator has to allow it.
+          multipleScreenShares: false,
+        },
         audit: (actor, action, target) =>
           void this.store.rooms
             .addEvent({ roomId: stored.id, at: this.now(), actor, action, target })

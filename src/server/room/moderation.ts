@@ -48,7 +48,7 @@ export function kick(room: Room, actor: Participant, target: Participant): void 
 /** Mutes for real: the SFU holds their audio back until they switch the microphone on again. */
 export function mute(room: Room, actor: Participant, target: Participant): void {
   target.mutedByModerator = true;
-  target.peer.pause("audio", true);
+  target.peer.pause("microphone", true);
   room.audit(actor.id, "mute", target.id);
   target.sink.send({ type: "moderated", action: "muted", by: actor.id });
 }
@@ -59,7 +59,7 @@ export function muteAll(room: Room, actor: Participant): void {
   for (const p of room.others(actor.id)) {
     if (p.role === "moderator") continue;
     p.mutedByModerator = true;
-    p.peer.pause("audio", true);
+    p.peer.pause("microphone", true);
     p.sink.send({ type: "moderated", action: "muted", by: actor.id });
   }
 }

@@ -18,6 +18,8 @@ export class Participant {
   media: MediaState = { audio: false, video: false };
   /** A moderator muted them: their audio is held back until they switch it on themselves. */
   mutedByModerator = false;
+  /** Set by the room when it allows this participant's screen share. */
+  screen = false;
 
   constructor(
     readonly id: string,
@@ -31,6 +33,12 @@ export class Participant {
 
   /** What other participants may see of this one. */
   view(): ParticipantView {
-    return { id: this.id, name: this.name, role: this.role, media: { ...this.media } };
+    return {
+      id: this.id,
+      name: this.name,
+      media: { ...this.media },
+      role: this.role,
+      screen: this.screen,
+    };
   }
 }

@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { Joined, MediaState, Role, RoomSettings, ServerEvent } from "../../protocol/messages";
+import type {
+  Joined,
+  MediaState,
+  Reaction,
+  Role,
+  RoomSettings,
+  ServerEvent,
+} from "../../protocol/messages";
 import type { MediaEngine } from "../media/types";
+import { HandQueue } from "./hands";
 import { type Knock, Lobby } from "./lobby";
 import { type EventSink, Participant } from "./participant";
 import { can } from "./permissions";
@@ -29,6 +37,7 @@ export class Room {
   /** Browser sessions removed from this meeting; they cannot come back (SPEC MOD-1). */
   private readonly banned = new Set<string>();
   private status: RoomState = { state: "open" };
+  private readonly hands = new HandQueue();
 
   constructor(
     readonly id: string,
@@ -58,7 +67,12 @@ export class Room {
         sink.send({
           type: "subscriber-offer",
           sdp,
-          tracks: tracks.map((t) => ({ mid: t.mid, participantId: t.sourceLabel, kind: t.kind })),
+          tracks: tracks.map((t) => ({
+            mid: t.mid,
+            participantId: t.sourceLabel,
+            kind: t.kind,
+            source: t.source,
+          })),
         }),
       failed: () => undefined, // the client notices too and reconnects; see the resilience issue
     });
@@ -79,6 +93,7 @@ export class Room {
     return {
       self: self.view(),
       participants: this.others(self.id).map((p) => p.view()),
+      hands: this.hands.queue,
       locked: this.locked,
       settings: { ...this.settings },
     };
@@ -108,7 +123,7 @@ export class Room {
     // Switching the microphone on is the person's own decision, which ends a moderator's mute.
     if (media.audio && p.mutedByModerator) {
       p.mutedByModerator = false;
-      p.peer.pause("audio", false);
+      p.peer.pause("microphone", false);
     }
     p.media = { ...media };
     this.broadcast({ type: "participant-updated", participant: p.view() }, participantId);
@@ -119,6 +134,7 @@ export class Room {
     const p = this.participants.get(participantId);
     if (!p) return;
     this.participants.delete(participantId);
+    if (this.hands.set(participantId, false)) this.broadcastHands();
     for (const other of this.participants.values()) other.peer.unsubscribe(p.peer);
     p.peer.close();
     this.broadcast({ type: "participant-left", participantId });
@@ -137,6 +153,53 @@ export class Room {
 
   isBanned(clientId: string): boolean {
     return this.banned.has(clientId);
+  }
+
+  /** Raised hands in order, as participant ids. */
+  get handQueue(): string[] {
+    return this.hands.queue;
+  }
+
+  setHand(participantId: string, raised: boolean): void {
+    if (!this.participants.has(participantId)) return;
+    if (this.hands.set(participantId, raised)) this.broadcastHands();
+  }
+
+  /**
+   * Relays a chat message to everyone, the sender included (their copy confirms
+   * delivery and carries the server's time). Nothing is kept: the text exists
+   * only in this call.
+   */
+  chat(participantId: string, text: string): void {
+    const p = this.participants.get(participantId);
+    if (!p) return;
+    this.broadcast({ type: "chat", from: p.id, name: p.name, text, at: Date.now() });
+  }
+
+  react(participantId: string, emoji: Reaction): void {
+    if (!this.participants.has(participantId)) return;
+    this.broadcast({ type: "reaction", from: participantId, emoji });
+  }
+
+  /**
+   * Starts or stops forwarding a participant's screen. Returns false when the
+   * share is refused: someone else shares and the room allows one at a time.
+   */
+  setScreenShare(participantId: string, on: boolean): boolean {
+    const p = this.participants.get(participantId);
+    if (!p) return false;
+    if (p.screen === on) return true;
+    if (on && !this.settings.multipleScreenShares) {
+      for (const other of this.participants.values()) if (other.screen) return false;
+    }
+    p.screen = on;
+    p.peer.setForwarding("screen", on);
+    this.broadcast({ type: "participant-updated", participant: p.view() });
+    return true;
+  }
+
+  private broadcastHands(): void {
+    this.broadcast({ type: "hands", queue: this.hands.queue });
   }
 
   get(participantId: string): Participant | undefined {

@@ -52,11 +52,18 @@ export interface SessionDeps {
 
 /** Messages a client may send per second, and in one burst (joining sends a few at once). */
 const RATE = { perSecond: 20, burst: 40 };
+/** Chat messages and reactions a client may send per second, and in one burst. */
+const CHAT_RATE = { perSecond: 2, burst: 8 };
 
 /** One client connection speaking the signalling protocol. */
 export class Session {
   private current: SessionState = { state: "awaiting-hello" };
   private readonly bucket = new TokenBucket(RATE.perSecond, RATE.burst);
+  /**
+   * Chat messages and reactions reach everyone in the room, so one person could
+   * flood many screens: they get a stricter bucket of their own.
+   */
+  readonly chatBucket = new TokenBucket(CHAT_RATE.perSecond, CHAT_RATE.burst);
   private lastRateLimitReply = 0;
   /** Messages are handled one at a time, in order, so a slow handler cannot be overtaken. */
   private queue: Promise<void> = Promise.resolve();

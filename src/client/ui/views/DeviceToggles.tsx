@@ -20,6 +20,7 @@ export function DeviceToggles({
         type="button"
         class={`toggle ${mic ? "on" : "off"}`}
         aria-pressed={mic}
+        aria-keyshortcuts="M"
         onClick={() => meeting.setDevice("audio", !mic)}
       >
         <span class="dot" aria-hidden="true" />
@@ -29,6 +30,7 @@ export function DeviceToggles({
         type="button"
         class={`toggle ${cam ? "on" : "off"}`}
         aria-pressed={cam}
+        aria-keyshortcuts="V"
         onClick={() => meeting.setDevice("video", !cam)}
       >
         <span class="dot" aria-hidden="true" />
@@ -42,7 +44,13 @@ export function DeviceToggles({
 export function DeviceProblem({ snapshot }: { snapshot: MeetingSnapshot }) {
   const error = snapshot.deviceError;
   if (!error) return null;
-  const device = t(error.kind === "audio" ? "device.microphone" : "device.camera");
+  const device = t(
+    error.kind === "audio"
+      ? "device.micNoun"
+      : error.kind === "video"
+        ? "device.cameraNoun"
+        : "device.screen",
+  );
   return (
     <p class="error" role="alert">
       {t(`device.${error.problem}`, { device })}

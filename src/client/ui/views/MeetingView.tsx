@@ -1,14 +1,20 @@
-import { useMemo } from "preact/hooks";
-import type { Meeting, MeetingSnapshot, RemoteParticipant } from "../../sdk/meeting";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import type { Meeting, MeetingSnapshot } from "../../sdk/meeting";
 import { t } from "../i18n";
-import { DeviceProblem, DeviceToggles } from "./DeviceToggles";
+import { ChatPanel } from "./ChatPanel";
+import { DeviceSettings } from "./DeviceSettings";
+import { DeviceProblem } from "./DeviceToggles";
+import { errorText } from "./errors";
 import { LobbyPanel } from "./LobbyPanel";
-import { ModerationPanel } from "./ModerationPanel";
+import { ModerationDialog } from "./ModerationDialog";
 import { ModeratorControls } from "./ModeratorControls";
-import { NoticeDialog } from "./NoticeDialog";
-import { VideoView } from "./VideoView";
+import { Notifications } from "./Notifications";
+import { ParticipantList } from "./ParticipantList";
+import { type Layout, Stage } from "./Stage";
+import { useShortcuts } from "./shortcuts";
+import { type Panel, Toolbar } from "./Toolbar";
 
-/** In the meeting: everyone's tiles and the controls. */
+/** In the meeting: the stage, the controls, and a side panel (chat, people, devices). */
 export function MeetingView({
   meeting,
   snapshot,
@@ -16,102 +22,139 @@ export function MeetingView({
   meeting: Meeting;
   snapshot: MeetingSnapshot;
 }) {
-  const ownVideo = useMemo(
-    () => (snapshot.local.video ? new MediaStream([snapshot.local.video]) : undefined),
-    [snapshot.local.video],
+  const [layout, setLayout] = useState<Layout>("grid");
+  const [pinned, setPinned] = useState<string | undefined>();
+  const [hideSelf, setHideSelf] = useState(false);
+  const [panel, setPanel] = useState<Panel>();
+  const [readUpTo, setReadUpTo] = useState(0);
+  const [actionError, setActionError] = useState<string | undefined>();
+  const selfId = snapshot.status.status === "joined" ? snapshot.status.self.id : "";
+  const handRaised = snapshot.hands.includes(selfId);
+  const chatCount = snapshot.chat.length;
+  const unread = panel === "chat" ? 0 : snapshot.chat.slice(readUpTo).filter((m) => !m.own).length;
+  useEffect(() => {
+    if (panel === "chat") setReadUpTo(chatCount);
+  }, [panel, chatCount]);
+  useScreenShareFocus(snapshot, setLayout);
+
+  const report = (result: { ok: true } | { ok: false; code: string }) =>
+    setActionError(result.ok ? undefined : errorText(result.code));
+  const onHand = () => void meeting.setHand(!handRaised).then(report);
+  const onShare = () =>
+    void (snapshot.local.screen
+      ? meeting.stopScreenShare()
+      : meeting.startScreenShare().then(report));
+  const shortcuts = useMemo(
+    () => ({
+      m: () => void meeting.setDevice("audio", snapshot.local.audio === undefined),
+      v: () => void meeting.setDevice("video", snapshot.local.video === undefined),
+      h: onHand,
+    }),
+    [meeting, snapshot.local.audio, snapshot.local.video, handRaised],
   );
+  useShortcuts(shortcuts);
   if (snapshot.status.status !== "joined") return null;
-  const { self } = snapshot.status;
+
   return (
-    <main class="meeting">
+    <main class={`meeting ${panel ? "with-panel" : ""}`}>
       <h1 class="visually-hidden">{t("meeting.title")}</h1>
-      <RoomState locked={snapshot.status.locked} password={snapshot.status.settings.password} />
+      <RoomState locked={snapshot.status.locked} password={snapshot.settings.password} />
+      <ModerationDialog meeting={meeting} snapshot={snapshot} />
+      <LobbyPanel meeting={meeting} waiting={snapshot.waiting} />
       {snapshot.participants.length === 0 && (
         <p class="invite">
           {t("meeting.alone")} <output>{window.location.href}</output>
         </p>
       )}
-      <section
-        class="grid"
-        aria-label={t("meeting.participants")}
-        data-count={snapshot.participants.length + 1}
-      >
-        <figure class="tile self" data-camera={ownVideo ? "on" : "off"}>
-          {ownVideo ? (
-            <VideoView stream={ownVideo} muted className="mirror" label={t("meeting.you")} />
-          ) : (
-            <div class="placeholder" aria-hidden="true">
-              {initial(self.name)}
-            </div>
-          )}
-          <Caption
-            name={`${self.name} (${t("meeting.you")})`}
-            audio={snapshot.local.audio !== undefined}
-            video={ownVideo !== undefined}
-            moderator={self.role === "moderator"}
+      <div class="view-options">
+        <fieldset class="segmented">
+          <legend class="visually-hidden">{t("meeting.layout")}</legend>
+          {(["grid", "speaker"] as const).map((l) => (
+            <button key={l} type="button" aria-pressed={layout === l} onClick={() => setLayout(l)}>
+              {l === "grid" ? t("meeting.grid") : t("meeting.speakerView")}
+            </button>
+          ))}
+        </fieldset>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={hideSelf}
+            onChange={(e) => setHideSelf(e.currentTarget.checked)}
           />
-        </figure>
-        {snapshot.participants.map((p) => (
-          <RemoteTile key={p.id} participant={p} />
-        ))}
-      </section>
-      <NoticeDialog meeting={meeting} snapshot={snapshot} />
-      <LobbyPanel meeting={meeting} waiting={snapshot.waiting} />
+          {t("meeting.hideSelf")}
+        </label>
+      </div>
+      <div class="meeting-body">
+        <Stage
+          snapshot={snapshot}
+          layout={layout}
+          pinned={pinned}
+          hideSelf={hideSelf}
+          onPin={(key) => {
+            setPinned(key);
+            if (key) setLayout("speaker");
+          }}
+        />
+        {panel && (
+          <aside id="side-panel" class="side-panel" aria-labelledby="side-panel-title">
+            <div class="panel-head">
+              <h2 id="side-panel-title">
+                {panel === "chat"
+                  ? t("chat.title")
+                  : panel === "people"
+                    ? t("people.title")
+                    : t("meeting.settings")}
+              </h2>
+              <button type="button" onClick={() => setPanel(undefined)}>
+                {t("meeting.close")}
+              </button>
+            </div>
+            {panel === "chat" && <ChatPanel meeting={meeting} snapshot={snapshot} />}
+            {panel === "people" && <ParticipantList meeting={meeting} snapshot={snapshot} />}
+            {panel === "settings" && (
+              <>
+                <DeviceSettings meeting={meeting} snapshot={snapshot} />
+                <p class="shortcuts">{t("meeting.shortcuts")}</p>
+              </>
+            )}
+          </aside>
+        )}
+      </div>
+      {snapshot.local.screen && <p class="sharing-note">{t("meeting.youShare")}</p>}
       <DeviceProblem snapshot={snapshot} />
-      <nav class="controls" aria-label={t("meeting.title")}>
-        <DeviceToggles meeting={meeting} snapshot={snapshot} />
-        <button type="button" class="danger" onClick={() => meeting.leave()}>
-          {t("meeting.leave")}
-        </button>
-      </nav>
+      {actionError && (
+        <p class="error" role="alert">
+          {actionError}
+        </p>
+      )}
+      <Toolbar
+        meeting={meeting}
+        snapshot={snapshot}
+        handRaised={handRaised}
+        onHand={onHand}
+        onShare={onShare}
+        panel={panel}
+        onPanel={setPanel}
+        unread={unread}
+      />
       <ModeratorControls meeting={meeting} snapshot={snapshot} />
-      <ModerationPanel meeting={meeting} snapshot={snapshot} />
+      <Notifications meeting={meeting} />
     </main>
   );
 }
 
-function RemoteTile({ participant: p }: { participant: RemoteParticipant }) {
-  return (
-    <figure
-      class="tile remote"
-      data-participant-id={p.id}
-      data-camera={p.media.video ? "on" : "off"}
-    >
-      {/* Always mounted: the same element plays the participant's audio. */}
-      <VideoView stream={p.stream} className="remote-video" label={p.name} />
-      {!p.media.video && (
-        <div class="placeholder" aria-hidden="true">
-          {initial(p.name)}
-        </div>
-      )}
-      <Caption name={p.name} audio={p.media.audio} video={p.media.video} />
-    </figure>
-  );
-}
-
-function Caption({
-  name,
-  audio,
-  video,
-  moderator,
-}: {
-  name: string;
-  audio: boolean;
-  video: boolean;
-  moderator?: boolean;
-}) {
-  return (
-    <figcaption>
-      <span class="name">{name}</span>
-      {moderator && <span class="badge">{t("meeting.moderator")}</span>}
-      {!audio && <span class="indicator mic-off">{t("meeting.micOff")}</span>}
-      {!video && <span class="indicator camera-off">{t("meeting.cameraOff")}</span>}
-    </figcaption>
-  );
-}
-
-function initial(name: string): string {
-  return [...name.trim()][0]?.toUpperCase() ?? "?";
+/** When someone starts sharing a screen, the speaker view shows it large; once per share. */
+function useScreenShareFocus(snapshot: MeetingSnapshot, setLayout: (l: Layout) => void): void {
+  const sharers = [
+    ...snapshot.participants.filter((p) => p.screen).map((p) => p.id),
+    ...(snapshot.local.screen ? ["self"] : []),
+  ].join(",");
+  const previous = useRef("");
+  useEffect(() => {
+    const before = new Set(previous.current.split(",").filter(Boolean));
+    if (sharers.split(",").some((id) => id && !before.has(id))) setLayout("speaker");
+    previous.current = sharers;
+  }, [sharers, setLayout]);
 }
 
 /** Everyone sees how the room is protected right now (SPEC MOD-4, MOD-7). */

@@ -12,6 +12,7 @@ export function ModeratorControls({
 }) {
   const status = snapshot.status;
   if (status.status !== "joined" || status.self.role !== "moderator") return null;
+  const { settings } = snapshot;
   const { moderation } = meeting;
   const end = () => {
     if (window.confirm(t("moderation.endConfirm"))) void moderation.endMeeting();
@@ -27,12 +28,28 @@ export function ModeratorControls({
       </button>
       <button
         type="button"
-        aria-pressed={status.settings.lobby}
-        onClick={() => moderation.updateSettings({ lobby: !status.settings.lobby })}
+        aria-pressed={settings.lobby}
+        onClick={() => moderation.updateSettings({ lobby: !settings.lobby })}
       >
         {t("moderation.lobby")}
       </button>
-      <PasswordControl meeting={meeting} protectedNow={status.settings.password} />
+      <button
+        type="button"
+        aria-pressed={settings.chat}
+        onClick={() => moderation.updateSettings({ chat: !settings.chat })}
+      >
+        {t("moderation.chat")}
+      </button>
+      <button
+        type="button"
+        aria-pressed={settings.multipleScreenShares}
+        onClick={() =>
+          moderation.updateSettings({ multipleScreenShares: !settings.multipleScreenShares })
+        }
+      >
+        {t("moderation.multipleShares")}
+      </button>
+      <PasswordControl meeting={meeting} protectedNow={settings.password} />
       <button type="button" onClick={() => moderation.muteAll()}>
         {t("moderation.muteAll")}
       </button>

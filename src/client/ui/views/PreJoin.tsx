@@ -1,14 +1,20 @@
 import { useMemo, useState } from "preact/hooks";
 import { MAX_NAME_LENGTH } from "../../../protocol/messages";
+import { browserSupported } from "../../sdk/devices";
 import type { Meeting, MeetingSnapshot } from "../../sdk/meeting";
 import { t } from "../i18n";
+import { DeviceSettings } from "./DeviceSettings";
 import { DeviceProblem, DeviceToggles } from "./DeviceToggles";
 import { errorText } from "./errors";
+import { LevelMeter } from "./LevelMeter";
 import { VideoView } from "./VideoView";
 
 const NAME_KEY = "plenum.name";
 
-/** Before joining: a name, the devices (off until switched on), and Join. */
+/**
+ * Before joining: a name, the devices (off until switched on: nothing is
+ * captured before the person acts), a preview, a level meter, and Join.
+ */
 export function PreJoin({
   meeting,
   snapshot,
@@ -23,6 +29,7 @@ export function PreJoin({
   const failed = snapshot.status.status === "failed" ? snapshot.status.code : undefined;
   const needsPassword =
     failed === "password-required" || failed === "wrong-password" || failed === "too-many-attempts";
+  const [supported] = useState(browserSupported);
   const joining = snapshot.status.status === "joining";
   const preview = useMemo(
     () => (snapshot.local.video ? new MediaStream([snapshot.local.video]) : undefined),
@@ -36,6 +43,17 @@ export function PreJoin({
     localStorage.setItem(NAME_KEY, trimmed);
     onJoin(trimmed, needsPassword ? password : undefined);
   };
+  if (!supported) {
+    return (
+      <main class="prejoin">
+        <h1>{t("prejoin.title")}</h1>
+        <p class="error" role="alert">
+          {t("prejoin.unsupported")}
+        </p>
+        <PrivacyLink />
+      </main>
+    );
+  }
   return (
     <main class="prejoin">
       <h1>{t("prejoin.title")}</h1>
@@ -43,7 +61,9 @@ export function PreJoin({
         {preview ? (
           <VideoView stream={preview} muted label={t("prejoin.preview")} className="mirror" />
         ) : (
-          <p class="devices-off">{t("prejoin.devicesOff")}</p>
+          <p class="devices-off">
+            {snapshot.local.audio ? t("prejoin.cameraOff") : t("prejoin.devicesOff")}
+          </p>
         )}
       </div>
       <form onSubmit={submit}>
@@ -71,6 +91,8 @@ export function PreJoin({
         <div class="controls">
           <DeviceToggles meeting={meeting} snapshot={snapshot} />
         </div>
+        {snapshot.local.audio && <LevelMeter meeting={meeting} />}
+        <DeviceSettings meeting={meeting} snapshot={snapshot} />
         <DeviceProblem snapshot={snapshot} />
         {snapshot.status.status === "failed" && (
           <p class="error" role="alert">
@@ -81,6 +103,17 @@ export function PreJoin({
           {joining ? t("prejoin.joining") : t("prejoin.join")}
         </button>
       </form>
+      <PrivacyLink />
     </main>
+  );
+}
+
+function PrivacyLink() {
+  return (
+    <p class="privacy-link">
+      <a href="/privacy" target="_blank" rel="noopener noreferrer">
+        {t("prejoin.privacy")}
+      </a>
+    </p>
   );
 }

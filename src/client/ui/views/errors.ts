@@ -10,6 +10,10 @@ const KNOWN = new Set<string>([
   "password-required",
   "wrong-password",
   "too-many-attempts",
+  "chat-too-long",
+  "chat-disabled",
+  "chat-empty",
+  "screen-share-busy",
 ]);
 
 /** The translated text for an error code from the server or the SDK. */

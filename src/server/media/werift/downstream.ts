@@ -5,14 +5,14 @@ import {
   RtpHeader,
   RtpPacket,
 } from "werift";
-import type { ForwardedTrack, MediaKind } from "../types";
+import { type ForwardedTrack, kindOf, type MediaSource } from "../types";
 import type { Upstream } from "./upstream";
 
-/** One forwarded track: a source's kind arriving on one of our send-only m-lines. */
+/** One forwarded track: a peer's source arriving on one of our send-only m-lines. */
 interface Forward {
   sourceLabel: string;
-  kind: MediaKind;
-  source: Upstream;
+  source: MediaSource;
+  upstream: Upstream;
   transceiver: RTCRtpTransceiver;
   stopListening: () => void;
   stopKeyframeRelay: () => void;
@@ -45,33 +45,44 @@ export class Downstream {
     this.pc = new RTCPeerConnection(config);
     this.pc.connectionStateChange.subscribe((state) => {
       // A fresh connection has a decoder that needs a key frame from everyone.
-      if (state === "connected") for (const f of this.forwards.values()) f.source.requestKeyframe();
+      if (state === "connected") this.requestKeyframes();
       if (state === "failed") this.events.failed("downstream connection failed");
     });
   }
 
-  /** Starts forwarding `kind` from `source`. No-op if already forwarded. */
-  add(sourceLabel: string, kind: MediaKind, source: Upstream): void {
-    const key = `${sourceLabel}/${kind}`;
+  /** Starts forwarding `source` of `upstream`. No-op if already forwarded. */
+  add(sourceLabel: string, source: MediaSource, upstream: Upstream): void {
+    const key = `${sourceLabel}/${source}`;
     if (this.negotiation.state === "closed" || this.forwards.has(key)) return;
-    const transceiver = this.pc.addTransceiver(kind, { direction: "sendonly" });
+    const transceiver = this.pc.addTransceiver(kindOf(source), { direction: "sendonly" });
     const sender = transceiver.sender;
-    const stopListening = source.listen(kind, (packet) => {
+    const stopListening = upstream.listen(source, (packet) => {
       // The sender rewrites SSRC, payload type and sequence numbers in place and
       // caches the packet for NACKs, so every subscriber needs its own copy.
       // Extension ids were negotiated upstream and mean nothing here: dropped.
       const header = new RtpHeader({ ...packet.header, extensions: [], extension: false });
       sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
     });
-    const relay = sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
+    const relay = sender.onPictureLossIndication.subscribe(() => upstream.requestKeyframe(source));
     this.forwards.set(key, {
       sourceLabel,
-      kind,
       source,
+      upstream,
       transceiver,
       stopListening,
       stopKeyframeRelay: relay.unSubscribe,
     });
+    this.renegotiate();
+  }
+
+  /** Stops forwarding one source of `sourceLabel`. */
+  remove(sourceLabel: string, source: MediaSource): void {
+    const key = `${sourceLabel}/${source}`;
+    const f = this.forwards.get(key);
+    if (!f || this.negotiation.state === "closed") return;
+    this.stopForward(f);
+    this.pc.removeTrack(f.transceiver.sender);
+    this.forwards.delete(key);
     this.renegotiate();
   }
 
@@ -95,7 +106,7 @@ export class Downstream {
     const dirty = this.negotiation.dirty;
     this.negotiation = { state: "idle" };
     // New subscribers' decoders start with a key frame.
-    for (const f of this.forwards.values()) f.source.requestKeyframe();
+    this.requestKeyframes();
     if (dirty) this.renegotiate();
   }
 
@@ -121,9 +132,18 @@ export class Downstream {
     const tracks: ForwardedTrack[] = [];
     for (const f of this.forwards.values()) {
       if (f.transceiver.mid)
-        tracks.push({ mid: f.transceiver.mid, sourceLabel: f.sourceLabel, kind: f.kind });
+        tracks.push({
+          mid: f.transceiver.mid,
+          sourceLabel: f.sourceLabel,
+          kind: kindOf(f.source),
+          source: f.source,
+        });
     }
     this.events.offer(sdp, tracks);
+  }
+
+  private requestKeyframes(): void {
+    for (const f of this.forwards.values()) f.upstream.requestKeyframe(f.source);
   }
 
   private stopForward(f: Forward): void {

@@ -1,5 +1,5 @@
 import type { PeerConfig } from "werift";
-import type { MediaKind, MediaPeer, PeerEvents } from "../types";
+import type { MediaPeer, MediaSource, PeerEvents, SourceMapping } from "../types";
 import { Downstream } from "./downstream";
 import { Upstream } from "./upstream";
 
@@ -24,16 +24,25 @@ export class WeriftPeer implements MediaPeer {
     this.downstream = new Downstream(config, events);
   }
 
-  publish(offerSdp: string): Promise<string> {
-    return this.upstream.answer(offerSdp);
+  publish(offerSdp: string, sources?: SourceMapping[]): Promise<string> {
+    return this.upstream.answer(offerSdp, sources);
+  }
+
+  setForwarding(source: MediaSource, on: boolean): void {
+    this.upstream.setForwarding(source, on);
+  }
+
+  pause(source: MediaSource, paused: boolean): void {
+    this.upstream.pause(source, paused);
   }
 
   subscribe(source: MediaPeer): void {
     const peer = asWeriftPeer(source);
     if (this.closed || peer === this || this.subscriptions.has(peer)) return;
-    const stop = peer.upstream.watchTracks((kind) =>
-      this.downstream.add(peer.label, kind, peer.upstream),
-    );
+    const stop = peer.upstream.watchTracks((source, forwarded) => {
+      if (forwarded) this.downstream.add(peer.label, source, peer.upstream);
+      else this.downstream.remove(peer.label, source);
+    });
     this.subscriptions.set(peer, stop);
   }
 
@@ -44,10 +53,6 @@ export class WeriftPeer implements MediaPeer {
     stop();
     this.subscriptions.delete(peer);
     if (!this.closed) this.downstream.removeSource(peer.label);
-  }
-
-  pause(kind: MediaKind, paused: boolean): void {
-    this.upstream.pause(kind, paused);
   }
 
   acceptAnswer(sdp: string): Promise<void> {

@@ -1,45 +1,66 @@
 import { type PeerConfig, RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from "werift";
-import type { MediaKind } from "../types";
+import { kindOf, type MediaSource, type SourceMapping } from "../types";
 
 export type RtpListener = (packet: RtpPacket) => void;
+/** Told when a source becomes forwardable (`true`) or stops being so (`false`). */
+export type TrackWatcher = (source: MediaSource, forwarded: boolean) => void;
 
 /** Chrome asks for key frames itself when it needs them; more than this is waste. */
 const KEYFRAME_INTERVAL_MS = 500;
 
+interface Received {
+  receiver: RTCRtpReceiver;
+  /** The SSRC last seen (PLI needs it). */
+  ssrc?: number;
+  /** Throttles PLI per source: camera and screen have their own encoders. */
+  lastKeyframeRequest: number;
+}
+
 /**
  * What one participant sends: a receive-only peer connection whose tracks fan
- * out to listeners (one per subscriber). The client offers; we answer.
+ * out to listeners (one per subscriber). The client offers; we answer. Tracks
+ * are known by their source (microphone, camera, screen), which the client
+ * names per m-line, because two video m-lines cannot be told apart by kind.
  */
 export class Upstream {
   readonly pc: RTCPeerConnection;
-  /** The receiver of each kind, and the SSRC it last saw (PLI needs it). */
-  private readonly tracks = new Map<MediaKind, { receiver: RTCRtpReceiver; ssrc?: number }>();
-  private readonly listeners = new Map<MediaKind, Set<RtpListener>>();
-  private readonly trackWatchers = new Set<(kind: MediaKind) => void>();
-  private readonly paused = new Set<MediaKind>();
-  private lastKeyframeRequest = 0;
+  private readonly tracks = new Map<MediaSource, Received>();
+  private readonly listeners = new Map<MediaSource, Set<RtpListener>>();
+  private readonly trackWatchers = new Set<TrackWatcher>();
+  private sourceByMid = new Map<string, MediaSource>();
+  /** Sources whose packets are dropped here, before any subscriber sees them. */
+  private readonly blocked = new Set<MediaSource>(["screen"]);
+  /** Sources held back by a moderator's mute; unlike blocked ones, subscribers keep their m-line. */
+  private readonly paused = new Set<MediaSource>();
   private closed = false;
 
   constructor(config: Partial<PeerConfig>) {
     this.pc = new RTCPeerConnection(config);
     this.pc.onTrack.subscribe((track) => {
-      const kind = track.kind as MediaKind;
-      if (this.closed || this.tracks.has(kind)) return;
-      const receiver = this.pc.getReceivers().find((r) => r.track === track);
-      if (!receiver) return;
-      const entry: { receiver: RTCRtpReceiver; ssrc?: number } = { receiver };
-      this.tracks.set(kind, entry);
+      const transceiver = this.pc.getTransceivers().find((t) => t.receiver.track === track);
+      if (this.closed || !transceiver) return;
+      const source = this.sourceOf(transceiver.mid ?? undefined, track.kind);
+      if (!source || this.tracks.has(source) || kindOf(source) !== track.kind) return;
+      const entry: Received = { receiver: transceiver.receiver, lastKeyframeRequest: 0 };
+      this.tracks.set(source, entry);
       track.onReceiveRtp.subscribe((packet) => {
         entry.ssrc = packet.header.ssrc;
-        if (this.paused.has(kind)) return;
-        for (const listener of this.listeners.get(kind) ?? []) listener(packet);
+        if (this.blocked.has(source) || this.paused.has(source)) return;
+        for (const listener of this.listeners.get(source) ?? []) listener(packet);
       });
-      for (const watch of this.trackWatchers) watch(kind);
+      if (!this.blocked.has(source)) for (const watch of this.trackWatchers) watch(source, true);
     });
   }
 
-  /** Answers the client's offer; only the first audio and first video m-line are used. */
-  async answer(offerSdp: string): Promise<string> {
+  /** The named source of an m-line, or the default for the first m-line of a kind. */
+  private sourceOf(mid: string | undefined, kind: string): MediaSource | undefined {
+    if (this.sourceByMid.size > 0) return mid === undefined ? undefined : this.sourceByMid.get(mid);
+    return kind === "audio" ? "microphone" : kind === "video" ? "camera" : undefined;
+  }
+
+  /** Answers the client's offer; only m-lines of a known source are used. */
+  async answer(offerSdp: string, sources: SourceMapping[] = []): Promise<string> {
+    this.sourceByMid = new Map(sources.map((s) => [s.mid, s.source]));
     await this.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
@@ -48,40 +69,48 @@ export class Upstream {
     return sdp;
   }
 
-  get kinds(): MediaKind[] {
-    return [...this.tracks.keys()];
-  }
-
-  /** Calls `watch` for every track kind, present and future. Returns a disposer. */
-  watchTracks(watch: (kind: MediaKind) => void): () => void {
-    for (const kind of this.tracks.keys()) watch(kind);
+  /**
+   * Tells `watch` about every forwarded source, present and future, and when
+   * one stops being forwarded: subscribers get an m-line for a screen only
+   * while it is shared. Returns a disposer.
+   */
+  watchTracks(watch: TrackWatcher): () => void {
+    for (const source of this.tracks.keys()) if (!this.blocked.has(source)) watch(source, true);
     this.trackWatchers.add(watch);
     return () => this.trackWatchers.delete(watch);
   }
 
-  /** Subscribes to one kind's RTP; returns a disposer. */
-  listen(kind: MediaKind, listener: RtpListener): () => void {
-    let set = this.listeners.get(kind);
+  /** Subscribes to one source's RTP; returns a disposer. */
+  listen(source: MediaSource, listener: RtpListener): () => void {
+    let set = this.listeners.get(source);
     if (!set) {
       set = new Set();
-      this.listeners.set(kind, set);
+      this.listeners.set(source, set);
     }
     set.add(listener);
     return () => set.delete(listener);
   }
 
-  pause(kind: MediaKind, paused: boolean): void {
-    if (paused) this.paused.add(kind);
-    else this.paused.delete(kind);
+  pause(source: MediaSource, paused: boolean): void {
+    if (paused) this.paused.add(source);
+    else this.paused.delete(source);
   }
 
-  /** Asks the sender for a key frame (PLI), throttled. */
-  requestKeyframe(): void {
-    const video = this.tracks.get("video");
+  setForwarding(source: MediaSource, on: boolean): void {
+    if (on === !this.blocked.has(source)) return;
+    if (on) this.blocked.delete(source);
+    else this.blocked.add(source);
+    // Subscribers renegotiate and ask for a key frame once their m-line exists.
+    if (this.tracks.has(source)) for (const watch of this.trackWatchers) watch(source, on);
+  }
+
+  /** Asks the sender for a key frame of a video source (PLI), throttled. */
+  requestKeyframe(source: MediaSource): void {
+    const video = this.tracks.get(source);
     const now = Date.now();
-    if (!video?.ssrc || this.closed || now - this.lastKeyframeRequest < KEYFRAME_INTERVAL_MS)
-      return;
-    this.lastKeyframeRequest = now;
+    if (kindOf(source) !== "video" || !video?.ssrc || this.closed) return;
+    if (now - video.lastKeyframeRequest < KEYFRAME_INTERVAL_MS) return;
+    video.lastKeyframeRequest = now;
     video.receiver.sendRtcpPLI(video.ssrc).catch(() => undefined);
   }
 

@@ -2,8 +2,10 @@ import type { ClientMessageType, Request, Results } from "../../../protocol/mess
 import type { Session } from "../session";
 import { admit } from "./admit";
 import { admitAll } from "./admit-all";
+import { chat } from "./chat";
 import { deny } from "./deny";
 import { endMeeting } from "./end-meeting";
+import { hand } from "./hand";
 import { hello } from "./hello";
 import { join } from "./join";
 import { kick } from "./kick";
@@ -13,7 +15,9 @@ import { mediaState } from "./media-state";
 import { mute } from "./mute";
 import { muteAll } from "./mute-all";
 import { publish } from "./publish";
+import { reaction } from "./reaction";
 import { requestUnmute } from "./request-unmute";
+import { screenShare } from "./screen-share";
 import { setPassword } from "./set-password";
 import { setRole } from "./set-role";
 import { subscriberAnswer } from "./subscriber-answer";
@@ -44,4 +48,8 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   "update-settings": updateSettings,
   "end-meeting": endMeeting,
   "set-password": setPassword,
+  chat,
+  hand,
+  reaction,
+  "screen-share": screenShare,
 };

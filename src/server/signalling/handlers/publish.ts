@@ -5,7 +5,7 @@ import type { Handler } from "./index";
 export const publish: Handler<"publish"> = async (session, message) => {
   const { self } = session.joined();
   try {
-    return { sdp: await self.peer.publish(message.sdp) };
+    return { sdp: await self.peer.publish(message.sdp, message.tracks) };
   } catch (error) {
     throw new ProtocolError(
       "media-failed",

@@ -5,18 +5,18 @@ import { t } from "../i18n";
  * What a moderator did to this person, shown to them (SPEC MOD-2, MOD-7). An
  * unmute request is a question: only the person can switch their microphone on.
  */
-export function NoticeDialog({
+export function ModerationDialog({
   meeting,
   snapshot,
 }: {
   meeting: Meeting;
   snapshot: MeetingSnapshot;
 }) {
-  const notice = snapshot.notice;
+  const notice = snapshot.moderation;
   if (!notice) return null;
   const by = notice.by || t("moderation.aModerator");
   const unmute = async () => {
-    meeting.dismissNotice();
+    meeting.dismissModeration();
     await meeting.setDevice("audio", true);
   };
   return (
@@ -28,7 +28,7 @@ export function NoticeDialog({
             {t("notice.unmute")}
           </button>
         )}
-        <button type="button" onClick={() => meeting.dismissNotice()}>
+        <button type="button" onClick={() => meeting.dismissModeration()}>
           {notice.action === "unmute-requested" ? t("notice.stayMuted") : t("notice.ok")}
         </button>
       </div>

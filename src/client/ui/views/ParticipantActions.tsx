@@ -1,40 +1,14 @@
-import type { Meeting, MeetingSnapshot, RemoteParticipant } from "../../sdk/meeting";
+import type { Participant } from "../../../protocol/messages";
+import type { Meeting } from "../../sdk/meeting";
 import { t } from "../i18n";
 
-/** For moderators: everyone in the meeting with what may be done to them. */
-export function ModerationPanel({
-  meeting,
-  snapshot,
-}: {
-  meeting: Meeting;
-  snapshot: MeetingSnapshot;
-}) {
-  const status = snapshot.status;
-  if (
-    status.status !== "joined" ||
-    status.self.role !== "moderator" ||
-    snapshot.participants.length === 0
-  ) {
-    return null;
-  }
-  return (
-    <section class="moderation-panel" aria-labelledby="moderation-heading">
-      <h2 id="moderation-heading">{t("meeting.participants")}</h2>
-      <ul>
-        {snapshot.participants.map((p) => (
-          <ParticipantActions key={p.id} meeting={meeting} participant={p} />
-        ))}
-      </ul>
-    </section>
-  );
-}
-
-function ParticipantActions({
+/** What a moderator may do to one participant; shown in their row of the participant list. */
+export function ParticipantActions({
   meeting,
   participant: p,
 }: {
   meeting: Meeting;
-  participant: RemoteParticipant;
+  participant: Participant;
 }) {
   const { moderation } = meeting;
   // Each button says whom it affects, for screen readers that list buttons out of context.
@@ -43,9 +17,7 @@ function ParticipantActions({
     if (window.confirm(t("moderation.kickConfirm", { name: p.name }))) void moderation.kick(p.id);
   };
   return (
-    <li data-participant-id={p.id}>
-      <span class="name">{p.name}</span>
-      {p.role === "moderator" && <span class="badge">{t("meeting.moderator")}</span>}
+    <span class="moderation-actions">
       {p.media.audio ? (
         <button type="button" onClick={() => moderation.mute(p.id)}>
           {t("moderation.mute")}
@@ -72,6 +44,6 @@ function ParticipantActions({
         {t("moderation.kick")}
         {whom}
       </button>
-    </li>
+    </span>
   );
 }

@@ -1,0 +1,89 @@
+import type {
+  ModerationAction,
+  Participant,
+  Reaction,
+  RoomSettings,
+  Waiter,
+} from "../../protocol/messages";
+import type { DeviceError, DeviceLists } from "./devices";
+import type { DeviceChoices } from "./preferences";
+import type { Quality } from "./speaker";
+
+/** What the Meeting shows its users: snapshots, events and results. */
+
+export interface RemoteParticipant extends Participant {
+  /** Their audio and video as received; absent until the first offer maps them. */
+  stream?: MediaStream;
+  /** Their shared screen, while `screen` is true. */
+  screenStream?: MediaStream;
+}
+
+/** Where the meeting is; each state carries only what exists in it. */
+export type MeetingStatus =
+  | { status: "idle" }
+  | { status: "joining" }
+  /** Waiting in the lobby for a moderator; nothing of the meeting is known yet. */
+  | { status: "lobby" }
+  | { status: "joined"; self: Participant; locked: boolean }
+  | { status: "left" }
+  | { status: "denied" }
+  | { status: "removed"; reason: "kicked" | "ended" }
+  | { status: "failed"; code: string; message: string };
+
+/** Something a moderator did to this person, shown until dismissed. */
+export interface ModerationNotice {
+  action: ModerationAction;
+  /** The moderator's name, if still in the meeting. */
+  by: string;
+}
+
+/** A chat message as received: `text` is plain text and must be rendered as text. */
+export interface ChatMessage {
+  seq: number;
+  from: string;
+  name: string;
+  text: string;
+  at: number;
+  own: boolean;
+}
+
+/** Something worth telling the person (shown briefly and read out by screen readers). */
+export type Notice = { kind: "joined" | "left" | "hand"; name: string };
+
+export interface MeetingSnapshot {
+  status: MeetingStatus;
+  participants: RemoteParticipant[];
+  /** What this participant sends; a device is on exactly when its track exists. */
+  local: { audio?: MediaStreamTrack; video?: MediaStreamTrack; screen?: MediaStreamTrack };
+  /** The last device problem, for the UI to explain. */
+  deviceError?: DeviceError;
+  devices: DeviceLists;
+  /** Chosen devices, remembered in this browser only. */
+  choices: DeviceChoices;
+  /** This meeting's chat since joining; nothing older exists anywhere. */
+  chat: ChatMessage[];
+  /** Participant ids with a raised hand, in the order they went up. */
+  hands: string[];
+  settings: RoomSettings;
+  activeSpeaker?: string;
+  quality: Record<string, Quality>;
+  /** People waiting in the lobby (moderators only). */
+  waiting: Waiter[];
+  moderation?: ModerationNotice;
+}
+
+export interface JoinOptions {
+  roomId: string;
+  name: string;
+  moderatorToken?: string;
+  password?: string;
+}
+
+export interface MeetingEvents extends Record<string, unknown[]> {
+  change: [MeetingSnapshot];
+  notice: [Notice];
+  reaction: [{ from: string; name: string; emoji: Reaction }];
+}
+
+/** Why an action was refused, as a code the UI translates. */
+export type ActionResult = { ok: true } | { ok: false; code: string };
