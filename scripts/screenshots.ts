@@ -61,7 +61,7 @@ async function session(
   const others = [];
   for (const name of names.slice(1)) {
     const person = await newPerson(browser, locale, VIEWPORT);
-    await join(person, url, name, { mic: true, cam: name !== names[3] });
+    await join(person, url, name, { mic: true, cam: name !== names[3] }, host);
     others.push(person);
   }
   await waitFor("four tiles", async () => (await host.page.locator(".tile.remote").count()) === 3);

@@ -77,7 +77,7 @@ for (const locale of ["en-US", "de-DE"] as const satisfies Locale[]) {
 
     it("meeting view, with chat, participants and devices: no serious or critical axe violations", async () => {
       await join(host, undefined, "Host");
-      await join(guest, url, "Guest", { cam: true });
+      await join(guest, url, "Guest", { cam: true }, host);
       await waitFor(
         "two tiles",
         async () => (await host.page.locator("figure.tile.person").count()) === 2,

@@ -78,8 +78,8 @@ describe("the meeting experience, three people", () => {
   });
 
   it("three join (one in German) and each sees a grid of three with names and states", async () => {
-    await join(bob, roomUrl, "Bob", { mic: true, cam: true });
-    await join(carol, roomUrl, "Carol", { cam: true });
+    await join(bob, roomUrl, "Bob", { mic: true, cam: true }, alice);
+    await join(carol, roomUrl, "Carol", { cam: true }, alice);
     for (const p of [alice, bob, carol]) {
       await waitFor(
         "three tiles",

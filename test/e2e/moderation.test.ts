@@ -80,7 +80,8 @@ describe("lobby and moderation in the browser", () => {
     await dave.getByRole("button", { name: "Verlassen" }).waitFor();
     await alice.locator("figure.tile.remote", { hasText: "Dave" }).waitFor();
 
-    // MOD-5: promote Dave; he is told and gets the moderator controls.
+    // MOD-5: promote Dave from the participant list; he is told and gets the moderator controls.
+    await alice.getByRole("button", { name: /^Participants \(/ }).click();
     await alice.getByRole("button", { name: "Make moderator Dave" }).click();
     await dave.getByText("Alice hat Sie zur Moderation gemacht.").waitFor();
     await dave.getByRole("button", { name: "Für alle beenden" }).waitFor();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type ServerProcess, startServerProcess } from "../support/process";
-import { SignallingClient as Client } from "../support/social-client";
+import { SignallingClient as Client, createRoom } from "../support/social-client";
 import { waitFor } from "../support/wait";
 
 describe("chat, hands, reactions and screen sharing rules (server)", () => {
@@ -13,8 +13,7 @@ describe("chat, hands, reactions and screen sharing rules (server)", () => {
 
   before(async () => {
     server = await startServerProcess({ PLENUM_LOG_LEVEL: "trace" });
-    const response = await fetch(`${server.url}/api/rooms`, { method: "POST" });
-    roomId = ((await response.json()) as { id: string }).id;
+    roomId = (await createRoom(server.url)).id;
     a = await Client.connect(server.url);
     b = await Client.connect(server.url);
     const ja = await a.request({ type: "join", roomId, name: "Ada" });

@@ -20,6 +20,8 @@ export const WORDS = {
     speaker: "Speaker",
     grid: "Grid",
     devices: "Devices",
+    wait: "Please wait",
+    admit: "Admit",
   },
   "de-DE": {
     newMeeting: "Neues Meeting",
@@ -37,6 +39,8 @@ export const WORDS = {
     speaker: "Sprecher",
     grid: "Raster",
     devices: "Geräte",
+    wait: "Bitte warten",
+    admit: "Hereinlassen",
   },
 } as const;
 
@@ -67,12 +71,16 @@ export async function createMeeting(person: Person, serverUrl: string): Promise<
   return person.page.url();
 }
 
-/** Fills the pre-join form, switches the chosen devices on and joins. */
+/**
+ * Fills the pre-join form, switches the chosen devices on and joins; with
+ * `admittedBy`, waits in the lobby until that moderator lets them in.
+ */
 export async function join(
   person: Person,
   url: string | undefined,
   name: string,
   devices: { mic?: boolean; cam?: boolean } = {},
+  admittedBy?: Person,
 ): Promise<void> {
   const { page, words } = person;
   if (url) await page.goto(url);
@@ -89,6 +97,12 @@ export async function join(
     });
   }
   await page.getByRole("button", { name: words.join }).click();
+  if (admittedBy) {
+    await page.getByRole("heading", { name: words.wait }).waitFor({ timeout: 30_000 });
+    await admittedBy.page
+      .getByRole("button", { name: `${admittedBy.words.admit} ${name}` })
+      .click({ timeout: 30_000 });
+  }
   await page.getByRole("button", { name: words.leave }).waitFor({ timeout: 30_000 });
 }
 

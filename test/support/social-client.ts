@@ -34,7 +34,12 @@ export class SignallingClient {
 }
 
 /** Creates a room through the HTTP API; returns its id and link. */
+/** A room with its lobby off: these tests are about the meeting, not about getting in. */
 export async function createRoom(serverUrl: string): Promise<{ id: string; url: string }> {
-  const response = await fetch(`${serverUrl}/api/rooms`, { method: "POST" });
+  const response = await fetch(`${serverUrl}/api/rooms`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ lobby: false }),
+  });
   return (await response.json()) as { id: string; url: string };
 }

@@ -2,9 +2,16 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { RoomId } from "../../protocol/messages";
 import type { RoomDirectory } from "../room/directory";
+import { DEFAULTS } from "../store/rooms";
 
-/** An ad-hoc room may get a password at creation; everything else takes the defaults. */
-const NewRoomBody = z.strictObject({ password: z.string().min(1).max(256).optional() });
+/**
+ * An ad-hoc room may get a password, and its lobby switched off, at creation
+ * (for integrations that admit people themselves); everything else takes the defaults.
+ */
+const NewRoomBody = z.strictObject({
+  password: z.string().min(1).max(256).optional(),
+  lobby: z.boolean().optional(),
+});
 
 /** The one answer for every room that cannot be joined, whatever the reason (T4). */
 export const UNAVAILABLE = {
@@ -24,7 +31,11 @@ export function registerRoomRoutes(
         .code(400)
         .send({ code: "bad-request", message: body.error.issues[0]?.message ?? "invalid body" });
     }
-    const room = await directory.create(body.data.password ? { password: body.data.password } : {});
+    const { password, lobby } = body.data;
+    const room = await directory.create({
+      ...(password ? { password } : {}),
+      ...(lobby === false ? { defaults: { ...DEFAULTS, lobby } } : {}),
+    });
     const url = `${publicUrl()}/r/${room.id}`;
     // The secret travels in the fragment, which browsers never send to a server:
     // it stays out of access logs, proxies and Referer headers.

@@ -211,6 +211,6 @@ export const de: Record<MessageKey, string> = {
     "Plenum läuft vollständig auf diesem Server. Kamera und Mikrofon bleiben aus, bis Sie sie einschalten. Chatnachrichten werden an die Personen im Meeting weitergeleitet und nie gespeichert. Ihr Name und Ihre Geräteauswahl werden nur in Ihrem Browser gespeichert.",
   "privacy.back": "Zurück",
   "people.guest": "Gast",
-  "moderation.chat": "Chat",
+  "moderation.chat": "Nachrichten erlauben",
   "moderation.multipleShares": "Mehrere Bildschirmfreigaben",
 };

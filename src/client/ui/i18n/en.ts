@@ -202,7 +202,7 @@ export const en = {
     "Plenum runs entirely on this server. Camera and microphone stay off until you switch them on. Chat messages are relayed to the people in the meeting and never stored. Your name and device choices are remembered in your browser only.",
   "privacy.back": "Back",
   "people.guest": "Guest",
-  "moderation.chat": "Chat",
+  "moderation.chat": "Allow messages",
   "moderation.multipleShares": "Several screen shares",
 } as const;
 
