@@ -34,7 +34,9 @@ if (run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", 
   console.error("Type check failed.");
   process.exit(1);
 }
-if (run(process.execPath, [join(ROOT, "node_modules/@biomejs/biome/bin/biome"), "check", "."]) !== 0) {
+if (
+  run(process.execPath, [join(ROOT, "node_modules/@biomejs/biome/bin/biome"), "check", "."]) !== 0
+) {
   console.error('Lint or format check failed; "npm run format" fixes formatting.');
   process.exit(1);
 }

@@ -31,7 +31,9 @@ async function seesVideoOf(page: Page, name: string): Promise<void> {
   const first = await inbound(page);
   await waitFor(`frames of ${name} to keep being decoded`, async () => {
     const now = await inbound(page);
-    return now.framesDecoded > first.framesDecoded + 10 && now.audioPackets > first.audioPackets + 10;
+    return (
+      now.framesDecoded > first.framesDecoded + 10 && now.audioPackets > first.audioPackets + 10
+    );
   });
 }
 
@@ -72,7 +74,10 @@ describe("a meeting between two browsers", () => {
     await alice.getByLabel("Your name").fill("Alice");
     await mic.click();
     await cam.click();
-    await waitFor("Alice's devices to be on", async () => (await cam.getAttribute("aria-pressed")) === "true");
+    await waitFor(
+      "Alice's devices to be on",
+      async () => (await cam.getAttribute("aria-pressed")) === "true",
+    );
     assert.equal(await captures(), 2);
     await alice.getByRole("button", { name: "Join" }).click();
     await alice.getByRole("button", { name: "Leave" }).waitFor();
@@ -85,18 +90,26 @@ describe("a meeting between two browsers", () => {
     await bob.getByRole("button", { name: "Kamera" }).click();
     await waitFor(
       "Bob's camera to be on",
-      async () => (await bob.getByRole("button", { name: "Kamera" }).getAttribute("aria-pressed")) === "true",
+      async () =>
+        (await bob.getByRole("button", { name: "Kamera" }).getAttribute("aria-pressed")) === "true",
     );
     await bob.getByRole("button", { name: "Beitreten" }).click();
     await seesVideoOf(alice, "Bob");
     await seesVideoOf(bob, "Alice");
-    assert.equal(await alice.locator("video.remote-video").count(), 1, "one video per remote participant");
+    assert.equal(
+      await alice.locator("video.remote-video").count(),
+      1,
+      "one video per remote participant",
+    );
   });
 
   it("shows the other side when someone switches their camera off", async () => {
     const tileOnAlice = alice.locator("figure.tile.remote", { hasText: "Bob" });
     await bob.getByRole("button", { name: "Kamera" }).click();
-    assert.equal(await bob.getByRole("button", { name: "Kamera" }).getAttribute("aria-pressed"), "false");
+    assert.equal(
+      await bob.getByRole("button", { name: "Kamera" }).getAttribute("aria-pressed"),
+      "false",
+    );
     await tileOnAlice.getByText("Camera off").waitFor();
     assert.equal(await tileOnAlice.getAttribute("data-camera"), "off");
     await bob.getByRole("button", { name: "Mikrofon" }).click();
@@ -106,6 +119,9 @@ describe("a meeting between two browsers", () => {
   it("removes the tile when someone leaves, and offers to rejoin", async () => {
     await bob.getByRole("button", { name: "Verlassen" }).click();
     await bob.getByRole("button", { name: "Erneut beitreten" }).waitFor();
-    await waitFor("Bob's tile to go", async () => (await alice.locator("figure.tile.remote").count()) === 0);
+    await waitFor(
+      "Bob's tile to go",
+      async () => (await alice.locator("figure.tile.remote").count()) === 0,
+    );
   });
 });

@@ -26,7 +26,9 @@ const ARGS = [
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it: apt-get install -y chromium`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. Install it: apt-get install -y chromium`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS });
 }
@@ -37,7 +39,10 @@ export async function launchChromium(): Promise<Browser> {
  * `getStats()` as the person's browser sees it) and counts getUserMedia calls;
  * the product code is untouched.
  */
-export async function personContext(browser: Browser, locale: "en-US" | "de-DE"): Promise<BrowserContext> {
+export async function personContext(
+  browser: Browser,
+  locale: "en-US" | "de-DE",
+): Promise<BrowserContext> {
   const context = await browser.newContext({ locale, viewport: { width: 1000, height: 700 } });
   await context.addInitScript(() => {
     const Native = window.RTCPeerConnection;

@@ -27,7 +27,13 @@ export async function startServerProcess(
   const [bin = "", ...args] = command;
   const child = spawn(bin, args, {
     cwd: ROOT,
-    env: { ...process.env, PLENUM_PORT: "0", PLENUM_DATA_DIR: dataDir, PLENUM_LOG_LEVEL: "info", ...env },
+    env: {
+      ...process.env,
+      PLENUM_PORT: "0",
+      PLENUM_DATA_DIR: dataDir,
+      PLENUM_LOG_LEVEL: "info",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -38,7 +44,10 @@ export async function startServerProcess(
     out += d;
   });
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${out}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start within 60 s:\n${out}`)),
+      60_000,
+    );
     const check = () => {
       const m = /Plenum is running at (\S+)/.exec(out);
       if (m?.[1]) {
