@@ -171,3 +171,33 @@ describe("media through the SFU", () => {
     assert.equal(server.server.directory.openRooms, 0);
   });
 });
+
+describe("server shutdown in the middle of a meeting", () => {
+  let server: TestServer;
+  const clients: WeriftClient[] = [];
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await server?.close();
+  });
+
+  it("tells every participant it is going away and frees all media", async () => {
+    const roomId = (await createRoom(server.url)).id;
+    for (const name of ["Dana", "Eve"]) {
+      const client = await WeriftClient.connect(server.url, name);
+      clients.push(client);
+      await client.join(roomId);
+      await client.publish();
+    }
+    const [dana, eve] = clients as [WeriftClient, WeriftClient];
+    await dana.waitForMediaFrom(eve.id, FLOWING);
+    await server.close();
+    for (const client of clients) {
+      assert.equal((await client.signalling.closed).code, 1001, `${client.name}'s socket`);
+    }
+    assert.equal(server.server.media.peerCount, 0);
+    assert.equal(server.server.directory.openRooms, 0);
+  });
+});

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { makeStubClientDir } from "./server";
@@ -79,16 +79,21 @@ export async function startTracedServer(): Promise<TracedServer> {
   try {
     url = await runningAt(child);
   } catch (error) {
-    child.kill("SIGKILL");
+    // Killing strace alone would leave the server running, detached.
+    if (child.exitCode === null) {
+      try {
+        signal(childOf(child.pid ?? -1), "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }
     await exited;
     removeDirs();
     throw error;
   }
   // strace blocks fatal signals while it runs a program (-o FILE PROG), so the
   // server itself gets the SIGTERM; strace ends with it.
-  const serverPid = Number(
-    readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ")[0],
-  );
+  const serverPid = childOf(child.pid ?? -1);
 
   let stopping: Promise<string> | undefined;
   const stop = () => {
@@ -110,6 +115,22 @@ export async function startTracedServer(): Promise<TracedServer> {
       return closing;
     },
   };
+}
+
+/** The process whose parent is `parent` (strace has exactly one: the server). */
+function childOf(parent: number): number {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // "pid (comm) state ppid ...": the command may contain spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  throw new Error(`strace (pid ${parent}) has no child process`);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
