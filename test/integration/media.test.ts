@@ -35,6 +35,8 @@ describe("media through the SFU", () => {
   let alice: WeriftClient;
   let bob: WeriftClient;
   let carol: WeriftClient;
+  /** Bob's participant id before he left. */
+  let bobBefore: string;
 
   before(async () => {
     server = await startTestServer();
@@ -86,6 +88,7 @@ describe("media through the SFU", () => {
   });
 
   it("gives a latecomer everyone's media, and everyone the latecomer's", async () => {
+    const keyframeRequests = { alice: alice.keyframeRequests, bob: bob.keyframeRequests };
     carol = await connect("Carol");
     const joined = await carol.join(roomId);
     assert.deepEqual(joined.participants.map((p) => p.name).sort(), ["Alice", "Bob"]);
@@ -108,16 +111,20 @@ describe("media through the SFU", () => {
     // The renegotiation kept what was flowing: Alice still gets Bob.
     await alice.waitForMediaFrom(bob.id, FLOWING);
     assertTracksCarry(alice, bob);
+    // The latecomer's decoders need a key frame to show anything: the SFU asked the senders.
+    assert.ok(alice.keyframeRequests > keyframeRequests.alice, "Alice was asked for a key frame");
+    assert.ok(bob.keyframeRequests > keyframeRequests.bob, "Bob was asked for a key frame");
   });
 
   it("removes someone who leaves: the others are told and their tracks renegotiated away", async () => {
     const bobId = bob.id;
+    bobBefore = bobId;
     await bob.leave();
     for (const other of [alice, carol]) {
       const left = await other.event("participant-left", (e) => e.participantId === bobId);
       assert.equal(left.participantId, bobId);
-      await waitFor(`${other.name}'s offer to drop Bob's tracks`, () =>
-        other.tracks.every((t) => t.participantId !== bobId),
+      await other.waitForTracks(`${other.name}'s offer to drop Bob's tracks`, (tracks) =>
+        tracks.every((t) => t.participantId !== bobId),
       );
     }
     // The rest of the meeting goes on.
@@ -127,16 +134,70 @@ describe("media through the SFU", () => {
     ]);
   });
 
+  it("lets someone who left come back on the same connection", async () => {
+    // Joining again makes a new participant; their new tracks reuse no stale mapping.
+    await bob.join(roomId);
+    assert.notEqual(bob.id, bobBefore);
+    await bob.publish();
+    await Promise.all([
+      bob.waitForMediaFrom(alice.id, FLOWING),
+      bob.waitForMediaFrom(carol.id, FLOWING),
+      alice.waitForMediaFrom(bob.id, FLOWING),
+      carol.waitForMediaFrom(bob.id, FLOWING),
+    ]);
+    for (const [receiver, sender] of [
+      [bob, alice],
+      [bob, carol],
+      [alice, bob],
+      [carol, bob],
+    ] as const) {
+      assertTracksCarry(receiver, sender);
+    }
+  });
+
   it("treats a dropped connection like leaving", async () => {
     const carolId = carol.id;
     await carol.close();
     await alice.event("participant-left", (e) => e.participantId === carolId);
-    await waitFor("Alice's offer to drop Carol's tracks", () => alice.tracks.length === 0);
+    await alice.waitForTracks("Alice's offer to drop Carol's tracks", (tracks) =>
+      tracks.every((t) => t.participantId !== carolId),
+    );
+    await alice.waitForMediaFrom(bob.id, FLOWING);
   });
 
   it("frees every peer connection once everyone is gone", async () => {
     await Promise.all(clients.map((c) => c.close()));
     await waitFor("the SFU to hold no peers", () => server.server.media.peerCount === 0);
+    assert.equal(server.server.directory.openRooms, 0);
+  });
+});
+
+describe("server shutdown in the middle of a meeting", () => {
+  let server: TestServer;
+  const clients: WeriftClient[] = [];
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await server?.close();
+  });
+
+  it("tells every participant it is going away and frees all media", async () => {
+    const roomId = (await createRoom(server.url)).id;
+    for (const name of ["Dana", "Eve"]) {
+      const client = await WeriftClient.connect(server.url, name);
+      clients.push(client);
+      await client.join(roomId);
+      await client.publish();
+    }
+    const [dana, eve] = clients as [WeriftClient, WeriftClient];
+    await dana.waitForMediaFrom(eve.id, FLOWING);
+    await server.close();
+    for (const client of clients) {
+      assert.equal((await client.signalling.closed).code, 1001, `${client.name}'s socket`);
+    }
+    assert.equal(server.server.media.peerCount, 0);
     assert.equal(server.server.directory.openRooms, 0);
   });
 });

@@ -43,6 +43,20 @@ async function loopbackPeerConfig(): Promise<Partial<PeerConfig>> {
   };
 }
 
+/**
+ * The mids of m-lines that an offer rejects (port 0) yet lists in its BUNDLE
+ * group, which RFC 8843 section 7.5.3 forbids. werift accepts such an offer,
+ * Chrome does not, so the test client checks for itself.
+ */
+export function rejectedInBundle(sdp: string): string[] {
+  const bundle = /^a=group:BUNDLE(.*)$/m.exec(sdp)?.[1]?.trim().split(/\s+/) ?? [];
+  return sdp
+    .split(/\r?\n(?=m=)/)
+    .filter((section) => /^m=\S+ 0 /.test(section))
+    .map((section) => /^a=mid:(\S+)/m.exec(section)?.[1] ?? "")
+    .filter((mid) => bundle.includes(mid));
+}
+
 /** What arrived on one downstream m-line. */
 export interface MidStats {
   packets: number;
@@ -63,6 +77,8 @@ export class WeriftClient {
   tracks: TrackInfo[] = [];
   /** How many subscriber-offers were answered. */
   answeredOffers = 0;
+  /** Picture loss indications the SFU sent for our video: it wants a key frame. */
+  keyframeRequests = 0;
   private readonly received = new Map<string, MidStats>();
   private upstream: RTCPeerConnection | undefined;
   private downstream: RTCPeerConnection | undefined;
@@ -122,7 +138,10 @@ export class WeriftClient {
       const source = new SyntheticSource(track, kind, marker(this.name, kind));
       // The SFU asks for a key frame for every new subscriber; answer like a browser would.
       if (kind === "video") {
-        transceiver.sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
+        transceiver.sender.onPictureLossIndication.subscribe(() => {
+          this.keyframeRequests++;
+          source.requestKeyframe();
+        });
       }
       this.sources.push(source);
     }
@@ -184,6 +203,14 @@ export class WeriftClient {
     );
   }
 
+  /** Waits until the latest answered offer's tracks satisfy `ready`. */
+  async waitForTracks(what: string, ready: (tracks: TrackInfo[]) => boolean): Promise<void> {
+    await waitFor(what, () => {
+      if (this.answerError) throw this.answerError;
+      return ready(this.tracks);
+    });
+  }
+
   private onMessage(message: ServerMessage): void {
     if (message.type !== "subscriber-offer") return;
     this.answering = this.answering
@@ -195,6 +222,12 @@ export class WeriftClient {
 
   private async answer(sdp: string, tracks: TrackInfo[]): Promise<void> {
     if (this.closing) return;
+    const bundledButRejected = rejectedInBundle(sdp);
+    if (bundledButRejected.length > 0) {
+      throw new Error(
+        `the offer keeps rejected m-lines (mid ${bundledButRejected.join(", ")}) in its BUNDLE group; Chrome refuses the next offer after such a one`,
+      );
+    }
     this.downstream ??= this.createDownstream();
     const pc = this.downstream;
     await pc.setRemoteDescription({ type: "offer", sdp });
@@ -209,6 +242,11 @@ export class WeriftClient {
   private createDownstream(): RTCPeerConnection {
     const pc = new RTCPeerConnection(this.config);
     pc.onRemoteTransceiverAdded.subscribe((transceiver) => {
+      // werift, answering an offer that adds m-lines, recycles a transceiver gone
+      // inactive and gives it the new mid, although the offer still lists the
+      // old one; the answer then fails ("Transceiver with mid=0 not found").
+      // Browsers recycle only what the offerer recycled. This flag opts out.
+      transceiver.usedForSender = true;
       transceiver.onTrack.subscribe((track) => {
         track.onReceiveRtp.subscribe((packet) => {
           const mid = transceiver.mid;
@@ -234,7 +272,9 @@ export class WeriftClient {
     const pcs = [this.upstream, this.downstream];
     this.upstream = undefined;
     this.downstream = undefined;
+    // A new downstream connection numbers its mids afresh.
     this.tracks = [];
+    this.received.clear();
     await Promise.allSettled(pcs.map((pc) => pc?.close()));
   }
 

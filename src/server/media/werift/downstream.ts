@@ -139,7 +139,7 @@ export class Downstream {
           source: f.source,
         });
     }
-    this.events.offer(sdp, tracks);
+    this.events.offer(keepInactiveBundled(sdp), tracks);
   }
 
   private requestKeyframes(): void {
@@ -158,4 +158,16 @@ export class Downstream {
     this.forwards.clear();
     void this.pc.close();
   }
+}
+
+/**
+ * werift writes every inactive m-line (a source that left) with port 0, which
+ * means "rejected", yet keeps it in the BUNDLE group. Chrome answers that by
+ * rejecting the m-lines, and refuses the next offer that adds one ("The m=
+ * section with mid='2' should be rejected"): whoever came after someone left
+ * would stay invisible. Inactive is not rejected (RFC 8829 5.2.2): such an
+ * m-line keeps the bundle's port.
+ */
+function keepInactiveBundled(sdp: string): string {
+  return sdp.replace(/^m=(audio|video) 0 /gm, "m=$1 9 ");
 }
