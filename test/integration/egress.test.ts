@@ -25,7 +25,7 @@ describe("egress: a meeting reaches nothing beyond this machine", () => {
   });
 
   it("holds a meeting with media flowing both ways for a few seconds", async () => {
-    const room = await createRoom(server.url);
+    const room = await createRoom(server.url, { lobby: false });
     const alice = await WeriftClient.connect(server.url, "Alice");
     const bob = await WeriftClient.connect(server.url, "Bob");
     clients.push(alice, bob);

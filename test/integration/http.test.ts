@@ -41,7 +41,7 @@ describe("HTTP", () => {
   });
 
   it("confirms a room exists without saying who is in it", async () => {
-    const room = await createRoom(server.url);
+    const room = await createRoom(server.url, { lobby: false });
     const alice = await WeriftClient.connect(server.url, "Alice");
     clients.push(alice);
     await alice.join(room.id);

@@ -40,7 +40,7 @@ describe("media through the SFU", () => {
 
   before(async () => {
     server = await startTestServer();
-    roomId = (await createRoom(server.url)).id;
+    roomId = (await createRoom(server.url, { lobby: false })).id;
   });
   after(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
@@ -184,7 +184,7 @@ describe("server shutdown in the middle of a meeting", () => {
   });
 
   it("tells every participant it is going away and frees all media", async () => {
-    const roomId = (await createRoom(server.url)).id;
+    const roomId = (await createRoom(server.url, { lobby: false })).id;
     for (const name of ["Dana", "Eve"]) {
       const client = await WeriftClient.connect(server.url, name);
       clients.push(client);

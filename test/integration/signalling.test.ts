@@ -45,7 +45,7 @@ describe("signalling defences", () => {
 
   before(async () => {
     server = await startTestServer();
-    roomId = (await createRoom(server.url)).id;
+    roomId = (await createRoom(server.url, { lobby: false })).id;
     bystander = await greeted();
     await bystander.request({ type: "join", roomId, name: "Bystander" });
   });
@@ -66,7 +66,7 @@ describe("signalling defences", () => {
     const client = await greeted();
     const cases = [
       { type: "dance", id: 7 }, // unknown type
-      { type: "join", id: 8, roomId: "short", name: "Mallory" }, // schema violation
+      { type: "join", id: 8, roomId: 42, name: "Mallory" }, // schema violation (a malformed id string is room-unavailable, SPEC ACC-2)
       { type: "join", id: 9, roomId, name: "\u0007bell" }, // control character in a name
       { type: "leave", id: 10, role: "moderator" }, // unknown field
       { type: "leave", id: -1 }, // an id that is not a request id
@@ -186,6 +186,7 @@ describe("signalling defences", () => {
     assert.ok(bystander.isOpen, "the bystander's connection survived");
     const newcomer = await greeted();
     const joined = await newcomer.request({ type: "join", roomId, name: "Newcomer" });
+    assert.ok(joined.status === "joined", "the room's lobby is off");
     assert.deepEqual(
       joined.participants.map((p) => p.name),
       ["Bystander"],

@@ -8,6 +8,7 @@ import {
   useVP8,
 } from "werift";
 import type {
+  Joined,
   MediaState,
   Participant,
   Results,
@@ -108,13 +109,15 @@ export class WeriftClient {
     return this.joined.id;
   }
 
-  async join(roomId: string, moderatorToken?: string): Promise<Results["join"]> {
+  /** Joins; the room must let this client straight in (lobby off, or the moderator link). */
+  async join(roomId: string, moderatorToken?: string): Promise<Joined> {
     const result = await this.signalling.request({
       type: "join",
       roomId,
       name: this.name,
       moderatorToken,
     });
+    if (result.status !== "joined") throw new Error(`${this.name} was sent to the lobby`);
     this.joined = result.self;
     return result;
   }
