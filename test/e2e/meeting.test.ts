@@ -127,4 +127,16 @@ describe("a meeting between two browsers", () => {
       async () => (await alice.locator("figure.tile.remote").count()) === 0,
     );
   });
+
+  it("lets someone who left rejoin: both see and hear each other again", async () => {
+    await bob.getByRole("button", { name: "Erneut beitreten" }).click();
+    await bob.getByRole("heading", { name: "Bitte warten" }).waitFor();
+    await alice.getByRole("button", { name: "Admit Bob" }).click();
+    // Devices were released on leaving; Bob switches them on again in the meeting.
+    await bob.getByRole("button", { name: "Mikrofon", exact: true }).click();
+    await bob.getByRole("button", { name: "Kamera", exact: true }).click();
+    // Alice receives Bob on the m-lines the SFU kept from his first visit.
+    await seesVideoOf(alice, "Bob");
+    await seesVideoOf(bob, "Alice");
+  });
 });

@@ -165,6 +165,27 @@ describe("media through the SFU", () => {
     await alice.waitForMediaFrom(bob.id, FLOWING);
   });
 
+  it("reuses the m-lines of people who left, so a long meeting's offer stays small", async () => {
+    for (let i = 0; i < 6; i++) {
+      const visitor = await connect(`Visitor ${i}`);
+      await visitor.join(roomId);
+      await visitor.publish();
+      await alice.waitForMediaFrom(visitor.id, FLOWING);
+      // Each visitor's packets arrive on the mids the offer names for them, reused or not.
+      assertTracksCarry(alice, visitor);
+      const id = visitor.id;
+      await visitor.close();
+      await alice.event("participant-left", (e) => e.participantId === id);
+    }
+    await alice.waitForTracks("Alice's offer to hold Bob alone", (tracks) =>
+      tracks.every((t) => t.participantId === bob.id),
+    );
+    // Bob's two m-lines and two idle ones to reuse: not two more per visitor.
+    const mLines = alice.lastOffer.match(/^m=/gm)?.length ?? 0;
+    assert.ok(mLines <= 4, `${mLines} m-lines after six visitors`);
+    await alice.waitForMediaFrom(bob.id, FLOWING);
+  });
+
   it("frees every peer connection once everyone is gone", async () => {
     await Promise.all(clients.map((c) => c.close()));
     await waitFor("the SFU to hold no peers", () => server.server.media.peerCount === 0);

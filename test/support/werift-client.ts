@@ -78,6 +78,8 @@ export class WeriftClient {
   tracks: TrackInfo[] = [];
   /** How many subscriber-offers were answered. */
   answeredOffers = 0;
+  /** The SDP of the latest subscriber-offer. */
+  lastOffer = "";
   /** Picture loss indications the SFU sent for our video: it wants a key frame. */
   keyframeRequests = 0;
   private readonly received = new Map<string, MidStats>();
@@ -234,7 +236,14 @@ export class WeriftClient {
     this.downstream ??= this.createDownstream();
     const pc = this.downstream;
     await pc.setRemoteDescription({ type: "offer", sdp });
+    // The SFU reuses the m-line of someone who left for the next source of its
+    // kind: what arrived on it before belongs to the previous owner.
+    for (const t of tracks) {
+      const before = this.tracks.find((o) => o.mid === t.mid);
+      if (before?.participantId !== t.participantId) this.received.delete(t.mid);
+    }
     this.tracks = tracks;
+    this.lastOffer = sdp;
     await pc.setLocalDescription(await pc.createAnswer());
     const answer = pc.localDescription?.sdp;
     if (!answer) throw new Error("no local answer");

@@ -36,6 +36,12 @@ export interface DownstreamEvents {
 export class Downstream {
   readonly pc: RTCPeerConnection;
   private readonly forwards = new Map<string, Forward>();
+  /**
+   * Send-only m-lines whose source went away, kept inactive for the next
+   * source of their kind. Without reuse every join and leave would add m-lines
+   * for good, and a long meeting's SDP would outgrow a signalling message.
+   */
+  private readonly idle: Record<"audio" | "video", RTCRtpTransceiver[]> = { audio: [], video: [] };
   private negotiation: Negotiation = { state: "idle" };
 
   constructor(
@@ -54,9 +60,16 @@ export class Downstream {
   add(sourceLabel: string, source: MediaSource, upstream: Upstream): void {
     const key = `${sourceLabel}/${source}`;
     if (this.negotiation.state === "closed" || this.forwards.has(key)) return;
-    const transceiver = this.pc.addTransceiver(kindOf(source), { direction: "sendonly" });
+    const transceiver = this.transceiverFor(kindOf(source));
     const sender = transceiver.sender;
+    let first = true;
     const stopListening = upstream.listen(source, (packet) => {
+      // A reused m-line continues its sequence numbers and timestamps across the
+      // change of source, so the receiver sees one stream with a jump, not chaos.
+      if (first) {
+        sender.replaceRTP(packet.header, true);
+        first = false;
+      }
       // The sender rewrites SSRC, payload type and sequence numbers in place and
       // caches the packet for NACKs, so every subscriber needs its own copy.
       // Extension ids were negotiated upstream and mean nothing here: dropped.
@@ -80,9 +93,7 @@ export class Downstream {
     const key = `${sourceLabel}/${source}`;
     const f = this.forwards.get(key);
     if (!f || this.negotiation.state === "closed") return;
-    this.stopForward(f);
-    this.pc.removeTrack(f.transceiver.sender);
-    this.forwards.delete(key);
+    this.release(key, f);
     this.renegotiate();
   }
 
@@ -91,12 +102,25 @@ export class Downstream {
     let changed = false;
     for (const [key, f] of this.forwards) {
       if (f.sourceLabel !== sourceLabel) continue;
-      this.stopForward(f);
-      this.pc.removeTrack(f.transceiver.sender);
-      this.forwards.delete(key);
+      this.release(key, f);
       changed = true;
     }
     if (changed) this.renegotiate();
+  }
+
+  /** An idle m-line of `kind`, made send-only again, or a new one. */
+  private transceiverFor(kind: "audio" | "video"): RTCRtpTransceiver {
+    const reused = this.idle[kind].shift();
+    if (!reused) return this.pc.addTransceiver(kind, { direction: "sendonly" });
+    reused.setDirection("sendonly");
+    return reused;
+  }
+
+  private release(key: string, f: Forward): void {
+    this.stopForward(f);
+    this.forwards.delete(key);
+    f.transceiver.setDirection("inactive");
+    this.idle[kindOf(f.source)].push(f.transceiver);
   }
 
   /** Applies the client's answer to our outstanding offer. */
