@@ -3,6 +3,7 @@ import {
   type PeerConfig,
   RTCPeerConnection,
   type RTCRtpTransceiver,
+  type RtpPacket,
   useOPUS,
   useSdesMid,
   useVP8,
@@ -251,8 +252,41 @@ export class WeriftClient {
     this.answeredOffers++;
   }
 
+  /**
+   * Simulates loss on the way from the SFU: the first arrival of each packet
+   * that `drop` picks never reaches the receiver (which then asks for it
+   * again with a NACK); a retransmission of the same packet passes.
+   */
+  loseFirstArrivals(drop: (packet: RtpPacket) => boolean): {
+    dropped: Set<string>;
+    recovered: Set<string>;
+  } {
+    const dropped = new Set<string>();
+    const recovered = new Set<string>();
+    this.lossFilter = (packet) => {
+      const key = `${packet.header.ssrc}/${packet.header.sequenceNumber}`;
+      if (dropped.has(key)) {
+        recovered.add(key);
+        return true;
+      }
+      if (!drop(packet)) return true;
+      dropped.add(key);
+      return false;
+    };
+    return { dropped, recovered };
+  }
+
+  private lossFilter: ((packet: RtpPacket) => boolean) | undefined;
+
   private createDownstream(): RTCPeerConnection {
     const pc = new RTCPeerConnection(this.config);
+    // werift hands every decrypted packet to its router; a filter in front of it is the wire.
+    // (`router` is private in werift's types; this is a test rig, not product code.)
+    const router = (pc as unknown as { router: { routeRtp(packet: RtpPacket): void } }).router;
+    const route = router.routeRtp.bind(router);
+    router.routeRtp = (packet: RtpPacket) => {
+      if (!this.lossFilter || this.lossFilter(packet)) route(packet);
+    };
     pc.onRemoteTransceiverAdded.subscribe((transceiver) => {
       // werift, answering an offer that adds m-lines, recycles a transceiver gone
       // inactive and gives it the new mid, although the offer still lists the
