@@ -18,6 +18,15 @@ describe("lobby and moderation in the browser", () => {
     return page;
   }
 
+  /** Opens a side panel from the toolbar (a second click would close it). */
+  async function openPanel(page: Page, name: string | RegExp): Promise<void> {
+    const button = page.getByRole("button", {
+      name,
+      ...(typeof name === "string" ? { exact: true } : {}),
+    });
+    if ((await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  }
+
   async function knock(
     page: Page,
     name: string,
@@ -61,6 +70,7 @@ describe("lobby and moderation in the browser", () => {
   });
 
   it("PW-1: with a password set, a newcomer must give it before reaching the lobby", async () => {
+    await openPanel(alice, "Moderation");
     await alice.getByRole("button", { name: "Password", exact: true }).click();
     await alice.getByLabel("New meeting password").fill("open sesame");
     await alice.getByRole("button", { name: "Set password" }).click();
@@ -81,12 +91,15 @@ describe("lobby and moderation in the browser", () => {
     await alice.locator("figure.tile.remote", { hasText: "Dave" }).waitFor();
 
     // MOD-5: promote Dave from the participant list; he is told and gets the moderator controls.
-    await alice.getByRole("button", { name: /^Participants \(/ }).click();
+    await openPanel(alice, /^Participants \(/);
     await alice.getByRole("button", { name: "Make moderator Dave" }).click();
     await dave.getByText("Alice hat Sie zur Moderation gemacht.").waitFor();
+    await openPanel(dave, "Moderation");
     await dave.getByRole("button", { name: "Für alle beenden" }).waitFor();
     await alice.getByRole("button", { name: "Remove moderator role Dave" }).click();
-    await dave.getByRole("button", { name: "Für alle beenden" }).waitFor({ state: "detached" });
+    await dave
+      .getByRole("button", { name: "Moderation", exact: true })
+      .waitFor({ state: "detached" });
 
     // MOD-1: remove Dave; he is told, and his tile goes from Alice's view.
     await alice.getByRole("button", { name: "Remove Dave" }).click();
@@ -94,6 +107,7 @@ describe("lobby and moderation in the browser", () => {
     await alice.locator("figure.tile.remote", { hasText: "Dave" }).waitFor({ state: "detached" });
 
     // The password can be removed again.
+    await openPanel(alice, "Moderation");
     await alice.getByRole("button", { name: "Password", exact: true, pressed: true }).click();
     await alice.getByRole("button", { name: "Remove password" }).click();
     await alice.getByRole("button", { name: "Password", exact: true, pressed: false }).waitFor();
@@ -104,6 +118,7 @@ describe("lobby and moderation in the browser", () => {
     await knock(erin, "Erin");
     await alice.getByRole("button", { name: "Admit Erin" }).click();
     await erin.getByRole("button", { name: "Leave" }).waitFor();
+    await openPanel(alice, /^Participants \(/);
     await alice.getByRole("button", { name: "Ask to unmute Erin" }).click();
     await erin.getByText("Alice asks you to switch on your microphone.").waitFor();
     const mic = erin.getByRole("button", { name: "Microphone", exact: true });
@@ -116,6 +131,7 @@ describe("lobby and moderation in the browser", () => {
     await erin.getByRole("button", { name: "Microphone", exact: true, pressed: true }).waitFor();
 
     // MOD-6: end for all.
+    await openPanel(alice, "Moderation");
     await alice.getByRole("button", { name: "End for all" }).click();
     await erin.getByText("A moderator ended the meeting for everyone.").waitFor();
   });

@@ -14,6 +14,13 @@ import { type Layout, Stage } from "./Stage";
 import { useShortcuts } from "./shortcuts";
 import { type Panel, Toolbar } from "./Toolbar";
 
+const PANEL_TITLES = {
+  chat: "chat.title",
+  people: "people.title",
+  settings: "meeting.settings",
+  moderation: "moderation.title",
+} as const;
+
 /** In the meeting: the stage, the controls, and a side panel (chat, people, devices). */
 export function MeetingView({
   meeting,
@@ -98,19 +105,14 @@ export function MeetingView({
         {panel && (
           <aside id="side-panel" class="side-panel" aria-labelledby="side-panel-title">
             <div class="panel-head">
-              <h2 id="side-panel-title">
-                {panel === "chat"
-                  ? t("chat.title")
-                  : panel === "people"
-                    ? t("people.title")
-                    : t("meeting.settings")}
-              </h2>
+              <h2 id="side-panel-title">{t(PANEL_TITLES[panel])}</h2>
               <button type="button" onClick={() => setPanel(undefined)}>
                 {t("meeting.close")}
               </button>
             </div>
             {panel === "chat" && <ChatPanel meeting={meeting} snapshot={snapshot} />}
             {panel === "people" && <ParticipantList meeting={meeting} snapshot={snapshot} />}
+            {panel === "moderation" && <ModeratorControls meeting={meeting} snapshot={snapshot} />}
             {panel === "settings" && (
               <>
                 <DeviceSettings meeting={meeting} snapshot={snapshot} />
@@ -137,7 +139,6 @@ export function MeetingView({
         onPanel={setPanel}
         unread={unread}
       />
-      <ModeratorControls meeting={meeting} snapshot={snapshot} />
       <Notifications meeting={meeting} />
     </main>
   );

@@ -20,7 +20,7 @@ export function ModerationDialog({
     await meeting.setDevice("audio", true);
   };
   return (
-    <div class="notice" role="alertdialog" aria-labelledby="notice-text">
+    <div class="moderation-notice" role="alertdialog" aria-labelledby="notice-text">
       <p id="notice-text">{t(`notice.${notice.action}`, { name: by })}</p>
       <div class="controls">
         {notice.action === "unmute-requested" && (

@@ -5,7 +5,7 @@ import { t } from "../i18n";
 import { DeviceToggles } from "./DeviceToggles";
 import { reactionName } from "./Notifications";
 
-export type Panel = "chat" | "people" | "settings" | undefined;
+export type Panel = "chat" | "people" | "settings" | "moderation" | undefined;
 
 interface Props {
   meeting: Meeting;
@@ -22,6 +22,8 @@ interface Props {
 export function Toolbar(p: Props) {
   const [reacting, setReacting] = useState(false);
   const sharing = p.snapshot.local.screen !== undefined;
+  const status = p.snapshot.status;
+  const moderating = status.status === "joined" && status.self.role === "moderator";
   const toggle = (panel: Exclude<Panel, undefined>) =>
     p.onPanel(p.panel === panel ? undefined : panel);
   return (
@@ -100,6 +102,16 @@ export function Toolbar(p: Props) {
       >
         {t("meeting.settings")}
       </button>
+      {moderating && (
+        <button
+          type="button"
+          aria-expanded={p.panel === "moderation"}
+          aria-controls="side-panel"
+          onClick={() => toggle("moderation")}
+        >
+          {t("moderation.title")}
+        </button>
+      )}
       <button type="button" class="danger" onClick={() => void p.meeting.leave()}>
         {t("meeting.leave")}
       </button>
