@@ -139,4 +139,13 @@ describe("a meeting between two browsers", () => {
     await seesVideoOf(alice, "Bob");
     await seesVideoOf(bob, "Alice");
   });
+
+  it("does nothing the Content-Security-Policy has to refuse (no eval, no foreign origin)", async () => {
+    for (const page of [alice, bob]) {
+      const refused = await page.evaluate(
+        () => (window as unknown as { __cspViolations: string[] }).__cspViolations,
+      );
+      assert.deepEqual(refused, []);
+    }
+  });
 });

@@ -53,6 +53,12 @@ export async function personContext(
     (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = all;
     const w = window as unknown as { __gum: number };
     w.__gum = 0;
+    // Anything the CSP refuses (an eval, a foreign origin) is a bug, or an attack that got far.
+    const refused: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = refused;
+    document.addEventListener("securitypolicyviolation", (e) =>
+      refused.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
     const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
     navigator.mediaDevices.getUserMedia = (constraints) => {
       w.__gum++;

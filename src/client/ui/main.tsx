@@ -1,3 +1,4 @@
+import "../zod-config";
 import { render } from "preact";
 import { language, setLanguage, t } from "./i18n";
 import "./styles.css";
