@@ -2,6 +2,8 @@ import { render } from "preact";
 import { language, setLanguage, t } from "./i18n";
 import "./styles.css";
 import "./moderation.css";
+import "./compliance.css";
+import { AdminCompliance } from "./views/AdminCompliance";
 import { Home } from "./views/Home";
 import { Login } from "./views/Login";
 import { Organiser } from "./views/Organiser";
@@ -22,6 +24,7 @@ function Page() {
   if (room?.[1]) return <RoomPage roomId={room[1]} />;
   if (path === "/login") return <Login />;
   if (path === "/my") return <Organiser />;
+  if (path === "/admin/compliance") return <AdminCompliance />;
   return <Home />;
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { RoomId } from "../../protocol/messages";
 import type { RoomDirectory } from "../room/directory";
+import { DEFAULTS } from "../store/rooms";
 
 /** An ad-hoc room may get a password at creation; everything else takes the defaults. */
 const NewRoomBody = z.strictObject({ password: z.string().min(1).max(256).optional() });
@@ -16,7 +17,10 @@ export function registerRoomRoutes(
   app: FastifyInstance,
   directory: RoomDirectory,
   publicUrl: () => string,
+  /** PLENUM_DEFAULT_LOBBY: whether an ad-hoc room starts with its lobby on. */
+  lobby = true,
 ): void {
+  const defaults = { ...DEFAULTS, lobby };
   app.post("/api/rooms", async (request, reply) => {
     const body = NewRoomBody.safeParse(request.body ?? {});
     if (!body.success) {
@@ -24,7 +28,10 @@ export function registerRoomRoutes(
         .code(400)
         .send({ code: "bad-request", message: body.error.issues[0]?.message ?? "invalid body" });
     }
-    const room = await directory.create(body.data.password ? { password: body.data.password } : {});
+    const room = await directory.create({
+      defaults,
+      ...(body.data.password ? { password: body.data.password } : {}),
+    });
     const url = `${publicUrl()}/r/${room.id}`;
     // The secret travels in the fragment, which browsers never send to a server:
     // it stays out of access logs, proxies and Referer headers.

@@ -131,6 +131,23 @@ export const en = {
   "moderation.cancel": "Cancel",
   "meeting.locked": "Meeting locked",
   "meeting.passwordProtected": "Password protected",
+  "privacy.link": "Privacy notice",
+  "admin.title": "Compliance audit",
+  "admin.intro":
+    "Checks this deployment against every criterion of the compliance list, with a real browser visit and call.",
+  "admin.run": "Run the audit",
+  "admin.running": "The audit is running: {step}",
+  "admin.failed": "The audit could not run: {message}",
+  "admin.forbidden": "Only administrators may see this page.",
+  "admin.signIn": "Please sign in first.",
+  "admin.generated": "Generated {time} for {url}",
+  "admin.id": "Criterion",
+  "admin.status": "Status",
+  "admin.reason": "Reason and evidence",
+  "admin.green": "green: verified",
+  "admin.yellow": "yellow: action needed",
+  "admin.red": "red: violated",
+  "admin.grey": "grey: organisational",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,6 +4,7 @@ import type { Meeting, MeetingSnapshot } from "../../sdk/meeting";
 import { t } from "../i18n";
 import { DeviceProblem, DeviceToggles } from "./DeviceToggles";
 import { errorText } from "./errors";
+import { PrivacyLink } from "./PrivacyLink";
 import { VideoView } from "./VideoView";
 
 const NAME_KEY = "plenum.name";
@@ -81,6 +82,7 @@ export function PreJoin({
           {joining ? t("prejoin.joining") : t("prejoin.join")}
         </button>
       </form>
+      <PrivacyLink />
     </main>
   );
 }
