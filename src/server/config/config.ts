@@ -97,9 +97,15 @@ const fact = z.string().trim().min(1).max(2000).optional();
 /** An origin the browser may be allowed to reach: https, or http only on loopback. */
 const origin = z
   .url({ protocol: /^https?$/ })
-  .refine((u) => new URL(u).origin === u.replace(/\/$/, ""), "must be an origin (no path)")
+  // Zod runs refinements even after the URL check failed, hence canParse.
   .refine(
-    (u) => u.startsWith("https:") || LOOPBACK.has(new URL(u).hostname.replace(/^\[|\]$/g, "")),
+    (u) => URL.canParse(u) && new URL(u).origin === u.replace(/\/$/, ""),
+    "must be an origin (no path)",
+  )
+  .refine(
+    (u) =>
+      u.startsWith("https:") ||
+      (URL.canParse(u) && LOOPBACK.has(new URL(u).hostname.replace(/^\[|\]$/g, ""))),
     "must be https (plain http only on loopback)",
   );
 
