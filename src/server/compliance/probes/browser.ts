@@ -155,7 +155,13 @@ export function foreignUrls(urls: string[], base: string): string[] {
 export function browserFindings(seen: BrowserObservation, base: string): Finding[] {
   const foreign = foreignUrls([...seen.urls, ...seen.blocked], base);
   const inventory = `browser: ${seen.urls.length} requests and WebSockets, ${seen.blocked.length} refused by the CSP`;
-  const evidence = [inventory, ...foreign.map((u) => `foreign: ${u}`)];
+  // "eval" or "inline" refusals name no host; listed so a reader sees them.
+  const kinds = [...new Set(seen.blocked.filter((b) => !URL.canParse(b)))];
+  const evidence = [
+    inventory,
+    ...(kinds.length > 0 ? [`refused by the CSP, no host involved: ${kinds.join(", ")}`] : []),
+    ...foreign.map((u) => `foreign: ${u}`),
+  ];
   const clean = foreign.length === 0;
   const out: Finding[] = [
     {
