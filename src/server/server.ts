@@ -107,6 +107,7 @@ export async function startServer(
         media.close();
         await app.close();
         await store.close();
+        egress.close();
       })();
       return closing;
     },

@@ -1,4 +1,4 @@
-import { subscribe } from "node:diagnostics_channel";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { Socket } from "node:net";
 
 /**
@@ -13,23 +13,30 @@ import type { Socket } from "node:net";
 export class EgressMonitor {
   private readonly seen = new Map<string, number>();
 
-  constructor() {
-    subscribe("net.client.socket", (message) => {
-      const socket = (message as { socket: Socket }).socket;
-      // A name is recorded as the name (what the operator configured), an
-      // address as the address; either way one entry per connection attempt.
-      let name: string | undefined;
-      socket.once(
-        "lookup",
-        (_err: Error | null, _address: string, _family: unknown, host: string) => {
-          name = host;
-          this.record(host);
-        },
-      );
-      socket.once("connect", () => {
-        if (name === undefined && socket.remoteAddress) this.record(socket.remoteAddress);
-      });
+  private readonly onSocket = (message: unknown) => {
+    const socket = (message as { socket: Socket }).socket;
+    // A name is recorded as the name (what the operator configured), an
+    // address as the address; either way one entry per connection attempt.
+    let name: string | undefined;
+    socket.once(
+      "lookup",
+      (_err: Error | null, _address: string, _family: unknown, host: string) => {
+        name = host;
+        this.record(host);
+      },
+    );
+    socket.once("connect", () => {
+      if (name === undefined && socket.remoteAddress) this.record(socket.remoteAddress);
     });
+  };
+
+  constructor() {
+    subscribe("net.client.socket", this.onSocket);
+  }
+
+  /** Stops watching (the channel is process-wide; a closed server must not keep listening). */
+  close(): void {
+    unsubscribe("net.client.socket", this.onSocket);
   }
 
   private record(host: string): void {
