@@ -40,7 +40,7 @@ describe("plenum subject and plenum docs (against a real SQLite file)", () => {
     }
   });
 
-  it("exports every table with the account's data as JSON, without secrets (T11)", async () => {
+  it("DATA-4: exports every table with the account's data as JSON, without secrets (T11)", async () => {
     const run = await plenum(["subject", "export", "--account", "alice"], env);
     assert.equal(run.code, 0, run.stderr);
     const data = JSON.parse(run.stdout) as {

@@ -13,7 +13,7 @@ const PASSWORD = "correct horse battery staple";
  * clock passes it, the deletion job leaves nothing behind. The clock moves;
  * nothing sleeps.
  */
-describe("data lifecycle (the clock moves forward)", () => {
+describe("data lifecycle (DATA-1, DATA-3: the clock moves forward)", () => {
   let t: ClockedServer;
   let agent: Agent;
   let adHocId: string;
