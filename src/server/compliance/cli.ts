@@ -18,6 +18,11 @@ PLENUM_PUBLIC_URL (or http://PLENUM_HOST:PLENUM_PORT). Exit 1 when anything is r
 Run on the server itself, it also scans the database in PLENUM_DATA_DIR.
 `;
 
+function usage(text: string, code: number): number {
+  (code === 0 ? process.stdout : process.stderr).write(text);
+  return code;
+}
+
 function write(out: string | undefined, data: string | Buffer): void {
   if (out) writeFileSync(out, data);
   else process.stdout.write(data);
@@ -34,10 +39,7 @@ export async function auditCommand(args: string[], config: Config): Promise<numb
     },
   });
   const render = { md: reportMarkdown, json: reportJson, html: reportHtml }[values.format ?? "md"];
-  if (!render) {
-    process.stderr.write(AUDIT_USAGE);
-    return 2;
-  }
+  if (!render) return usage(AUDIT_USAGE, 2);
   const url = values.url ?? config.publicUrl;
   const local = url.replace(/\/$/, "") === config.publicUrl;
   const report = await runAudit({
@@ -58,17 +60,20 @@ export async function docsCommand(args: string[], config: Config): Promise<numbe
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { format: { type: "string", default: "md" }, out: { type: "string" } },
+    options: {
+      format: { type: "string", default: "md" },
+      out: { type: "string" },
+      help: { type: "boolean" },
+    },
   });
+  if (values.help) return usage(DOCS_USAGE, 0);
   const make: Record<string, (c: Config) => Doc> = {
     "record-of-processing": recordOfProcessing,
     toms,
   };
   const build = make[positionals[0] ?? ""];
-  if (!build || positionals.length !== 1 || !["md", "pdf"].includes(values.format ?? "")) {
-    process.stderr.write(DOCS_USAGE);
-    return 2;
-  }
+  if (!build || positionals.length !== 1 || !["md", "pdf"].includes(values.format ?? ""))
+    return usage(DOCS_USAGE, 2);
   const doc = build(config);
   if (values.format === "pdf") {
     if (!values.out) {
@@ -91,13 +96,12 @@ export async function subjectCommand(args: string[], config: Config): Promise<nu
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { account: { type: "string" } },
+    options: { account: { type: "string" }, help: { type: "boolean" } },
   });
+  if (values.help) return usage(SUBJECT_USAGE, 0);
   const action = positionals[0];
-  if (!values.account || positionals.length !== 1 || (action !== "export" && action !== "erase")) {
-    process.stderr.write(SUBJECT_USAGE);
-    return 2;
-  }
+  if (!values.account || positionals.length !== 1 || (action !== "export" && action !== "erase"))
+    return usage(SUBJECT_USAGE, 2);
   const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
   try {
     if (action === "export") {

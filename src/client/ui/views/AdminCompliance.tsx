@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { AuditRun, Status } from "../../../protocol/compliance";
 import { type MessageKey, t } from "../i18n";
+import { en } from "../i18n/en";
 
 const STATUS_KEY: Record<Status, MessageKey> = {
   green: "admin.green",
@@ -8,6 +9,12 @@ const STATUS_KEY: Record<Status, MessageKey> = {
   red: "admin.red",
   grey: "admin.grey",
 };
+
+/** The criterion's short title in the page's language; a server newer than the page may know more ids. */
+function criterionTitle(id: string): string {
+  const key = `criterion.${id}`;
+  return key in en ? t(key as MessageKey) : "";
+}
 
 type Access = "ok" | "not-signed-in" | "forbidden";
 
@@ -91,9 +98,13 @@ export function AdminCompliance() {
             <tbody>
               {run.report.findings.map((f) => (
                 <tr key={f.id}>
-                  <th scope="row">{f.id}</th>
+                  <th scope="row">
+                    {f.id}
+                    <span class="criterion">{criterionTitle(f.id)}</span>
+                  </th>
                   <td class={`status-${f.status}`}>{t(STATUS_KEY[f.status])}</td>
                   <td>
+                    {/* Reasons and evidence come from the probes, in English. */}
                     <span lang="en">{f.reason}</span>
                     {f.evidence.length > 0 && (
                       <ul lang="en">
