@@ -178,11 +178,16 @@ export function settingsFindings(f: ComplianceFacts): Finding[] {
     },
     {
       id: "T1",
-      status: "grey",
+      // When TURN lands, its TLS and denied peer ranges need a probe of their own; until then say so.
+      status: f.integrations.turn.implemented ? "yellow" : "grey",
       reason: f.integrations.turn.implemented
-        ? "TURN checked separately"
+        ? "TURN is configured but this audit does not check it yet"
         : "TURN is not implemented yet; media goes directly to the SFU over DTLS-SRTP",
-      evidence: [],
+      evidence: [
+        f.integrations.turn.implemented
+          ? `TURN: ${f.integrations.turn.url ?? "none"}`
+          : "TURN: not implemented yet (media: DTLS-SRTP to the SFU)",
+      ],
     },
   ];
 }
