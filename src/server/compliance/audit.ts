@@ -25,7 +25,9 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
   const progress = options.progress ?? (() => undefined);
   const findings: Finding[] = [];
   progress("headers");
-  const start = await fetch(`${url}/`, { redirect: "manual" });
+  const start = await fetch(`${url}/`, { redirect: "manual" }).catch((error: Error) => {
+    throw new Error(`cannot reach ${url} (${error.message}); is the server running?`);
+  });
   await start.arrayBuffer();
   const facts = await fetchFacts(url);
   const idp = facts?.integrations.oidcIssuer

@@ -106,6 +106,6 @@ export function complianceFacts(
 }
 
 /** Hosts the operator configured the server to contact: today only the OIDC issuer. */
-export function configuredHosts(config: Config): string[] {
+function configuredHosts(config: Config): string[] {
   return config.oidc ? [new URL(config.oidc.issuer).hostname] : [];
 }

@@ -150,9 +150,12 @@ export function settingsFindings(f: ComplianceFacts): Finding[] {
     },
     {
       id: "T9",
-      status: "grey",
-      reason: "background blur is not implemented yet, so no model is loaded from anywhere",
-      evidence: [],
+      // With blur built, the browser probe must switch it on and see no model fetched elsewhere.
+      status: f.features.backgroundBlur ? "yellow" : "grey",
+      reason: f.features.backgroundBlur
+        ? "background blur exists but this audit does not switch it on yet"
+        : "background blur is not implemented yet, so no model is loaded from anywhere",
+      evidence: [`background blur: ${f.features.backgroundBlur}`],
     },
     {
       id: "T10",
