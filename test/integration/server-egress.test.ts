@@ -56,6 +56,13 @@ describe("server egress under strace during a call", () => {
   });
 
   after(async () => {
+    // SIGTERM to strace would only detach it and leave the server running: stop the
+    // traced server itself (strace's child), and strace exits with it.
+    const tracer = server?.child.pid;
+    if (tracer) {
+      const children = readFileSync(`/proc/${tracer}/task/${tracer}/children`, "utf8").trim();
+      for (const pid of children.split(/\s+/).filter(Boolean)) process.kill(Number(pid), "SIGTERM");
+    }
     await server?.close();
     rmSync(traceDir, { recursive: true, force: true });
   });
