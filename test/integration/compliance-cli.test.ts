@@ -84,6 +84,10 @@ describe("plenum subject and plenum docs (against a real SQLite file)", () => {
     assert.match(record.stdout, /\[not stated: PLENUM_DPO_CONTACT\]/);
     const measures = await plenum(["docs", "toms"], facts);
     assert.match(measures.stdout, /^# Technical and organisational measures/);
+    const german = await plenum(["docs", "record-of-processing", "--lang", "de"], facts);
+    assert.match(german.stdout, /^# Verzeichnis von Verarbeitungstätigkeiten/);
+    assert.match(german.stdout, /\[nicht angegeben: PLENUM_DPO_CONTACT\]/);
+    assert.match(german.stdout, /Räume 21 Tage/);
     const pdf = join(dataDir, "toms.pdf");
     const printed = await plenum(["docs", "toms", "--format", "pdf", "--out", pdf], facts);
     assert.equal(printed.code, 0, printed.stderr);

@@ -52,7 +52,7 @@ export async function auditCommand(args: string[], config: Config): Promise<numb
   return hasRed(report) ? 1 : 0;
 }
 
-export const DOCS_USAGE = `Usage: plenum docs record-of-processing|toms [--format md|pdf] [--out FILE]
+export const DOCS_USAGE = `Usage: plenum docs record-of-processing|toms [--format md|pdf] [--lang en|de] [--out FILE]
 `;
 
 /** `plenum docs`: the Art. 30 record or the Art. 32 TOMs, from the configuration. */
@@ -62,19 +62,26 @@ export async function docsCommand(args: string[], config: Config): Promise<numbe
     allowPositionals: true,
     options: {
       format: { type: "string", default: "md" },
+      lang: { type: "string", default: "en" },
       out: { type: "string" },
       help: { type: "boolean" },
     },
   });
   if (values.help) return usage(DOCS_USAGE, 0);
-  const make: Record<string, (c: Config) => Doc> = {
+  const make: Record<string, (c: Config, lang: "en" | "de") => Doc> = {
     "record-of-processing": recordOfProcessing,
     toms,
   };
   const build = make[positionals[0] ?? ""];
-  if (!build || positionals.length !== 1 || !["md", "pdf"].includes(values.format ?? ""))
+  const lang = values.lang;
+  if (
+    !build ||
+    positionals.length !== 1 ||
+    !["md", "pdf"].includes(values.format ?? "") ||
+    (lang !== "en" && lang !== "de")
+  )
     return usage(DOCS_USAGE, 2);
-  const doc = build(config);
+  const doc = build(config, lang);
   if (values.format === "pdf") {
     if (!values.out) {
       process.stderr.write("A PDF needs --out FILE.\n");
