@@ -9,6 +9,9 @@ import { browserFindings, observeInBrowser } from "../../src/server/compliance/p
 import { CHROMIUM_PATH } from "../support/chromium";
 import { type ServerProcess, startServerProcess } from "../support/process";
 
+/** The test pages have no meeting to go through; the probe need not wait long for one. */
+const SHORT = 5_000;
+
 /**
  * The audit's browser probe must catch a page that reaches another origin.
  * The "other origin" is a second server on 127.0.0.2, another loopback
@@ -50,7 +53,7 @@ describe("browser egress probe", () => {
     const url = await serving(
       `<!doctype html><title>test build</title><img src="${foreignOrigin}/pixel.png" alt="">`,
     );
-    const seen = await observeInBrowser(url, CHROMIUM_PATH);
+    const seen = await observeInBrowser(url, CHROMIUM_PATH, undefined, SHORT);
     const findings = browserFindings(seen, url);
     const l4 = findings.find((f) => f.id === "L4");
     assert.equal(l4?.status, "red");
@@ -69,7 +72,7 @@ describe("browser egress probe", () => {
     const url = await serving(
       `<!doctype html><title>test build</title><meta http-equiv="refresh" content="0; url=${foreignOrigin}/landing">`,
     );
-    const seen = await observeInBrowser(url, CHROMIUM_PATH);
+    const seen = await observeInBrowser(url, CHROMIUM_PATH, undefined, SHORT);
     assert.ok(hits.includes("/landing"), "the second loopback server was reached");
     const l4 = browserFindings(seen, url).find((f) => f.id === "L4");
     assert.equal(l4?.status, "red");
