@@ -13,6 +13,7 @@ export const HTTP_ERRORS = {
   "login-failed": { status: 401, message: "Wrong username or password." },
   "login-throttled": { status: 429, message: "Too many failed logins; wait and try again." },
   "not-signed-in": { status: 401, message: "Sign in first." },
+  "not-admin": { status: 403, message: "Only administrators (PLENUM_ADMINS) may do this." },
   "room-not-found": { status: 404, message: "You have no room with this id." },
   "oidc-disabled": { status: 404, message: "Sign-in through an organisation is not configured." },
   "oidc-unavailable": {

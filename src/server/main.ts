@@ -1,14 +1,26 @@
 import { userCommand } from "./account/cli";
+import { auditCommand, docsCommand, subjectCommand } from "./compliance/cli";
 import { type Config, ConfigError, loadConfig } from "./config/config";
 import { createLogger } from "./observability/log";
 import { startServer } from "./server";
 
-const USAGE = `Usage: plenum [serve | user <command>]
+const USAGE = `Usage: plenum [serve | user | audit | docs | subject]
 
 Commands:
   serve    Start the server (default). Configured by PLENUM_* environment variables (see README).
   user     Manage organiser accounts: add, passwd, remove, list ("plenum user help").
+  audit    Check a running deployment against COMPLIANCE.md ("plenum audit --help").
+  docs     Generate the record of processing or the TOMs ("plenum docs --help").
+  subject  Export or erase what is stored about an account ("plenum subject --help").
 `;
+
+/** Commands that run once and exit with their status; each gets its arguments and the config. */
+const COMMANDS: Record<string, (args: string[], config: Config) => Promise<number>> = {
+  user: userCommand,
+  audit: auditCommand,
+  docs: docsCommand,
+  subject: subjectCommand,
+};
 
 /** The configuration, or exit 2 with every problem named. */
 function configOrExit(): Config {
@@ -48,12 +60,13 @@ if (command === "serve") {
     process.stderr.write(`Plenum could not start: ${error.message}\n`);
     process.exit(1);
   });
-} else if (command === "user") {
-  userCommand(rest, configOrExit()).then(
+} else if (COMMANDS[command]) {
+  COMMANDS[command](rest, configOrExit()).then(
     (code) => process.exit(code),
     (error: Error) => {
-      process.stderr.write(`plenum user failed: ${error.message}\n`);
-      process.exit(1);
+      process.stderr.write(`plenum ${command} failed: ${error.message}\n`);
+      // An unknown option is a usage error, as everywhere else.
+      process.exit((error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1);
     },
   );
 } else {

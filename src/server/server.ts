@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import { accountServices } from "./account/services";
+import { EgressMonitor } from "./compliance/egress-monitor";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
 import { attachSignalling } from "./http/websocket";
@@ -36,6 +37,8 @@ export async function startServer(
   /** The clock for sessions and throttles; tests move it forward instead of sleeping. */
   now: () => number = Date.now,
 ): Promise<RunningServer> {
+  // First, so that every outgoing connection of this server is seen (COMPLIANCE L1, L3).
+  const egress = new EgressMonitor();
   const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
   const media = new WeriftEngine(config.media);
   const directory = new RoomDirectory(store, media, log, now);
@@ -48,6 +51,8 @@ export async function startServer(
     clientDir,
     publicUrl: () => publicUrl,
     accounts,
+    config,
+    egress,
   });
   const guard = new AccessGuard(now, {
     perSecond: config.joinLimit.perMinute / 60,
@@ -100,6 +105,7 @@ export async function startServer(
         media.close();
         await app.close();
         await store.close();
+        egress.close();
       })();
       return closing;
     },

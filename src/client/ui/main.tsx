@@ -5,10 +5,11 @@ import "./styles.css";
 import "./meeting.css";
 import "./moderation.css";
 import "./panels.css";
+import "./compliance.css";
+import { AdminCompliance } from "./views/AdminCompliance";
 import { Home } from "./views/Home";
 import { Login } from "./views/Login";
 import { Organiser } from "./views/Organiser";
-import { Privacy } from "./views/Privacy";
 import { RoomPage } from "./views/RoomPage";
 
 function LanguageSwitch() {
@@ -26,7 +27,7 @@ function Page() {
   if (room?.[1]) return <RoomPage roomId={room[1]} />;
   if (path === "/login") return <Login />;
   if (path === "/my") return <Organiser />;
-  if (path === "/privacy") return <Privacy />;
+  if (path === "/admin/compliance") return <AdminCompliance />;
   return <Home />;
 }
 

@@ -82,3 +82,39 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("loadConfig: compliance settings", () => {
+  it("refuses to switch retention off: every stored item has a period (T10)", () => {
+    for (const [name, value] of [
+      ["PLENUM_ROOM_RETENTION_DAYS", "0"],
+      ["PLENUM_AUDIT_RETENTION_DAYS", "0"],
+      ["PLENUM_LOG_RETENTION_DAYS", "0"],
+      ["PLENUM_ROOM_RETENTION_DAYS", "never"],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ [name]: value }),
+        (e: unknown) => e instanceof ConfigError && e.message.includes(name),
+      );
+    }
+  });
+
+  it("takes the lobby default, allowed origins, administrators and the operator's facts", () => {
+    const c = loadConfig({
+      PLENUM_DEFAULT_LOBBY: "false",
+      PLENUM_CSP_ALLOW: "https://id.example.org, http://127.0.0.1:9000",
+      PLENUM_ADMINS: "alice, bob",
+      PLENUM_DPO_CONTACT: "dsb@example.org",
+    });
+    assert.equal(c.defaultLobby, false);
+    assert.deepEqual(c.cspAllow, ["https://id.example.org", "http://127.0.0.1:9000"]);
+    assert.deepEqual(c.admins, ["alice", "bob"]);
+    assert.equal(c.operator.dpoContact, "dsb@example.org");
+    assert.equal(c.operator.controllerName, undefined);
+    assert.equal(loadConfig({}).defaultLobby, true);
+  });
+
+  it("allows only origins, over https or on loopback, in the CSP", () => {
+    for (const bad of ["http://cdn.example.org", "https://cdn.example.org/lib", "'unsafe-inline'"])
+      assert.throws(() => loadConfig({ PLENUM_CSP_ALLOW: bad }), /PLENUM_CSP_ALLOW/);
+  });
+});

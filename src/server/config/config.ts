@@ -40,12 +40,74 @@ export interface Config {
   sessionHours: number;
   /** Login through an OpenID Connect provider; undefined when not configured. */
   oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  /** Whether a new ad-hoc room starts with its lobby on (COMPLIANCE T4 wants true). */
+  defaultLobby: boolean;
+  /**
+   * Origins besides its own that the browser may contact (added to the CSP's
+   * connect-src and form-action), e.g. an identity provider reached by a form.
+   * Every one is reported by `plenum audit` (COMPLIANCE L4).
+   */
+  cspAllow: string[];
+  /** Usernames of organiser accounts that may see `/admin/compliance`. */
+  admins: string[];
+  /** How long the operator's log collector keeps Plenum's logs (stdout); stated in the privacy notice. */
+  logRetentionDays: number;
+  /** The Chromium that `/admin/compliance` drives for its browser probe. */
+  chromiumPath: string;
+  /** The operator's own facts for the privacy notice and records; undefined = not stated yet. */
+  operator: OperatorFacts;
 }
+
+/** Facts only the controller knows; each missing one makes an audit criterion yellow. */
+export interface OperatorFacts {
+  controllerName: string | undefined;
+  controllerAddress: string | undefined;
+  controllerEmail: string | undefined;
+  dpoContact: string | undefined;
+  /** e.g. "Art. 6(1)(e) GDPR with § 3 BbgDSG". */
+  legalBasis: string | undefined;
+  purposes: string | undefined;
+}
+
+/** Which environment variable states each operator fact (for messages naming the setting). */
+export const OPERATOR_VARIABLES: Record<keyof OperatorFacts, string> = {
+  controllerName: "PLENUM_CONTROLLER_NAME",
+  controllerAddress: "PLENUM_CONTROLLER_ADDRESS",
+  controllerEmail: "PLENUM_CONTROLLER_EMAIL",
+  dpoContact: "PLENUM_DPO_CONTACT",
+  legalBasis: "PLENUM_LEGAL_BASIS",
+  purposes: "PLENUM_PURPOSES",
+};
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 const port = z.coerce.number().int().min(0).max(65535);
 const address = z.string().refine((a) => isIP(a) !== 0, "must be an IPv4 or IPv6 address");
+
+const list = z
+  .string()
+  .optional()
+  .transform((s) =>
+    (s ?? "")
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean),
+  );
+const fact = z.string().trim().min(1).max(2000).optional();
+/** An origin the browser may be allowed to reach: https, or http only on loopback. */
+const origin = z
+  .url({ protocol: /^https?$/ })
+  // Zod runs refinements even after the URL check failed, hence canParse.
+  .refine(
+    (u) => URL.canParse(u) && new URL(u).origin === u.replace(/\/$/, ""),
+    "must be an origin (no path)",
+  )
+  .refine(
+    (u) =>
+      u.startsWith("https:") ||
+      (URL.canParse(u) && LOOPBACK.has(new URL(u).hostname.replace(/^\[|\]$/g, ""))),
+    "must be https (plain http only on loopback)",
+  );
 
 const Env = z.object({
   PLENUM_HOST: z.string().min(1).default("127.0.0.1"),
@@ -95,6 +157,17 @@ const Env = z.object({
     ),
   PLENUM_OIDC_CLIENT_ID: z.string().min(1).optional(),
   PLENUM_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  PLENUM_DEFAULT_LOBBY: z.enum(["true", "false"]).default("true"),
+  PLENUM_CSP_ALLOW: list.pipe(z.array(origin)),
+  PLENUM_ADMINS: list,
+  PLENUM_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  PLENUM_CHROMIUM: z.string().min(1).default("/usr/bin/chromium"),
+  PLENUM_CONTROLLER_NAME: fact,
+  PLENUM_CONTROLLER_ADDRESS: fact,
+  PLENUM_CONTROLLER_EMAIL: fact,
+  PLENUM_DPO_CONTACT: fact,
+  PLENUM_LEGAL_BASIS: fact,
+  PLENUM_PURPOSES: fact,
 });
 
 export class ConfigError extends Error {
@@ -132,6 +205,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             clientSecret: e.PLENUM_OIDC_CLIENT_SECRET,
           }
         : undefined,
+    defaultLobby: e.PLENUM_DEFAULT_LOBBY === "true",
+    cspAllow: e.PLENUM_CSP_ALLOW.map((u) => new URL(u).origin),
+    admins: e.PLENUM_ADMINS,
+    logRetentionDays: e.PLENUM_LOG_RETENTION_DAYS,
+    chromiumPath: e.PLENUM_CHROMIUM,
+    operator: {
+      controllerName: e.PLENUM_CONTROLLER_NAME,
+      controllerAddress: e.PLENUM_CONTROLLER_ADDRESS,
+      controllerEmail: e.PLENUM_CONTROLLER_EMAIL,
+      dpoContact: e.PLENUM_DPO_CONTACT,
+      legalBasis: e.PLENUM_LEGAL_BASIS,
+      purposes: e.PLENUM_PURPOSES,
+    },
   };
 }
 

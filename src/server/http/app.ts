@@ -6,10 +6,13 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { AccountServices } from "../account/services";
+import type { EgressMonitor } from "../compliance/egress-monitor";
+import type { Config } from "../config/config";
 import type { RoomDirectory } from "../room/directory";
 import type { Store } from "../store/store";
 import { registerAuthRoutes } from "./auth";
-import { registerSecurityHeaders, setSecurityHeaders } from "./headers";
+import { registerComplianceRoutes } from "./compliance";
+import { registerSecurityHeaders, securityHeaders, setSecurityHeaders } from "./headers";
 import { registerMyRoomRoutes } from "./my-rooms";
 import { registerRoomRoutes, UNAVAILABLE } from "./rooms";
 import { registerClient } from "./static";
@@ -21,10 +24,13 @@ export interface AppDeps {
   clientDir: string;
   publicUrl: () => string;
   accounts: AccountServices;
+  config: Config;
+  egress: EgressMonitor;
 }
 
 /** The HTTP application: routes only, no listening socket (so tests can `inject`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const headers = securityHeaders(deps.config.cspAllow, deps.config.publicUrl.startsWith("https:"));
   // Fastify's own request logging would write URLs (room ids) and addresses: off.
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -35,12 +41,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // /api/rooms/ such an id is just one more room that cannot be joined (T4).
     // These replies skip the onSend hooks, so the headers are set here.
     frameworkErrors: (_error, request, reply: FastifyReply) => {
-      setSecurityHeaders(reply);
+      setSecurityHeaders(reply, headers);
       if (request.url.startsWith("/api/rooms/")) return reply.code(404).send(UNAVAILABLE);
       return reply.code(400).send({ code: "bad-request", message: "The URL is malformed." });
     },
   });
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, headers);
   app.get("/healthz", async (_request, reply) => {
     try {
       await deps.store.ping();
@@ -49,7 +55,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ status: "unavailable" });
     }
   });
-  registerRoomRoutes(app, deps.directory, deps.publicUrl);
+  registerRoomRoutes(app, deps.directory, deps.publicUrl, deps.config.defaultLobby);
+  registerComplianceRoutes(app, {
+    config: deps.config,
+    publicUrl: deps.publicUrl,
+    egress: deps.egress,
+    authenticate: deps.accounts.authenticate,
+  });
   registerAuthRoutes(app, deps.accounts, deps.publicUrl, deps.log);
   registerMyRoomRoutes(app, {
     store: deps.store,

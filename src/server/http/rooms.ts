@@ -23,7 +23,10 @@ export function registerRoomRoutes(
   app: FastifyInstance,
   directory: RoomDirectory,
   publicUrl: () => string,
+  /** PLENUM_DEFAULT_LOBBY: whether an ad-hoc room starts with its lobby on. */
+  lobby = true,
 ): void {
+  const defaults = { ...DEFAULTS, lobby };
   app.post("/api/rooms", async (request, reply) => {
     const body = NewRoomBody.safeParse(request.body ?? {});
     if (!body.success) {
@@ -31,10 +34,10 @@ export function registerRoomRoutes(
         .code(400)
         .send({ code: "bad-request", message: body.error.issues[0]?.message ?? "invalid body" });
     }
-    const { password, lobby } = body.data;
+    const { password, lobby: lobbyChoice } = body.data;
     const room = await directory.create({
+      defaults: lobbyChoice === undefined ? defaults : { ...defaults, lobby: lobbyChoice },
       ...(password ? { password } : {}),
-      ...(lobby === false ? { defaults: { ...DEFAULTS, lobby } } : {}),
     });
     const url = `${publicUrl()}/r/${room.id}`;
     // The secret travels in the fragment, which browsers never send to a server:

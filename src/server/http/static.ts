@@ -14,8 +14,7 @@ export async function registerClient(app: FastifyInstance, clientDir: string): P
   app.get("/r/:id", (_request, reply) => reply.sendFile("index.html"));
   app.get("/login", (_request, reply) => reply.sendFile("index.html"));
   app.get("/my", (_request, reply) => reply.sendFile("index.html"));
-  // The privacy notice is a page of the client, in the person's language.
-  app.get("/privacy", (_request, reply) => reply.sendFile("index.html"));
+  app.get("/admin/compliance", (_request, reply) => reply.sendFile("index.html"));
   app.setNotFoundHandler((request, reply) => {
     if (request.url.startsWith("/api/"))
       return reply.code(404).send({ code: "not-found", message: "No such API route." });

@@ -5,6 +5,7 @@ import { WebSocketServer } from "ws";
 import { CLOSE } from "../../protocol/errors";
 import { MAX_MESSAGE_BYTES } from "../../protocol/messages";
 import type { Authenticate } from "../auth/account";
+import { truncateIp } from "../observability/log";
 import { type Identity, Session, type SessionDeps } from "../signalling/session";
 import { clientIdOf, newClientId } from "./client-id";
 
@@ -68,6 +69,8 @@ export function attachSignalling(
             identity,
           );
           sessions.add(session);
+          // The network, never the address (COMPLIANCE T7): enough to spot abuse from one place.
+          deps.log.debug({ net: truncateIp(identity.address) }, "signalling: connected");
           alive.set(ws, true);
           ws.on("pong", () => alive.set(ws, true));
           ws.on("message", (data, isBinary) => {

@@ -118,6 +118,17 @@ export class AccountStore {
     return row && { accountId: row.account_id, expiresAt: Number(row.expires_at) };
   }
 
+  /** An account's sign-in sessions, without their token hashes (for a subject access export). */
+  async sessionsOf(accountId: string): Promise<{ createdAt: number; expiresAt: number }[]> {
+    const rows = await this.db
+      .selectFrom("auth_sessions")
+      .select(["created_at", "expires_at"])
+      .where("account_id", "=", accountId)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((r) => ({ createdAt: Number(r.created_at), expiresAt: Number(r.expires_at) }));
+  }
+
   async deleteSession(tokenHash: string): Promise<void> {
     await this.db.deleteFrom("auth_sessions").where("token_hash", "=", tokenHash).execute();
   }

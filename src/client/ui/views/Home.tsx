@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { t } from "../i18n";
+import { PrivacyLink } from "./PrivacyLink";
 
 /** The start page: one button that creates a meeting and goes to it. */
 export function Home() {
@@ -29,6 +30,7 @@ export function Home() {
         </p>
       )}
       <a href="/login">{t("home.signIn")}</a>
+      <PrivacyLink />
     </main>
   );
 }

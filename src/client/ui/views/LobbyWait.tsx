@@ -1,4 +1,5 @@
 import { t } from "../i18n";
+import { PrivacyLink } from "./PrivacyLink";
 
 /** Waiting to be let in. Nothing of the meeting is shown here, because nothing of it is known. */
 export function LobbyWait({ onLeave }: { onLeave: () => void }) {
@@ -10,6 +11,7 @@ export function LobbyWait({ onLeave }: { onLeave: () => void }) {
       <button type="button" onClick={onLeave}>
         {t("lobby.cancel")}
       </button>
+      <PrivacyLink />
     </main>
   );
 }

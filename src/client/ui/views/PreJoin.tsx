@@ -7,6 +7,7 @@ import { DeviceSettings } from "./DeviceSettings";
 import { DeviceProblem, DeviceToggles } from "./DeviceToggles";
 import { errorText } from "./errors";
 import { LevelMeter } from "./LevelMeter";
+import { PrivacyLink } from "./PrivacyLink";
 import { VideoView } from "./VideoView";
 
 const NAME_KEY = "plenum.name";
@@ -105,15 +106,5 @@ export function PreJoin({
       </form>
       <PrivacyLink />
     </main>
-  );
-}
-
-function PrivacyLink() {
-  return (
-    <p class="privacy-link">
-      <a href="/privacy" target="_blank" rel="noopener noreferrer">
-        {t("prejoin.privacy")}
-      </a>
-    </p>
   );
 }

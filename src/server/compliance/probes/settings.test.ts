@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { loadConfig } from "../../config/config";
+import { complianceFacts } from "../facts";
+import { settingsFindings } from "./settings";
+
+const statusOf = (
+  env: Record<string, string>,
+  id: string,
+  tweak = (_: ReturnType<typeof complianceFacts>) => {},
+) => {
+  const facts = complianceFacts(loadConfig(env), "http://127.0.0.1:8080", {});
+  tweak(facts);
+  return settingsFindings(facts).filter((f) => f.id === id);
+};
+
+describe("settings findings", () => {
+  it("makes T4 red when the lobby is off by default (PLENUM_DEFAULT_LOBBY=false)", () => {
+    assert.equal(statusOf({}, "T4")[0]?.status, "green");
+    const off = statusOf({ PLENUM_DEFAULT_LOBBY: "false" }, "T4")[0];
+    assert.equal(off?.status, "red");
+    assert.match(off?.reason ?? "", /PLENUM_DEFAULT_LOBBY=false/);
+  });
+
+  it("reports E2EE honestly, and flips to green when the fact says it is implemented", () => {
+    const today = statusOf({}, "T2")[0];
+    assert.equal(today?.status, "yellow");
+    assert.match(today?.reason ?? "", /end-to-end encryption is not implemented yet/);
+    const landed = statusOf({}, "T2", (f) => {
+      f.defaults.e2ee.implemented = true;
+    })[0];
+    assert.equal(landed?.status, "green");
+  });
+
+  it("names each missing operator setting", () => {
+    assert.match(statusOf({}, "L5")[0]?.reason ?? "", /PLENUM_LEGAL_BASIS, PLENUM_PURPOSES/);
+    assert.equal(
+      statusOf({ PLENUM_LEGAL_BASIS: "Art. 6(1)(e) GDPR", PLENUM_PURPOSES: "Meetings" }, "L5")[0]
+        ?.status,
+      "green",
+    );
+  });
+
+  it("lists the identity provider as a recipient needing an agreement (L2 yellow)", () => {
+    const oidc = {
+      PLENUM_OIDC_ISSUER: "https://id.example.org/realm",
+      PLENUM_OIDC_CLIENT_ID: "plenum",
+      PLENUM_OIDC_CLIENT_SECRET: "s",
+    };
+    assert.equal(statusOf({}, "L2")[0]?.status, "green");
+    assert.equal(statusOf(oidc, "L2")[0]?.status, "yellow");
+  });
+});
