@@ -63,9 +63,13 @@ describe("privacy notice and the administrators' audit page", () => {
   });
 
   it("links the privacy notice from the start page, in the person's language (L6)", async () => {
-    const page = await (await personContext(browser, "de-DE")).newPage();
-    await page.goto(server.url);
-    await page.getByRole("link", { name: "Datenschutzhinweise" }).click();
+    const start = await (await personContext(browser, "de-DE")).newPage();
+    await start.goto(server.url);
+    // It opens in a new tab, so nothing typed on the page before is lost.
+    const [page] = await Promise.all([
+      start.context().waitForEvent("page"),
+      start.getByRole("link", { name: "Datenschutzhinweise" }).click(),
+    ]);
     await page.getByRole("heading", { name: "Datenschutzhinweise für Videokonferenzen" }).waitFor();
     assert.equal(await page.getAttribute("html", "lang"), "de");
     await page.getByText("Bezirksamt Musterstadt").waitFor();

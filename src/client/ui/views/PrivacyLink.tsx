@@ -4,7 +4,10 @@ import { language, t } from "../i18n";
 export function PrivacyLink() {
   return (
     <p class="privacy-link">
-      <a href={`/privacy?lang=${language.value}`}>{t("privacy.link")}</a>
+      {/* A new tab, so reading it loses nothing typed or switched on here. */}
+      <a href={`/privacy?lang=${language.value}`} target="_blank" rel="noopener noreferrer">
+        {t("privacy.link")}
+      </a>
     </p>
   );
 }
