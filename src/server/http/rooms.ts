@@ -6,11 +6,14 @@ import { DEFAULTS } from "../store/rooms";
 
 /**
  * An ad-hoc room may get a password, and its lobby switched off, at creation
- * (for integrations that admit people themselves); everything else takes the defaults.
+ * (for integrations that admit people themselves), and end-to-end encryption
+ * switched off (for clients that cannot take part in it, such as protocol-level
+ * test clients); everything else takes the defaults.
  */
 const NewRoomBody = z.strictObject({
   password: z.string().min(1).max(256).optional(),
   lobby: z.boolean().optional(),
+  e2ee: z.boolean().optional(),
 });
 
 /** The one answer for every room that cannot be joined, whatever the reason (T4). */
@@ -31,11 +34,9 @@ export function registerRoomRoutes(
         .code(400)
         .send({ code: "bad-request", message: body.error.issues[0]?.message ?? "invalid body" });
     }
-    const { password, lobby } = body.data;
-    const room = await directory.create({
-      ...(password ? { password } : {}),
-      ...(lobby === false ? { defaults: { ...DEFAULTS, lobby } } : {}),
-    });
+    const { password, lobby, e2ee } = body.data;
+    const defaults = { ...DEFAULTS, lobby: lobby ?? DEFAULTS.lobby, e2ee: e2ee ?? DEFAULTS.e2ee };
+    const room = await directory.create({ ...(password ? { password } : {}), defaults });
     const url = `${publicUrl()}/r/${room.id}`;
     // The secret travels in the fragment, which browsers never send to a server:
     // it stays out of access logs, proxies and Referer headers.
