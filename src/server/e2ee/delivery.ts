@@ -106,14 +106,16 @@ export class DeliveryService {
   /** The person left the meeting (leave, kick, lost connection): forget or remove them. */
   left(participantId: string): void {
     this.keyPackages.delete(participantId);
-    if (!this.members.includes(participantId)) return this.schedule();
-    this.departed.add(participantId);
-    if (this.present.length > 0) return this.schedule();
+    if (this.members.includes(participantId)) this.departed.add(participantId);
+    if (this.present.length > 0 || this.members.length === 0) {
+      this.schedule();
+      return;
+    }
     // Nobody who holds the group's secrets is left: the first waiting person starts anew.
     const [next] = this.keyPackages.keys();
-    if (next === undefined) return this.restart(undefined);
-    this.keyPackages.delete(next);
     this.restart(next);
+    if (next === undefined) return;
+    this.keyPackages.delete(next);
     this.deliver(next, { type: "mls-create" });
     this.schedule();
   }
