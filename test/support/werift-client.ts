@@ -262,7 +262,8 @@ export class WeriftClient {
             this.received.set(mid, stats);
           }
           stats.packets++;
-          for (const tap of this.taps) tap(mid, { payload: packet.payload, marker: packet.header.marker });
+          for (const tap of this.taps)
+            tap(mid, { payload: packet.payload, marker: packet.header.marker });
           stats.ssrcs.add(packet.header.ssrc);
           const found = readMarker(packet.payload);
           if (found) stats.markers.add(found);

@@ -20,6 +20,12 @@ import type { Counters, FromWorker, ToWorker, TransformOptions } from "./worker-
 
 /** Receivers keep the previous epoch this long, for frames still in flight. */
 const PREVIOUS_EPOCH_MS = 2000;
+/**
+ * A frame under the next epoch can arrive before this member has processed the
+ * commit that starts it (the sender moved first). It waits this long for the
+ * key rather than being dropped, which would freeze the picture until a key frame.
+ */
+const NEXT_EPOCH_WAIT_MS = 1000;
 /** Counters a counter may lag behind the highest seen before it counts as a replay. */
 const REPLAY_WINDOW = 512n;
 
@@ -40,6 +46,7 @@ const keys = new Map<bigint, { epoch: number; key: Promise<SenderKey> }>();
 /** Per key: highest counter seen and the counters seen near it. */
 const seen = new Map<bigint, { max: bigint; recent: Set<bigint> }>();
 const keyFrameRequests = new Set<() => void>();
+const epochWaiters = new Set<() => void>();
 const counters: Counters = {
   encrypted: 0,
   decrypted: 0,
@@ -82,6 +89,8 @@ function setEpoch(message: Extract<ToWorker, { type: "epoch" }>): void {
   for (const [kid, k] of keys) if (!epochs.has(k.epoch % (1 << EPOCH_BITS))) keys.delete(kid);
   current = { ...message, counter: 0n };
   epochs.set(message.epoch % (1 << EPOCH_BITS), current);
+  for (const wake of epochWaiters) wake();
+  epochWaiters.clear();
   // New keys for everyone: a key frame lets receivers that could not read the old ones start.
   for (const request of keyFrameRequests) request();
 }
@@ -161,6 +170,8 @@ async function decrypt(
     return undefined;
   }
   const { epochBits, senderIndex } = splitKeyId(header.kid);
+  if (!epochs.has(epochBits) && current && epochBits === (current.epoch + 1) % (1 << EPOCH_BITS))
+    await nextEpoch();
   const epoch = epochs.get(epochBits);
   if (!epoch || (epoch.expiresAt !== undefined && epoch.expiresAt < Date.now())) {
     counters.dropped.noKey++;
@@ -185,6 +196,13 @@ async function decrypt(
   remember(header.kid, header.counter);
   counters.decrypted++;
   return plain;
+}
+
+function nextEpoch(): Promise<void> {
+  return new Promise((resolve) => {
+    epochWaiters.add(resolve);
+    setTimeout(resolve, NEXT_EPOCH_WAIT_MS);
+  });
 }
 
 function remember(kid: bigint, counter: bigint): void {
