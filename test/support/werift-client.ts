@@ -152,6 +152,11 @@ export class WeriftClient {
     }
   }
 
+  /** Sends `frames` (whole VP8 frames) as this client's video, instead of synthetic ones. */
+  replayVideo(frames: Buffer[]): void {
+    this.sources.find((s) => s.kind === "video")?.replay.push(...frames);
+  }
+
   setMedia(media: MediaState): Promise<Results["media-state"]> {
     return this.signalling.request({ type: "media-state", media });
   }

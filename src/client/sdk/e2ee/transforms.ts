@@ -41,6 +41,8 @@ export class MediaEncryption {
   constructor(private readonly onCounters: (counters: Counters) => void) {
     this.worker.onmessage = (event: MessageEvent<FromWorker>) => {
       this.latest = event.data.counters;
+      // Counters only (never keys), readable from the console and by browser tests.
+      (globalThis as { plenumE2eeCounters?: Counters }).plenumE2eeCounters = this.latest;
       this.onCounters(event.data.counters);
     };
   }

@@ -178,9 +178,11 @@ async function decrypt(
     return undefined;
   }
   const window = seen.get(header.kid);
+  // The SFU never sends our own frames back: one that comes is a reflection.
+  const reflected = senderIndex === epoch.selfIndex;
   if (
-    window &&
-    (header.counter + REPLAY_WINDOW < window.max || window.recent.has(header.counter))
+    reflected ||
+    (window && (header.counter + REPLAY_WINDOW < window.max || window.recent.has(header.counter)))
   ) {
     counters.dropped.replay++;
     return undefined;
