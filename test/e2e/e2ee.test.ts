@@ -182,6 +182,36 @@ describe("an end-to-end encrypted meeting in Chromium", () => {
   });
 });
 
+describe("a browser without encoded transforms", () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  before(async () => {
+    server = await startServerProcess();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("cannot join an end-to-end encrypted meeting, and is told why", async () => {
+    const room = await createRoom(server.url, { lobby: false });
+    const old = await newPerson(browser, "en-US");
+    await old.page.addInitScript(() => {
+      const w = window as unknown as Record<string, unknown>;
+      delete w.RTCRtpScriptTransform;
+      delete (RTCRtpSender.prototype as unknown as Record<string, unknown>).createEncodedStreams;
+    });
+    await old.page.goto(room.url);
+    await old.page.getByLabel("Your name").fill("Old");
+    await old.page.getByRole("button", { name: "Join" }).click();
+    await old.page.getByText("this browser cannot encrypt media").waitFor({ timeout: 30_000 });
+    assert.equal(await old.page.getByRole("button", { name: "Leave" }).count(), 0);
+  });
+});
+
 describe("a meeting without end-to-end encryption", () => {
   let server: ServerProcess;
   let browser: Browser;
