@@ -182,6 +182,8 @@ export interface RoomSettings {
   lobby: boolean;
   chat: boolean;
   e2ee: boolean;
+  /** The MLS ciphersuite of an encrypted meeting: the X-Wing hybrid instead of the default. */
+  postQuantum: boolean;
   /** Whether a password is needed to enter (never the password itself). */
   password: boolean;
   /** Whether several people may share their screens at once (default: one at a time). */

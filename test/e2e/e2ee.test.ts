@@ -212,6 +212,37 @@ describe("a browser without encoded transforms", () => {
   });
 });
 
+describe("a meeting with the post-quantum suite", () => {
+  let server: ServerProcess;
+  let browser: Browser;
+
+  before(async () => {
+    server = await startServerProcess();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("works like the default: both see each other and the same safety number, marked post-quantum", async () => {
+    const room = await createRoom(server.url, { lobby: false, postQuantum: true });
+    const pair: Person[] = [];
+    for (const name of ["Quinn", "Rosa"]) {
+      const person = await newPerson(browser, "en-US");
+      await join(person, room.url, name, { mic: true, cam: true });
+      pair.push(person);
+    }
+    for (const p of pair) await seesEveryone(p, 1);
+    await waitFor("both to show the same safety number", async () => {
+      const [a, b] = await Promise.all(pair.map(safetyNumber));
+      return a !== "" && a === b;
+    });
+    await pair[0]?.page.getByText("Post-quantum (X-Wing)").waitFor();
+  });
+});
+
 describe("a meeting without end-to-end encryption", () => {
   let server: ServerProcess;
   let browser: Browser;

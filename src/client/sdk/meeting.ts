@@ -64,6 +64,7 @@ export class Meeting {
     lobby: true,
     chat: true,
     e2ee: true,
+    postQuantum: false,
     password: false,
     multipleScreenShares: false,
   };
@@ -228,6 +229,7 @@ export class Meeting {
       this.e2ee = new E2ee(
         signalling,
         joined.self.id,
+        joined.settings.postQuantum,
         () => this.changed(),
         (message) => this.receiveChat({ ...message, name: this.nameOf(message.from) }),
       );

@@ -14,6 +14,8 @@ const NewRoomBody = z.strictObject({
   password: z.string().min(1).max(256).optional(),
   lobby: z.boolean().optional(),
   e2ee: z.boolean().optional(),
+  /** The post-quantum hybrid MLS suite (X-Wing) for this room's encryption. */
+  postQuantum: z.boolean().optional(),
 });
 
 /** The one answer for every room that cannot be joined, whatever the reason (T4). */
@@ -34,8 +36,13 @@ export function registerRoomRoutes(
         .code(400)
         .send({ code: "bad-request", message: body.error.issues[0]?.message ?? "invalid body" });
     }
-    const { password, lobby, e2ee } = body.data;
-    const defaults = { ...DEFAULTS, lobby: lobby ?? DEFAULTS.lobby, e2ee: e2ee ?? DEFAULTS.e2ee };
+    const { password, lobby, e2ee, postQuantum } = body.data;
+    const defaults = {
+      ...DEFAULTS,
+      lobby: lobby ?? DEFAULTS.lobby,
+      e2ee: e2ee ?? DEFAULTS.e2ee,
+      ...(postQuantum ? { postQuantum } : {}),
+    };
     const room = await directory.create({ ...(password ? { password } : {}), defaults });
     const url = `${publicUrl()}/r/${room.id}`;
     // The secret travels in the fragment, which browsers never send to a server:

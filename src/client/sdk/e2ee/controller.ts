@@ -3,6 +3,7 @@ import type { Signalling } from "../signalling";
 import { RequestError } from "../signalling";
 import { E2eeGroup, type EpochInfo } from "./group";
 import { safetyNumber } from "./safety";
+import { DEFAULT_SUITE, POST_QUANTUM_SUITE } from "./suite";
 import { MediaEncryption } from "./transforms";
 import type { Counters, Kind } from "./worker-protocol";
 
@@ -11,7 +12,7 @@ export type E2eeStatus =
   | { state: "off" }
   /** Waiting for the Welcome into the group: media stays dark until then. */
   | { state: "joining" }
-  | { state: "on"; safetyNumber: string; epoch: number; since: number }
+  | { state: "on"; safetyNumber: string; epoch: number; since: number; postQuantum: boolean }
   /** A handshake message did not verify: this client is out of the group (fail closed). */
   | { state: "failed"; reason: string };
 
@@ -39,22 +40,27 @@ export class E2ee {
   constructor(
     private readonly signalling: Signalling,
     selfId: string,
+    private readonly postQuantum: boolean,
     private readonly changed: () => void,
     private readonly chat: (message: { from: string; text: string; at: number }) => void,
   ) {
     this.media = new MediaEncryption((counters) => this.counted(counters));
-    this.group = new E2eeGroup(selfId, {
-      offerKeyPackage: (keyPackage) => signalling.request("mls-key-package", { keyPackage }),
-      commit: async (submission) => {
-        try {
-          await signalling.request("mls-commit", submission);
-          return "ok";
-        } catch (error) {
-          if (error instanceof RequestError && error.code === "mls-stale") return "stale";
-          throw error;
-        }
+    this.group = new E2eeGroup(
+      selfId,
+      {
+        offerKeyPackage: (keyPackage) => signalling.request("mls-key-package", { keyPackage }),
+        commit: async (submission) => {
+          try {
+            await signalling.request("mls-commit", submission);
+            return "ok";
+          } catch (error) {
+            if (error instanceof RequestError && error.code === "mls-stale") return "stale";
+            throw error;
+          }
+        },
       },
-    });
+      postQuantum ? POST_QUANTUM_SUITE : DEFAULT_SUITE,
+    );
     this.group.events.on("epoch", (info) => this.epoch(info));
     this.group.events.on("failed", (error) => {
       this.current = { state: "failed", reason: error.message };
@@ -136,7 +142,13 @@ export class E2ee {
       this.current.state === "on" && this.current.safetyNumber === code
         ? this.current.since
         : Date.now();
-    this.current = { state: "on", safetyNumber: code, epoch: info.epoch, since };
+    this.current = {
+      state: "on",
+      safetyNumber: code,
+      epoch: info.epoch,
+      since,
+      postQuantum: this.postQuantum,
+    };
     this.changed();
   }
 

@@ -219,6 +219,7 @@ export const de: Record<MessageKey, string> = {
   "e2ee.failed":
     "Die Ende-zu-Ende-Verschlüsselung ist fehlgeschlagen: nichts aus diesem Meeting lässt sich entschlüsseln. Bitte verlassen und neu beitreten.",
   "e2ee.safetyNumber": "Sicherheitsnummer",
+  "e2ee.postQuantum": "Post-Quanten (X-Wing)",
   "e2ee.safetyHelp":
     "Laut vergleichen: alle müssen dieselbe Nummer sehen. Sie ändert sich, wenn jemand beitritt oder geht.",
   "e2ee.since": "seit {time}",

@@ -210,6 +210,7 @@ export const en = {
   "e2ee.failed":
     "End-to-end encryption failed: nothing from this meeting can be decrypted. Leave and join again.",
   "e2ee.safetyNumber": "Safety number",
+  "e2ee.postQuantum": "Post-quantum (X-Wing)",
   "e2ee.safetyHelp":
     "Compare it aloud: everyone must see the same number. It changes whenever someone joins or leaves.",
   "e2ee.since": "since {time}",

@@ -27,7 +27,9 @@ export function EncryptionState({ e2ee }: { e2ee: E2eeStatus }) {
   const time = new Date(e2ee.since).toLocaleTimeString();
   return (
     <p class="e2ee-state on" role="status" title={t("e2ee.safetyHelp")}>
-      <span class="badge">{t("e2ee.on")}</span> {t("e2ee.safetyNumber")}:{" "}
+      <span class="badge">{t("e2ee.on")}</span>{" "}
+      {e2ee.postQuantum && <span class="badge">{t("e2ee.postQuantum")}</span>}{" "}
+      {t("e2ee.safetyNumber")}:{" "}
       <output class="safety-number" data-epoch={e2ee.epoch}>
         {e2ee.safetyNumber}
       </output>{" "}
