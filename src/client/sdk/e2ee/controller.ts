@@ -31,7 +31,6 @@ export class E2ee {
   readonly media: MediaEncryption;
   private readonly group: E2eeGroup;
   private current: E2eeStatus = { state: "joining" };
-  private info: EpochInfo | undefined;
   private readonly ownChat: string[] = [];
   private readonly failing = new Set<string>();
   private lastFailed: Record<string, number> = {};
@@ -135,7 +134,6 @@ export class E2ee {
   }
 
   private epoch(info: EpochInfo): void {
-    this.info = info;
     this.media.setEpoch(info.epoch, info.sframeSecret, info.selfIndex);
     const code = safetyNumber(info.authenticator);
     const since =
@@ -164,10 +162,5 @@ export class E2ee {
     this.failing.clear();
     for (const id of now) this.failing.add(id);
     if (!same) this.changed();
-  }
-
-  /** Who a leaf index is in the current epoch (for tests and diagnostics). */
-  memberAt(leaf: number): string | undefined {
-    return this.info?.members.get(leaf);
   }
 }
