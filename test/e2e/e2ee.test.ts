@@ -34,7 +34,8 @@ function perTrack(page: Page): Promise<{ video: number[]; audio: number }> {
       (await pc.getStats()).forEach((s) => {
         if (s.type !== "inbound-rtp") return;
         if (s.kind === "video") video.push(s.framesDecoded ?? 0);
-        else audio += s.totalSamplesReceived ?? 0;
+        // Energy, not samples: concealment fills silence when frames are dropped, a beep is heard.
+        else audio += s.totalAudioEnergy ?? 0;
       });
     }
     return { video, audio };
