@@ -26,6 +26,9 @@ export const ERRORS = {
   "chat-empty": "The chat message is empty.",
   "chat-disabled": "Chat is switched off in this meeting.",
   "screen-share-busy": "Someone else is sharing their screen; only one share at a time.",
+  "mls-stale": "Another change to the encryption group came first; apply it and try again.",
+  "e2ee-off": "This meeting is not end-to-end encrypted.",
+  "chat-encrypted-only": "This meeting is end-to-end encrypted: chat must be encrypted too.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

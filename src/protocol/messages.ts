@@ -24,6 +24,18 @@ export const Reaction = z.enum(REACTIONS);
 export type Reaction = z.infer<typeof Reaction>;
 
 const requestId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/**
+ * An MLS message (RFC 9420, TLS-encoded) in base64. The server relays it and
+ * cannot read it; a Welcome carrying the ratchet tree of a large meeting is the
+ * biggest, hence the generous bound (the frame limit applies as well).
+ */
+const mlsBytes = z
+  .string()
+  .min(4)
+  .max(60_000)
+  .regex(/^[A-Za-z0-9+/]+=*$/, "not base64");
+/** Participant ids a commit adds or removes (the server's bookkeeping of the MLS group). */
+const memberIds = z.array(z.string().max(64)).max(200);
 const sdp = z.string().min(1).max(MAX_SDP_LENGTH);
 
 /** A display name: trimmed, no control characters, shown as text everywhere. */
@@ -141,6 +153,24 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("reaction"), id: requestId, emoji: Reaction }),
   /** Starts or stops forwarding this participant's screen m-line. */
   z.strictObject({ type: z.literal("screen-share"), id: requestId, on: z.boolean() }),
+  // End-to-end encryption (docs/E2EE.md): the server is MLS's delivery service only.
+  /** This member's MLS KeyPackage, so that the committer can add them. */
+  z.strictObject({ type: z.literal("mls-key-package"), id: requestId, keyPackage: mlsBytes }),
+  /**
+   * A commit for `epoch` (the sender's current epoch), with the Welcome for the
+   * people it adds. One commit per epoch wins; a later one gets `mls-stale`.
+   */
+  z.strictObject({
+    type: z.literal("mls-commit"),
+    id: requestId,
+    epoch: z.number().int().nonnegative(),
+    commit: mlsBytes,
+    welcome: mlsBytes.optional(),
+    added: memberIds,
+    removed: memberIds,
+  }),
+  /** A chat message as an MLS application message: the server sees ciphertext only. */
+  z.strictObject({ type: z.literal("mls-chat"), id: requestId, message: mlsBytes }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
@@ -152,6 +182,8 @@ export interface RoomSettings {
   lobby: boolean;
   chat: boolean;
   e2ee: boolean;
+  /** The MLS ciphersuite of an encrypted meeting: the X-Wing hybrid instead of the default. */
+  postQuantum: boolean;
   /** Whether a password is needed to enter (never the password itself). */
   password: boolean;
   /** Whether several people may share their screens at once (default: one at a time). */
@@ -200,6 +232,10 @@ export interface Results {
   hand: Empty;
   reaction: Empty;
   "screen-share": Empty;
+  /** `create`: nobody is in the MLS group yet, so this member creates it (epoch 0). */
+  "mls-key-package": { create: boolean };
+  "mls-commit": Empty;
+  "mls-chat": Empty;
 }
 
 /** What a moderator did to this participant; each such action is shown to them. */
@@ -227,7 +263,25 @@ export type ServerEvent =
   | { type: "chat"; from: string; name: string; text: string; at: number }
   /** The raised hands changed: participant ids in the order the hands went up. */
   | { type: "hands"; queue: string[] }
-  | { type: "reaction"; from: string; emoji: Reaction };
+  | { type: "reaction"; from: string; emoji: Reaction }
+  /**
+   * To the member whose turn it is to commit (the longest present): the group
+   * at `epoch` needs these people added (with their KeyPackages) and removed.
+   */
+  | {
+      type: "mls-pending";
+      epoch: number;
+      add: { participantId: string; keyPackage: string }[];
+      remove: string[];
+    }
+  /** To the group's other members: a commit the server accepted; it leads to `epoch`. */
+  | { type: "mls-commit"; from: string; epoch: number; commit: string }
+  /** To a person just added: the Welcome into the group. */
+  | { type: "mls-welcome"; welcome: string }
+  /** Everyone in the group left while this person waited to be added: they start it anew. */
+  | { type: "mls-create" }
+  /** An encrypted chat message; `at` is the server's time in ms since epoch. */
+  | { type: "mls-chat"; from: string; message: string; at: number };
 
 export type Reply<T extends ClientMessageType = ClientMessageType> =
   | { type: "ok"; id: number; result: Results[T] }

@@ -51,8 +51,8 @@ describe("plenum audit against a running instance", () => {
     const { code, report } = await audit(OPERATOR);
     healthy = statuses(report);
     const notGreen = Object.entries(healthy).filter(([, s]) => s !== "green" && s !== "grey");
-    // T1: plain HTTP on loopback; T2: E2EE not built; T6: npm audit needs a registry (offline here).
-    const allowed = new Set(["T1", "T2", "T6"]);
+    // T1: plain HTTP on loopback; T6: npm audit needs a registry (offline here).
+    const allowed = new Set(["T1", "T6"]);
     assert.deepEqual(
       notGreen.filter(([id]) => !allowed.has(id)),
       [],
@@ -60,8 +60,7 @@ describe("plenum audit against a running instance", () => {
     );
     assert.equal(healthy.T1, "yellow");
     assert.match(reasonOf(report, "T1"), /plain HTTP on loopback/);
-    assert.equal(healthy.T2, "yellow");
-    assert.match(reasonOf(report, "T2"), /end-to-end encryption is not implemented yet/);
+    assert.equal(healthy.T2, "green", reasonOf(report, "T2"));
     assert.ok(healthy.T6 === "yellow" || healthy.T6 === "green");
     if (healthy.T6 === "yellow") assert.match(reasonOf(report, "T6"), /npm audit/);
     // The browser really went through a call, and everything stayed on this origin.

@@ -58,7 +58,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 /** Creates a room over the REST API, as a person clicking "new meeting" would. */
 export async function createRoom(
   baseUrl: string,
-  body?: { password?: string; lobby?: boolean },
+  body?: { password?: string; lobby?: boolean; e2ee?: boolean; postQuantum?: boolean },
 ): Promise<{ id: string; url: string; moderatorUrl: string; moderatorToken: string }> {
   const response = await fetch(`${baseUrl}/api/rooms`, {
     method: "POST",

@@ -39,7 +39,7 @@ export async function createRoom(serverUrl: string): Promise<{ id: string; url: 
   const response = await fetch(`${serverUrl}/api/rooms`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ lobby: false }),
+    body: JSON.stringify({ lobby: false, e2ee: false }),
   });
   return (await response.json()) as { id: string; url: string };
 }

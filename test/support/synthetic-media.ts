@@ -49,10 +49,12 @@ export class SyntheticSource {
   private frames = 0;
   private keyframeWanted = true;
   sent = 0;
+  /** Whole VP8 frames to send instead of marked ones, one per tick (replaying captured frames). */
+  readonly replay: Buffer[] = [];
 
   constructor(
     private readonly track: MediaStreamTrack,
-    private readonly kind: MediaKind,
+    readonly kind: MediaKind,
     private readonly marker: string,
   ) {
     this.timer = setInterval(() => this.tick(), PACING[kind].intervalMs);
@@ -71,6 +73,8 @@ export class SyntheticSource {
       const keyframe = this.keyframeWanted || this.frames % KEYFRAME_EVERY === 0;
       this.keyframeWanted = false;
       payload = vp8Payload(keyframe, body);
+      const replayed = this.replay.shift();
+      if (replayed) payload = Buffer.concat([Buffer.from([0x10]), replayed]);
     }
     this.frames++;
     const header = new RtpHeader({

@@ -84,6 +84,8 @@ export class WeriftClient {
   /** Picture loss indications the SFU sent for our video: it wants a key frame. */
   keyframeRequests = 0;
   private readonly received = new Map<string, MidStats>();
+  /** Sees every RTP packet received, with its mid: an SFU-side tap for tests of what the SFU forwards. */
+  readonly taps = new Set<(mid: string, packet: { payload: Buffer; marker: boolean }) => void>();
   private upstream: RTCPeerConnection | undefined;
   private downstream: RTCPeerConnection | undefined;
   private sources: SyntheticSource[] = [];
@@ -151,6 +153,11 @@ export class WeriftClient {
       }
       this.sources.push(source);
     }
+  }
+
+  /** Sends `frames` (whole VP8 frames) as this client's video, instead of synthetic ones. */
+  replayVideo(frames: Buffer[]): void {
+    this.sources.find((s) => s.kind === "video")?.replay.push(...frames);
   }
 
   setMedia(media: MediaState): Promise<Results["media-state"]> {
@@ -303,6 +310,8 @@ export class WeriftClient {
             this.received.set(mid, stats);
           }
           stats.packets++;
+          for (const tap of this.taps)
+            tap(mid, { payload: packet.payload, marker: packet.header.marker });
           stats.ssrcs.add(packet.header.ssrc);
           const found = readMarker(packet.payload);
           if (found) stats.markers.add(found);

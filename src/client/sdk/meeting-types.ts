@@ -6,6 +6,7 @@ import type {
   Waiter,
 } from "../../protocol/messages";
 import type { DeviceError, DeviceLists } from "./devices";
+import type { E2eeStatus } from "./e2ee/controller";
 import type { DeviceChoices } from "./preferences";
 import type { Quality } from "./speaker";
 
@@ -16,6 +17,8 @@ export interface RemoteParticipant extends Participant {
   stream?: MediaStream;
   /** Their shared screen, while `screen` is true. */
   screenStream?: MediaStream;
+  /** Frames from them keep failing to decrypt: they are dropped, the tile warns. */
+  e2eeWarning?: boolean;
 }
 
 /** Where the meeting is; each state carries only what exists in it. */
@@ -70,6 +73,8 @@ export interface MeetingSnapshot {
   /** People waiting in the lobby (moderators only). */
   waiting: Waiter[];
   moderation?: ModerationNotice;
+  /** End-to-end encryption: off, joining the group, on (with the safety number) or failed. */
+  e2ee: E2eeStatus;
 }
 
 export interface JoinOptions {

@@ -8,6 +8,8 @@ import {
   type ServerEvent,
   type Waiter,
 } from "../../protocol/messages";
+import { E2ee, type MlsEvent } from "./e2ee/controller";
+import { encodedTransformsSupported } from "./e2ee/transforms";
 import { Emitter } from "./emitter";
 import { LocalMedia } from "./local-media";
 import type {
@@ -54,6 +56,7 @@ export class Meeting {
   private signalling: Signalling | undefined;
   private publisher: Publisher | undefined;
   private subscriber: Subscriber | undefined;
+  private e2ee: E2ee | undefined;
   private chat: ChatMessage[] = [];
   private chatSeq = 0;
   private hands: string[] = [];
@@ -61,6 +64,7 @@ export class Meeting {
     lobby: true,
     chat: true,
     e2ee: true,
+    postQuantum: false,
     password: false,
     multipleScreenShares: false,
   };
@@ -84,7 +88,10 @@ export class Meeting {
   snapshot(): MeetingSnapshot {
     return {
       status: this.statusValue,
-      participants: [...this.participants.values()].map((p) => ({ ...p })),
+      participants: [...this.participants.values()].map((p) => ({
+        ...p,
+        ...(this.failingParticipants().has(p.id) ? { e2eeWarning: true } : {}),
+      })),
       local: { ...this.localMedia.tracks },
       deviceError: this.localMedia.error,
       devices: this.localMedia.devices,
@@ -95,7 +102,22 @@ export class Meeting {
       ...this.activity,
       waiting: this.waiting,
       ...(this.moderationNotice ? { moderation: this.moderationNotice } : {}),
+      e2ee: this.e2ee?.status ?? { state: "off" },
     };
+  }
+
+  /** Transform counters (frames encrypted, decrypted, dropped by reason); no key material. */
+  e2eeCounters() {
+    return this.e2ee?.counters;
+  }
+
+  private failingParticipants(): Set<string> {
+    const ids = new Set<string>();
+    for (const t of this.e2ee?.failingTransforms ?? []) {
+      const owner = this.subscriber?.ownerOfTransform(t);
+      if (owner) ids.add(owner);
+    }
+    return ids;
   }
 
   /** Switches the microphone or camera on (opening the device) or off (releasing it). */
@@ -146,7 +168,14 @@ export class Meeting {
     const trimmed = text.trim();
     if (!trimmed) return { ok: false, code: "chat-empty" };
     if ([...trimmed].length > MAX_CHAT_LENGTH) return { ok: false, code: "chat-too-long" };
-    return this.act("chat", { text: trimmed });
+    if (!this.settings.e2ee) return this.act("chat", { text: trimmed });
+    if (this.e2ee?.status.state !== "on") return { ok: false, code: "e2ee-not-ready" };
+    try {
+      await this.e2ee.sendChat(trimmed);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, code: error instanceof RequestError ? error.code : "internal" };
+    }
   }
 
   async setHand(raised: boolean): Promise<ActionResult> {
@@ -190,8 +219,24 @@ export class Meeting {
     this.chat = [];
     this.hands = joined.hands;
     this.settings = joined.settings;
+    if (joined.settings.e2ee && !encodedTransformsSupported()) {
+      // Fail closed: without encoded transforms this browser would send and show media in clear.
+      await signalling.request("leave", {}).catch(() => undefined);
+      throw new RequestError("e2ee-unsupported", "This browser cannot encrypt media end to end.");
+    }
     this.setStatus({ status: "joined", self: joined.self, locked: joined.locked });
-    this.publisher = new Publisher();
+    if (joined.settings.e2ee) {
+      this.e2ee = new E2ee(
+        signalling,
+        joined.self.id,
+        joined.settings.postQuantum,
+        () => this.changed(),
+        (message) => this.receiveChat({ ...message, name: this.nameOf(message.from) }),
+      );
+      this.subscriber?.decryptWith(this.e2ee);
+      this.e2ee.start().catch(() => undefined);
+    }
+    this.publisher = new Publisher(this.e2ee);
     await this.sendLocal("audio");
     await this.sendLocal("video");
     await this.publisher.start(signalling);
@@ -251,11 +296,8 @@ export class Meeting {
         this.subscriber?.handleOffer(event.sdp, event.tracks);
         return;
       case "chat":
-        this.chat = [
-          ...this.chat,
-          { ...event, seq: this.chatSeq++, own: event.from === this.selfId() },
-        ];
-        break;
+        this.receiveChat(event);
+        return;
       case "hands":
         for (const id of event.queue) {
           const name = this.participants.get(id)?.name;
@@ -269,6 +311,13 @@ export class Meeting {
         this.events.emit("reaction", { from: event.from, name, emoji: event.emoji });
         return;
       }
+      case "mls-pending":
+      case "mls-commit":
+      case "mls-welcome":
+      case "mls-create":
+      case "mls-chat":
+        this.e2ee?.handle(event as MlsEvent);
+        return;
       default:
         if (this.handleAccessEvent(event)) return;
     }
@@ -310,6 +359,21 @@ export class Meeting {
       default:
         return false;
     }
+  }
+
+  private receiveChat(message: { from: string; name: string; text: string; at: number }): void {
+    this.chat = [
+      ...this.chat,
+      {
+        from: message.from,
+        name: message.name,
+        text: message.text,
+        at: message.at,
+        seq: this.chatSeq++,
+        own: message.from === this.selfId(),
+      },
+    ];
+    this.changed();
   }
 
   private nameOf(id: string): string {
@@ -381,6 +445,8 @@ export class Meeting {
     this.stats.stop();
     this.publisher?.close();
     this.subscriber?.close();
+    this.e2ee?.close();
+    this.e2ee = undefined;
     this.signalling?.close();
     this.publisher = undefined;
     this.subscriber = undefined;

@@ -12,7 +12,7 @@ import { Emitter } from "./emitter";
 /** A request the server refused, with the catalogue code the UI translates. */
 export class RequestError extends Error {
   constructor(
-    readonly code: ErrorCode | "timeout" | "disconnected",
+    readonly code: ErrorCode | "timeout" | "disconnected" | "e2ee-unsupported",
     message: string,
   ) {
     super(message);

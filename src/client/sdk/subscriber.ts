@@ -1,4 +1,6 @@
 import type { MediaSource, TrackInfo } from "../../protocol/messages";
+import type { E2ee } from "./e2ee/controller";
+import { transformPeerConfig } from "./e2ee/transforms";
 import { gathered, PEER_CONFIG } from "./ice";
 import type { Signalling } from "./signalling";
 
@@ -15,18 +17,39 @@ export interface RemoteStreams {
  * offer says which m-line (mid) carries whose microphone, camera or screen.
  */
 export class Subscriber {
-  private readonly pc = new RTCPeerConnection(PEER_CONFIG);
+  private readonly pc = new RTCPeerConnection({ ...PEER_CONFIG, ...transformPeerConfig() });
   private readonly media = new Map<string, MediaStream>();
   private readonly screens = new Map<string, MediaStream>();
   private owners = new Map<string, { participantId: string; source: MediaSource }>();
   /** Offers are applied in order, one at a time. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Set once the meeting turns out to be end-to-end encrypted (before any offer arrives). */
+  private e2ee: E2ee | undefined;
+  /** Decrypting transform id -> its transceiver, to tell whose frames fail. */
+  private readonly transforms = new Map<string, RTCRtpTransceiver>();
 
   constructor(
     private readonly signalling: Signalling,
     private readonly onStreams: (streams: RemoteStreams) => void,
-  ) {}
+  ) {
+    // Every receiver decrypts as soon as it exists, before its first frame reaches the decoder.
+    this.pc.addEventListener("track", (event) => {
+      if (!this.e2ee || [...this.transforms.values()].includes(event.transceiver)) return;
+      const kind = event.track.kind === "audio" ? "audio" : "video";
+      this.transforms.set(this.e2ee.decryptReceiver(event.receiver, kind), event.transceiver);
+    });
+  }
+
+  decryptWith(e2ee: E2ee): void {
+    this.e2ee = e2ee;
+  }
+
+  /** The participant whose frames arrive through the transform `id`. */
+  ownerOfTransform(id: string): string | undefined {
+    const mid = this.transforms.get(id)?.mid;
+    return mid ? this.owners.get(mid)?.participantId : undefined;
+  }
 
   handleOffer(sdp: string, tracks: TrackInfo[]): void {
     this.chain = this.chain

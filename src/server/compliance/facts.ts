@@ -1,5 +1,6 @@
 import { type Config, OPERATOR_VARIABLES, type OperatorFacts } from "../config/config";
 import { truncateIp } from "../observability/log";
+import { DEFAULTS } from "../store/rooms";
 
 /**
  * What the live server says about itself, for `plenum audit` and the privacy
@@ -74,7 +75,8 @@ export function complianceFacts(
       cameraOff: true,
       microphoneOff: true,
       lobby: config.defaultLobby,
-      e2ee: { byDefault: true, implemented: false },
+      // MLS + SFrame in the browser, on for every room unless its organiser turns it off.
+      e2ee: { byDefault: DEFAULTS.e2ee, implemented: true },
       recording: { server: false },
     },
     retention: {

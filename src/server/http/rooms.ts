@@ -6,11 +6,16 @@ import { DEFAULTS } from "../store/rooms";
 
 /**
  * An ad-hoc room may get a password, and its lobby switched off, at creation
- * (for integrations that admit people themselves); everything else takes the defaults.
+ * (for integrations that admit people themselves), and end-to-end encryption
+ * switched off (for clients that cannot take part in it, such as protocol-level
+ * test clients); everything else takes the defaults.
  */
 const NewRoomBody = z.strictObject({
   password: z.string().min(1).max(256).optional(),
   lobby: z.boolean().optional(),
+  e2ee: z.boolean().optional(),
+  /** The post-quantum hybrid MLS suite (X-Wing) for this room's encryption. */
+  postQuantum: z.boolean().optional(),
 });
 
 /** The one answer for every room that cannot be joined, whatever the reason (T4). */
@@ -34,9 +39,14 @@ export function registerRoomRoutes(
         .code(400)
         .send({ code: "bad-request", message: body.error.issues[0]?.message ?? "invalid body" });
     }
-    const { password, lobby: lobbyChoice } = body.data;
+    const { password, lobby: lobbyChoice, e2ee, postQuantum } = body.data;
     const room = await directory.create({
-      defaults: lobbyChoice === undefined ? defaults : { ...defaults, lobby: lobbyChoice },
+      defaults: {
+        ...defaults,
+        lobby: lobbyChoice ?? defaults.lobby,
+        e2ee: e2ee ?? defaults.e2ee,
+        ...(postQuantum ? { postQuantum } : {}),
+      },
       ...(password ? { password } : {}),
     });
     const url = `${publicUrl()}/r/${room.id}`;

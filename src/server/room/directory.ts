@@ -107,6 +107,7 @@ export class RoomDirectory {
       {
         settings: {
           ...stored.defaults,
+          postQuantum: stored.defaults.postQuantum ?? false,
           password: stored.passwordHash !== null,
           // Two shares at once split attention and bandwidth: a moderator has to allow it.
           multipleScreenShares: false,

@@ -7,6 +7,7 @@ import type {
   RoomSettings,
   ServerEvent,
 } from "../../protocol/messages";
+import { DeliveryService } from "../e2ee/delivery";
 import type { MediaEngine } from "../media/types";
 import { HandQueue } from "./hands";
 import { type Knock, Lobby } from "./lobby";
@@ -38,6 +39,8 @@ export class Room {
   private readonly banned = new Set<string>();
   private status: RoomState = { state: "open" };
   private readonly hands = new HandQueue();
+  /** MLS's delivery service, in an end-to-end encrypted meeting (docs/E2EE.md). */
+  readonly mls: DeliveryService | undefined;
 
   constructor(
     readonly id: string,
@@ -48,6 +51,10 @@ export class Room {
   ) {
     this.settings = { ...init.settings };
     this.audit = init.audit;
+    // Fixed for the meeting's lifetime: switching encryption mid-meeting would need everyone to rejoin.
+    this.mls = this.settings.e2ee
+      ? new DeliveryService((id, event) => this.participants.get(id)?.sink.send(event))
+      : undefined;
   }
 
   get size(): number {
@@ -137,6 +144,7 @@ export class Room {
     if (this.hands.set(participantId, false)) this.broadcastHands();
     for (const other of this.participants.values()) other.peer.unsubscribe(p.peer);
     p.peer.close();
+    this.mls?.left(participantId);
     this.broadcast({ type: "participant-left", participantId });
     if (this.participants.size === 0) this.close();
   }
@@ -174,6 +182,13 @@ export class Room {
     const p = this.participants.get(participantId);
     if (!p) return;
     this.broadcast({ type: "chat", from: p.id, name: p.name, text, at: Date.now() });
+  }
+
+  /** Relays an MLS-encrypted chat message to the group's members; the server cannot read it. */
+  encryptedChat(participantId: string, message: string): void {
+    if (!this.participants.has(participantId)) return;
+    const event: ServerEvent = { type: "mls-chat", from: participantId, message, at: Date.now() };
+    for (const id of this.mls?.present ?? []) this.participants.get(id)?.sink.send(event);
   }
 
   react(participantId: string, emoji: Reaction): void {
@@ -227,6 +242,7 @@ export class Room {
   close(): void {
     if (this.status.state === "closed") return;
     this.status = { state: "closed" };
+    this.mls?.close();
     for (const knock of this.lobby.takeAll()) knock.deny();
     for (const p of this.participants.values()) p.peer.close();
     this.participants.clear();

@@ -87,6 +87,15 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0004_room_post_quantum": {
+    async up(db: Kysely<unknown>) {
+      // 1: the meeting's MLS group uses the X-Wing hybrid suite (docs/E2EE.md).
+      await db.schema
+        .alterTable("rooms")
+        .addColumn("post_quantum", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6,6 +6,8 @@ export interface RoomDefaults {
   lobby: boolean;
   chat: boolean;
   e2ee: boolean;
+  /** The X-Wing hybrid MLS suite instead of the default; absent means the default. */
+  postQuantum?: boolean;
 }
 
 export const DEFAULTS: RoomDefaults = { lobby: true, chat: true, e2ee: true };
@@ -50,6 +52,7 @@ export class RoomStore {
         lobby: d.lobby ? 1 : 0,
         chat: d.chat ? 1 : 0,
         e2ee: d.e2ee ? 1 : 0,
+        post_quantum: d.postQuantum ? 1 : 0,
         password_hash: room.passwordHash ?? null,
       })
       .execute();
@@ -175,7 +178,12 @@ function toStoredRoom(row: Selectable<RoomTable>): StoredRoom {
     lastUsedAt: Number(row.last_used_at),
     name: row.name,
     ownerAccountId: row.owner_account_id,
-    defaults: { lobby: row.lobby === 1, chat: row.chat === 1, e2ee: row.e2ee === 1 },
+    defaults: {
+      lobby: row.lobby === 1,
+      chat: row.chat === 1,
+      e2ee: row.e2ee === 1,
+      ...(row.post_quantum === 1 ? { postQuantum: true } : {}),
+    },
     passwordHash: row.password_hash,
   };
 }

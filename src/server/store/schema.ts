@@ -27,6 +27,8 @@ export interface RoomTable {
   lobby: Generated<number>;
   chat: Generated<number>;
   e2ee: Generated<number>;
+  /** 1: end-to-end encryption uses the post-quantum hybrid MLS suite. */
+  post_quantum: Generated<number>;
   /** argon2id hash of the room password; null when the room has none. */
   password_hash: string | null;
 }

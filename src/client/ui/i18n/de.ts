@@ -245,4 +245,19 @@ export const de: Record<MessageKey, string> = {
   "criterion.T10": "Löschung",
   "criterion.T11": "Betroffenenrechte",
   "criterion.T12": "KI-Funktionen nur lokal und auf Wunsch",
+  "e2ee.on": "Ende-zu-Ende-verschlüsselt",
+  "e2ee.off": "Nicht Ende-zu-Ende-verschlüsselt: der Server könnte Ton, Bild und Chat lesen",
+  "e2ee.joining": "Ende-zu-Ende-Verschlüsselung wird eingerichtet …",
+  "e2ee.failed":
+    "Die Ende-zu-Ende-Verschlüsselung ist fehlgeschlagen: nichts aus diesem Meeting lässt sich entschlüsseln. Bitte verlassen und neu beitreten.",
+  "e2ee.safetyNumber": "Sicherheitsnummer",
+  "e2ee.postQuantum": "Post-Quanten (X-Wing)",
+  "e2ee.safetyHelp":
+    "Laut vergleichen: alle müssen dieselbe Nummer sehen. Sie ändert sich, wenn jemand beitritt oder geht.",
+  "e2ee.since": "seit {time}",
+  "e2ee.tileWarning": "Nicht entschlüsselbar: Bilder verworfen",
+  "error.e2ee-unsupported":
+    "Dieses Meeting ist Ende-zu-Ende-verschlüsselt, und dieser Browser kann Medien nicht verschlüsseln (ihm fehlen Encoded Transforms). Bitte einen aktuellen Chromium, Chrome, Edge, Firefox oder Safari verwenden.",
+  "error.e2ee-not-ready":
+    "Die Ende-zu-Ende-Verschlüsselung wird noch eingerichtet; bitte gleich noch einmal versuchen.",
 };

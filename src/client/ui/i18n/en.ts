@@ -236,6 +236,20 @@ export const en = {
   "criterion.T10": "Deletion",
   "criterion.T11": "Data subjects' rights",
   "criterion.T12": "AI features only local and opt-in",
+  "e2ee.on": "End-to-end encrypted",
+  "e2ee.off": "Not end-to-end encrypted: the server could read audio, video and chat",
+  "e2ee.joining": "Setting up end-to-end encryption …",
+  "e2ee.failed":
+    "End-to-end encryption failed: nothing from this meeting can be decrypted. Leave and join again.",
+  "e2ee.safetyNumber": "Safety number",
+  "e2ee.postQuantum": "Post-quantum (X-Wing)",
+  "e2ee.safetyHelp":
+    "Compare it aloud: everyone must see the same number. It changes whenever someone joins or leaves.",
+  "e2ee.since": "since {time}",
+  "e2ee.tileWarning": "Cannot decrypt: frames dropped",
+  "error.e2ee-unsupported":
+    "This meeting is end-to-end encrypted, and this browser cannot encrypt media (it lacks encoded transforms). Use a current Chromium, Chrome, Edge, Firefox or Safari.",
+  "error.e2ee-not-ready": "End-to-end encryption is still being set up; try again in a moment.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,6 +4,7 @@ import { t } from "../i18n";
 import { ChatPanel } from "./ChatPanel";
 import { DeviceSettings } from "./DeviceSettings";
 import { DeviceProblem } from "./DeviceToggles";
+import { EncryptionState } from "./EncryptionState";
 import { errorText } from "./errors";
 import { LobbyPanel } from "./LobbyPanel";
 import { ModerationDialog } from "./ModerationDialog";
@@ -66,6 +67,7 @@ export function MeetingView({
     <main class={`meeting ${panel ? "with-panel" : ""}`}>
       <h1 class="visually-hidden">{t("meeting.title")}</h1>
       <RoomState locked={snapshot.status.locked} password={snapshot.settings.password} />
+      <EncryptionState e2ee={snapshot.e2ee} />
       <ModerationDialog meeting={meeting} snapshot={snapshot} />
       <LobbyPanel meeting={meeting} waiting={snapshot.waiting} />
       {snapshot.participants.length === 0 && (

@@ -65,6 +65,7 @@ function tilesOf(
     participantId: id,
     speaking: snapshot.activeSpeaker === id,
     quality: snapshot.quality[id],
+    e2eeWarning: snapshot.participants.some((p) => p.id === id && p.e2eeWarning),
     handPosition: position(snapshot.hands, id),
     sinkId: snapshot.choices.speaker,
     onPin,

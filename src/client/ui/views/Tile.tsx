@@ -15,6 +15,8 @@ export interface TileProps {
   self: boolean;
   speaking: boolean;
   quality: Quality | undefined;
+  /** Frames from this person fail to decrypt and are dropped (fail closed). */
+  e2eeWarning: boolean;
   handPosition: number | undefined;
   pinned: boolean;
   sinkId: string | undefined;
@@ -83,6 +85,11 @@ export function Tile(p: TileProps) {
             {!p.audio && <span class="indicator mic-off">{t("meeting.micOff")}</span>}
             {!p.video && <span class="indicator camera-off">{t("meeting.cameraOff")}</span>}
             {p.quality && <QualityIndicator quality={p.quality} />}
+            {p.e2eeWarning && (
+              <span class="indicator e2ee-warning" role="alert">
+                {t("e2ee.tileWarning")}
+              </span>
+            )}
           </>
         )}
       </figcaption>

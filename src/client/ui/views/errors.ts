@@ -14,6 +14,8 @@ const KNOWN = new Set<string>([
   "chat-disabled",
   "chat-empty",
   "screen-share-busy",
+  "e2ee-unsupported",
+  "e2ee-not-ready",
 ]);
 
 /** The translated text for an error code from the server or the SDK. */

@@ -9,6 +9,8 @@ import type { Handler } from "./index";
 export const chat: Handler<"chat"> = (session, message) => {
   const { room, self } = session.joined();
   if (!room.settings.chat) throw new ProtocolError("chat-disabled");
+  // Plain text would pass the server readable: in an encrypted meeting only `mls-chat` may carry chat.
+  if (room.settings.e2ee) throw new ProtocolError("chat-encrypted-only");
   const text = message.text.trim();
   if (text.length === 0) throw new ProtocolError("chat-empty");
   // Counted in code points, as people count characters (an emoji is one).

@@ -12,6 +12,9 @@ import { kick } from "./kick";
 import { leave } from "./leave";
 import { lock } from "./lock";
 import { mediaState } from "./media-state";
+import { mlsChat } from "./mls-chat";
+import { mlsCommit } from "./mls-commit";
+import { mlsKeyPackage } from "./mls-key-package";
 import { mute } from "./mute";
 import { muteAll } from "./mute-all";
 import { publish } from "./publish";
@@ -52,4 +55,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   hand,
   reaction,
   "screen-share": screenShare,
+  "mls-key-package": mlsKeyPackage,
+  "mls-commit": mlsCommit,
+  "mls-chat": mlsChat,
 };

@@ -1,0 +1,334 @@
+import {
+  acceptAll,
+  type CiphersuiteImpl,
+  type CiphersuiteName,
+  type ClientState,
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  decodeMlsMessage,
+  defaultCapabilities,
+  defaultLifetime,
+  emptyPskIndex,
+  encodeMlsMessage,
+  generateKeyPackage,
+  joinGroup,
+  type MLSMessage,
+  mlsExporter,
+  type Proposal,
+  processMessage,
+} from "ts-mls";
+import type { ServerEvent } from "../../../protocol/messages";
+import { Emitter } from "../emitter";
+import { fromBase64, toBase64 } from "./codec";
+import { DEFAULT_SUITE, suiteImpl } from "./suite";
+
+/** What the group needs from the delivery service (the signalling server, or a test's). */
+export interface GroupTransport {
+  offerKeyPackage(keyPackage: string): Promise<{ create: boolean }>;
+  /** Resolves "stale" when another commit for the epoch came first. */
+  commit(submission: {
+    epoch: number;
+    commit: string;
+    welcome?: string;
+    added: string[];
+    removed: string[];
+  }): Promise<"ok" | "stale">;
+}
+
+/** One epoch's keys and facts, as media encryption and the UI need them. */
+export interface EpochInfo {
+  epoch: number;
+  /** RFC 9605, section 5.2: `MLS-Exporter("SFrame 1.0 Base Key", "", Nh)`. */
+  sframeSecret: Uint8Array;
+  selfIndex: number;
+  /** The epoch authenticator, from which the safety number comes. */
+  authenticator: Uint8Array;
+  /** Leaf index -> participant id (the credential's identity). */
+  members: Map<number, string>;
+}
+
+type MlsEvent = Extract<ServerEvent, { type: `mls-${string}` }>;
+
+/** SHA-256's output length: the SFrame suite AES_128_GCM_SHA256_128 has Nh = 32. */
+const SFRAME_NH = 32;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * This participant's view of the meeting's MLS group (RFC 9420). All changes
+ * to the state run one after another in `queue`, in the order the server
+ * delivered them, so a commit is never applied to the wrong epoch.
+ */
+export class E2eeGroup {
+  readonly events = new Emitter<{ epoch: [EpochInfo]; failed: [Error] }>();
+  private state: ClientState | undefined;
+  private keyPackage: Awaited<ReturnType<typeof generateKeyPackage>> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: Error | undefined;
+
+  constructor(
+    readonly selfId: string,
+    private readonly transport: GroupTransport,
+    private readonly suite: CiphersuiteName = DEFAULT_SUITE,
+  ) {}
+
+  get epoch(): number | undefined {
+    return this.state ? Number(this.state.groupContext.epoch) : undefined;
+  }
+
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Publishes a fresh KeyPackage; creates the group when this member is the first. */
+  start(): Promise<void> {
+    return this.run(async (cs) => {
+      const credential = {
+        credentialType: "basic" as const,
+        identity: encoder.encode(this.selfId),
+      };
+      this.keyPackage = await generateKeyPackage(
+        credential,
+        defaultCapabilities(),
+        defaultLifetime,
+        [],
+        cs,
+      );
+      const encoded = encodeMlsMessage({
+        keyPackage: this.keyPackage.publicPackage,
+        wireformat: "mls_key_package",
+        version: "mls10",
+      });
+      const { create } = await this.transport.offerKeyPackage(toBase64(encoded));
+      if (create) await this.create(cs);
+    });
+  }
+
+  /** Applies a delivery-service event in order. */
+  handle(event: MlsEvent): Promise<void> {
+    return this.run(async (cs) => {
+      switch (event.type) {
+        case "mls-create":
+          return this.create(cs);
+        case "mls-welcome":
+          return this.join(cs, event.welcome);
+        case "mls-commit":
+          return this.apply(cs, event.commit);
+        case "mls-pending":
+          return this.commitPending(cs, event);
+        case "mls-chat":
+          return;
+      }
+    });
+  }
+
+  /** A commit with only an update path: fresh keys for this member (post-compromise security). */
+  selfUpdate(): Promise<void> {
+    return this.run((cs) => this.commit(cs, [], [], []));
+  }
+
+  /** Encrypts a chat text as an MLS application message. */
+  encryptChat(text: string): Promise<string> {
+    return this.run(async (cs) => {
+      const state = this.require();
+      const result = await createApplicationMessage(state, encoder.encode(text), cs);
+      this.state = result.newState;
+      return toBase64(
+        encodeMlsMessage({
+          privateMessage: result.privateMessage,
+          wireformat: "mls_private_message",
+          version: "mls10",
+        }),
+      );
+    });
+  }
+
+  /** Decrypts another member's chat message; throws if it does not authenticate. */
+  decryptChat(message: string): Promise<string> {
+    return this.run(async (cs) => {
+      try {
+        const result = await processMessage(
+          this.decode(message, "mls_private_message"),
+          this.require(),
+          emptyPskIndex,
+          acceptAll,
+          cs,
+        );
+        if (result.kind !== "applicationMessage") throw new Error("not an application message");
+        this.state = result.newState;
+        return decoder.decode(result.message);
+      } catch (error) {
+        throw new ChatError((error as Error).message);
+      }
+    });
+  }
+
+  private async create(cs: CiphersuiteImpl): Promise<void> {
+    const kp = this.requireKeyPackage();
+    const groupId = crypto.getRandomValues(new Uint8Array(16));
+    this.state = await createGroup(groupId, kp.publicPackage, kp.privatePackage, [], cs);
+    await this.announce(cs);
+  }
+
+  private async join(cs: CiphersuiteImpl, welcome: string): Promise<void> {
+    const kp = this.requireKeyPackage();
+    const message = this.decode(welcome, "mls_welcome");
+    this.state = await joinGroup(
+      message.welcome,
+      kp.publicPackage,
+      kp.privatePackage,
+      emptyPskIndex,
+      cs,
+    );
+    this.keyPackage = undefined;
+    await this.announce(cs);
+  }
+
+  private async apply(cs: CiphersuiteImpl, commit: string): Promise<void> {
+    const state = this.state;
+    // Not in the group yet: commits before our Welcome are not ours to read.
+    if (!state) return;
+    const message = decodeMlsMessage(fromBase64(commit), 0)?.[0];
+    if (
+      message?.wireformat !== "mls_private_message" &&
+      message?.wireformat !== "mls_public_message"
+    )
+      throw new Error("a commit must be an MLS handshake message");
+    const result = await processMessage(message, state, emptyPskIndex, acceptAll, cs);
+    this.state = result.newState;
+    await this.announce(cs);
+  }
+
+  private async commitPending(
+    cs: CiphersuiteImpl,
+    pending: Extract<MlsEvent, { type: "mls-pending" }>,
+  ): Promise<void> {
+    // An old request: the commit that answered it already moved us on.
+    if (!this.state || this.epoch !== pending.epoch) return;
+    const leaves = this.leaves();
+    const proposals: Proposal[] = [];
+    for (const { keyPackage } of pending.add) {
+      const kp = this.decode(keyPackage, "mls_key_package");
+      proposals.push({ proposalType: "add", add: { keyPackage: kp.keyPackage } });
+    }
+    const removed = pending.remove.filter((id) => leaves.has(id));
+    for (const id of removed)
+      proposals.push({ proposalType: "remove", remove: { removed: leaves.get(id) as number } });
+    await this.commit(
+      cs,
+      proposals,
+      pending.add.map((a) => a.participantId),
+      removed,
+    );
+  }
+
+  private async commit(
+    cs: CiphersuiteImpl,
+    proposals: Proposal[],
+    added: string[],
+    removed: string[],
+  ): Promise<void> {
+    const state = this.require();
+    const result = await createCommit(
+      { state, cipherSuite: cs },
+      // The Welcome carries the ratchet tree, so that joiners need nothing from the server.
+      { extraProposals: proposals, ratchetTreeExtension: true },
+    );
+    const welcome = result.welcome
+      ? toBase64(
+          encodeMlsMessage({
+            welcome: result.welcome,
+            wireformat: "mls_welcome",
+            version: "mls10",
+          }),
+        )
+      : undefined;
+    const outcome = await this.transport.commit({
+      epoch: Number(state.groupContext.epoch),
+      commit: toBase64(encodeMlsMessage(result.commit)),
+      ...(welcome ? { welcome } : {}),
+      added,
+      removed,
+    });
+    // Lost the race: the winning commit is on its way to us; the server asks again if needed.
+    if (outcome === "stale") return;
+    this.state = result.newState;
+    await this.announce(cs);
+  }
+
+  /** Participant id -> leaf index of every current member. */
+  leaves(): Map<string, number> {
+    const map = new Map<string, number>();
+    const tree = this.state?.ratchetTree ?? [];
+    for (let i = 0; i < tree.length; i += 2) {
+      const node = tree[i];
+      const credential = node?.nodeType === "leaf" ? node.leaf.credential : undefined;
+      if (credential?.credentialType === "basic")
+        map.set(decoder.decode(credential.identity), i / 2);
+    }
+    return map;
+  }
+
+  private async announce(cs: CiphersuiteImpl): Promise<void> {
+    const state = this.require();
+    const sframeSecret = await mlsExporter(
+      state.keySchedule.exporterSecret,
+      "SFrame 1.0 Base Key",
+      new Uint8Array(0),
+      SFRAME_NH,
+      cs,
+    );
+    const members = new Map([...this.leaves()].map(([id, leaf]) => [leaf, id]));
+    this.events.emit("epoch", {
+      epoch: Number(state.groupContext.epoch),
+      sframeSecret,
+      selfIndex: state.privatePath.leafIndex,
+      authenticator: state.keySchedule.epochAuthenticator,
+      members,
+    });
+  }
+
+  private run<T>(step: (cs: CiphersuiteImpl) => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      if (this.failure) throw this.failure;
+      try {
+        return await step(await suiteImpl(this.suite));
+      } catch (error) {
+        // A handshake message that does not verify leaves us out of the group: fail closed.
+        if (!(error instanceof ChatError)) this.fail(error as Error);
+        throw error;
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    this.events.emit("failed", error);
+  }
+
+  private decode<W extends MLSMessage["wireformat"]>(
+    text: string,
+    wireformat: W,
+  ): Extract<MLSMessage, { wireformat: W }> {
+    const message = decodeMlsMessage(fromBase64(text), 0)?.[0];
+    if (message?.wireformat !== wireformat) throw new Error(`expected ${wireformat}`);
+    return message as Extract<MLSMessage, { wireformat: W }>;
+  }
+
+  private require(): ClientState {
+    if (!this.state) throw new Error("not in the group yet");
+    return this.state;
+  }
+
+  private requireKeyPackage() {
+    if (!this.keyPackage) throw new Error("no KeyPackage");
+    return this.keyPackage;
+  }
+}
+
+/** A chat message that cannot be read is dropped; it does not break the group. */
+class ChatError extends Error {}
