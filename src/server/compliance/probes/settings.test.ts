@@ -22,14 +22,18 @@ describe("settings findings", () => {
     assert.match(off?.reason ?? "", /PLENUM_DEFAULT_LOBBY=false/);
   });
 
-  it("reports E2EE honestly, and flips to green when the fact says it is implemented", () => {
+  it("reports E2EE honestly: green when built and on by default, yellow otherwise", () => {
     const today = statusOf({}, "T2")[0];
-    assert.equal(today?.status, "yellow");
-    assert.match(today?.reason ?? "", /end-to-end encryption is not implemented yet/);
-    const landed = statusOf({}, "T2", (f) => {
-      f.defaults.e2ee.implemented = true;
+    assert.equal(today?.status, "green");
+    assert.match(today?.reason ?? "", /end-to-end encryption is on by default/);
+    const off = statusOf({}, "T2", (f) => {
+      f.defaults.e2ee.byDefault = false;
     })[0];
-    assert.equal(landed?.status, "green");
+    assert.equal(off?.status, "yellow");
+    const missing = statusOf({}, "T2", (f) => {
+      f.defaults.e2ee.implemented = false;
+    })[0];
+    assert.match(missing?.reason ?? "", /not implemented yet/);
   });
 
   it("names each missing operator setting", () => {
