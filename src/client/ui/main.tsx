@@ -1,3 +1,5 @@
+// First: it must configure zod before any module builds a schema.
+import "./no-eval";
 import { render } from "preact";
 import { language, setLanguage, t } from "./i18n";
 import "./styles.css";
