@@ -99,7 +99,11 @@ describe("crash safety: kill -9 during a meeting (hostile input battery)", () =>
       clients.push(back);
       const joined = await back.request({ type: "join", roomId: adHoc.id, name: "Ada" });
       assert.equal(joined.status, "joined");
-      assert.equal(joined.status === "joined" && joined.participants.length, 0, "no ghosts of the killed meeting");
+      assert.equal(
+        joined.status === "joined" && joined.participants.length,
+        0,
+        "no ghosts of the killed meeting",
+      );
       await back.close();
     }
     // A clean start: no warning or error in the log of the restarted server.

@@ -47,7 +47,9 @@ describe("protocol fuzzing (hostile input battery)", () => {
     await server?.close();
   });
 
-  it(`answers ${FRAMES} hostile frames with documented codes only; a bystander notices nothing (SPEC ABUSE-1)`, async () => {
+  it(`answers ${FRAMES} hostile frames with documented codes only; a bystander notices nothing (SPEC ABUSE-1)`, {
+    timeout: profile(300_000, 3_600_000),
+  }, async () => {
     const open = await createRoom(server.url, { lobby: false });
     const lobbied = await createRoom(server.url);
     const known: Known = {
