@@ -109,11 +109,14 @@ describe("protocol fuzzing (hostile input battery)", () => {
     for (const a of attackers)
       for (const [code, n] of a.codes) codes.set(code, (codes.get(code) ?? 0) + n);
     const growthMb = (heapAfter - heapBefore) / 2 ** 20;
+    const errors = [...codes.values()].reduce((a, b) => a + b, 0);
+    const replies = attackers.reduce((a, s) => a + s.replies, 0);
     figure("fuzz.frames", sent);
     figure("fuzz.seconds", seconds.toFixed(1));
     figure("fuzz.framesPerSecond", Math.round(sent / seconds));
     figure("fuzz.heapGrowthMiB", growthMb.toFixed(1));
     figure("fuzz.bystanderRttP95Ms", percentile(rtts, 95).toFixed(1));
+    figure("fuzz.okReplies", replies - errors);
     figure("fuzz.errorCodes", JSON.stringify(Object.fromEntries(codes)));
 
     assert.ok(sent >= FRAMES);
