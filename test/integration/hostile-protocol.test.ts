@@ -84,7 +84,19 @@ describe("protocol fuzzing (hostile input battery)", () => {
         for (const id of socket.seenIds)
           if (known.participantIds.length < 200) known.participantIds.push(id);
         socket.seenIds.clear();
-        const frames = fc.sample(hostileFrame(known), { numRuns: WINDOW, seed: SEED + batch++ });
+        const n = batch++;
+        const frames = fc.sample(hostileFrame(known), { numRuns: WINDOW, seed: SEED + n });
+        // Each window starts with a valid join (already-joined if still in), so that most
+        // frames meet a session that is in a room, in its lobby or a moderator.
+        const room = n % 2 === 0 ? open : lobbied;
+        const token = n % 3 === 0 ? { moderatorToken: room.moderatorToken } : {};
+        frames[0] = JSON.stringify({
+          type: "join",
+          id: 1,
+          roomId: room.id,
+          name: "Fuzzer",
+          ...token,
+        });
         for (const frame of frames) socket.send(frame);
         sent += frames.length;
         expected += frames.length;

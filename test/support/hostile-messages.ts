@@ -124,7 +124,10 @@ function request(known: Known): fc.Arbitrary<Record<string, unknown>> {
         fc.constant(type),
         requestId,
         fields[type],
-        fc.option(anything, { freq: 10, nil: undefined }),
+        fc.oneof(
+          { weight: 9, arbitrary: fc.constant(undefined) },
+          { weight: 1, arbitrary: anything },
+        ),
       ),
     )
     .map(([type, id, body, replacement]) => {
