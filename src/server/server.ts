@@ -20,6 +20,8 @@ export interface RunningServer {
   media: WeriftEngine;
   directory: RoomDirectory;
   store: Store;
+  /** Open signalling connections; with `media.peerCount` and `directory.openRooms`, the leak check of the soak test. */
+  readonly sessionCount: number;
   /** Runs the retention jobs now (they also run hourly); for tests and operators. */
   retention(): Promise<void>;
   /** Stops accepting, closes every session, room and peer, then the store; idempotent. */
@@ -60,7 +62,7 @@ export async function startServer(
   });
   const signalling = attachSignalling(
     app,
-    { directory, guard, log },
+    { directory, guard, log, rate: config.messageLimit },
     accounts.authenticate,
     config.publicUrl.startsWith("https:"),
   );
@@ -96,6 +98,9 @@ export async function startServer(
     media,
     directory,
     store,
+    get sessionCount() {
+      return signalling.sessionCount;
+    },
     retention,
     close() {
       closing ??= (async () => {

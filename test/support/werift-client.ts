@@ -108,6 +108,14 @@ export class WeriftClient {
     return new WeriftClient(name, await SignallingClient.greeted(baseUrl), config);
   }
 
+  /** The peer connections, for tests that send hostile packets over them. */
+  get connections(): { upstream?: RTCPeerConnection; downstream?: RTCPeerConnection } {
+    return {
+      ...(this.upstream ? { upstream: this.upstream } : {}),
+      ...(this.downstream ? { downstream: this.downstream } : {}),
+    };
+  }
+
   /** The participant id the server gave this client on join. */
   get id(): string {
     if (!this.joined) throw new Error(`${this.name} has not joined`);

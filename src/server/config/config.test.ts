@@ -44,6 +44,18 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ PLENUM_SESSION_HOURS: "0" }), /PLENUM_SESSION_HOURS/);
   });
 
+  it("limits messages per connection to 20 a second, burst 40, unless configured (SPEC ABUSE-1)", () => {
+    assert.deepEqual(loadConfig({}).messageLimit, { burst: 40, perSecond: 20 });
+    assert.deepEqual(
+      loadConfig({ PLENUM_MESSAGE_BURST: "500", PLENUM_MESSAGES_PER_SECOND: "100" }).messageLimit,
+      { burst: 500, perSecond: 100 },
+    );
+    assert.throws(
+      () => loadConfig({ PLENUM_MESSAGES_PER_SECOND: "0" }),
+      /PLENUM_MESSAGES_PER_SECOND/,
+    );
+  });
+
   it("names every bad value at once", () => {
     assert.throws(
       () =>

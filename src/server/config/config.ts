@@ -30,6 +30,11 @@ export interface Config {
   };
   /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
   joinLimit: { burst: number; perMinute: number };
+  /**
+   * Signalling messages one connection may send: a burst, then so many a second.
+   * Load and fuzz tests raise it; in production the defaults stop a flood at once.
+   */
+  messageLimit: { burst: number; perSecond: number };
   retention: {
     /** A room nobody has used for this many days is deleted. */
     roomDays: number;
@@ -139,6 +144,8 @@ const Env = z.object({
     ),
   PLENUM_JOIN_BURST: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_JOINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  PLENUM_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
+  PLENUM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(20),
   PLENUM_ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PLENUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   PLENUM_SESSION_HOURS: z.coerce
@@ -195,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       portRange: e.PLENUM_MEDIA_PORTS,
     },
     joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
+    messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },
     retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS, auditDays: e.PLENUM_AUDIT_RETENTION_DAYS },
     sessionHours: e.PLENUM_SESSION_HOURS,
     oidc:

@@ -26,7 +26,7 @@ export function attachSignalling(
   deps: SessionDeps,
   authenticate: Authenticate,
   secureCookies: boolean,
-): { close(): void } {
+): { close(): void; readonly sessionCount: number } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   /** Client ids minted for this upgrade, to be set as a cookie on the 101 response. */
   const minted = new WeakMap<IncomingMessage, string>();
@@ -106,6 +106,9 @@ export function attachSignalling(
   }
 
   return {
+    get sessionCount() {
+      return sessions.size;
+    },
     close() {
       clearInterval(heartbeat);
       for (const session of sessions) session.close(CLOSE.goingAway, "server shutting down");

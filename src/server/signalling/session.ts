@@ -48,17 +48,17 @@ export interface SessionDeps {
   directory: RoomDirectory;
   guard: AccessGuard;
   log: Logger;
+  /** Messages a client may send per second, and in one burst (joining sends a few at once). */
+  rate: { perSecond: number; burst: number };
 }
 
-/** Messages a client may send per second, and in one burst (joining sends a few at once). */
-const RATE = { perSecond: 20, burst: 40 };
 /** Chat messages and reactions a client may send per second, and in one burst. */
 const CHAT_RATE = { perSecond: 2, burst: 8 };
 
 /** One client connection speaking the signalling protocol. */
 export class Session {
   private current: SessionState = { state: "awaiting-hello" };
-  private readonly bucket = new TokenBucket(RATE.perSecond, RATE.burst);
+  private readonly bucket: TokenBucket;
   /**
    * Chat messages and reactions reach everyone in the room, so one person could
    * flood many screens: they get a stricter bucket of their own.
@@ -72,7 +72,9 @@ export class Session {
     private readonly socket: Socket,
     readonly deps: SessionDeps,
     readonly identity: Identity,
-  ) {}
+  ) {
+    this.bucket = new TokenBucket(deps.rate.perSecond, deps.rate.burst);
+  }
 
   get state(): SessionState {
     return this.current;
