@@ -111,8 +111,26 @@ function fieldsOf(known: Known): Record<ClientMessageType, fc.Arbitrary<object>>
     hand: fc.record({ raised: bool }),
     reaction: fc.record({ emoji: fc.oneof(fc.constantFrom(...REACTIONS), s) }),
     "screen-share": fc.record({ on: bool }),
+    // MLS payloads: base64 that is no valid MLS message, or not base64 at all.
+    "mls-key-package": fc.record({ keyPackage: fc.oneof(base64, s) }),
+    "mls-commit": fc.record(
+      {
+        epoch: fc.oneof(fc.nat({ max: 5 }), fc.integer()),
+        commit: fc.oneof(base64, s),
+        welcome: fc.oneof(base64, s),
+        added: fc.array(id, { maxLength: 3 }),
+        removed: fc.array(id, { maxLength: 3 }),
+      },
+      { requiredKeys: ["epoch", "commit", "added", "removed"] },
+    ),
+    "mls-chat": fc.record({ message: fc.oneof(base64, s) }),
   };
 }
+
+/** Base64 of random bytes: passes the schema, fails as MLS. */
+const base64 = fc
+  .uint8Array({ minLength: 3, maxLength: 400 })
+  .map((bytes) => Buffer.from(bytes).toString("base64"));
 
 /** A request of any type, its fields well-typed or, now and then, replaced by any JSON. */
 function request(known: Known): fc.Arbitrary<Record<string, unknown>> {
