@@ -1,28 +1,15 @@
 import { existsSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
+import { QUIET_CHROMIUM_ARGS } from "../../src/server/compliance/probes/browser";
 
 export const CHROMIUM_PATH = process.env.PLENUM_CHROMIUM ?? "/usr/bin/chromium";
 
 /**
- * Flags for a quiet, self-contained Chromium: fake camera and microphone that
- * are granted without a prompt, and none of the background services that
- * would phone home (this machine has no route out, and Plenum's tests must
- * not depend on one).
+ * The audit's flags for a quiet, self-contained Chromium (fake camera and
+ * microphone granted without a prompt, none of the background services that
+ * would phone home), and autoplay, since no person clicks in a test.
  */
-const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-default-apps",
-  "--disable-extensions",
-  "--use-fake-device-for-media-stream",
-  "--use-fake-ui-for-media-stream",
-  "--autoplay-policy=no-user-gesture-required",
-];
+const ARGS = [...QUIET_CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"];
 
 /** `extraArgs` add flags, or replace a default flag of the same name. */
 export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {

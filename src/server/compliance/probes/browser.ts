@@ -4,9 +4,9 @@ import type { Finding } from "../criteria";
 /**
  * Chromium flags: fake devices granted without a prompt, and none of the
  * browser's own background services, so that every request seen is the
- * page's (the same flags as the test suite's browser).
+ * page's. The test suite's browser starts with the same flags.
  */
-const ARGS = [
+export const QUIET_CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -51,7 +51,11 @@ export async function observeInBrowser(
   deadlineMs = DEADLINE_MS,
 ): Promise<BrowserObservation> {
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath, headless: true, args: ARGS });
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: QUIET_CHROMIUM_ARGS,
+  });
   const seen: BrowserObservation = {
     urls: [],
     blocked: [],
