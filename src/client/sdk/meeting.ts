@@ -86,11 +86,12 @@ export class Meeting {
   );
 
   snapshot(): MeetingSnapshot {
+    const failing = this.failingParticipants();
     return {
       status: this.statusValue,
       participants: [...this.participants.values()].map((p) => ({
         ...p,
-        ...(this.failingParticipants().has(p.id) ? { e2eeWarning: true } : {}),
+        ...(failing.has(p.id) ? { e2eeWarning: true } : {}),
       })),
       local: { ...this.localMedia.tracks },
       deviceError: this.localMedia.error,
