@@ -92,3 +92,13 @@ export interface MeetingEvents extends Record<string, unknown[]> {
 
 /** Why an action was refused, as a code the UI translates. */
 export type ActionResult = { ok: true } | { ok: false; code: string };
+
+/** What a client assumes until the server says otherwise: the server's own defaults. */
+export const DEFAULT_SETTINGS: RoomSettings = {
+  lobby: true,
+  chat: true,
+  e2ee: true,
+  postQuantum: false,
+  password: false,
+  multipleScreenShares: false,
+};

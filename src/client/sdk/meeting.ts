@@ -8,13 +8,13 @@ import {
   type ServerEvent,
   type Waiter,
 } from "../../protocol/messages";
+import { ChatLog } from "./chat-log";
 import { E2ee, type MlsEvent } from "./e2ee/controller";
 import { encodedTransformsSupported } from "./e2ee/transforms";
 import { Emitter } from "./emitter";
 import { LocalMedia } from "./local-media";
 import type {
   ActionResult,
-  ChatMessage,
   JoinOptions,
   MeetingEvents,
   MeetingSnapshot,
@@ -22,6 +22,7 @@ import type {
   ModerationNotice,
   RemoteParticipant,
 } from "./meeting-types";
+import { DEFAULT_SETTINGS } from "./meeting-types";
 import { Moderation } from "./moderation";
 import type { DeviceRole } from "./preferences";
 import { Publisher } from "./publisher";
@@ -57,17 +58,9 @@ export class Meeting {
   private publisher: Publisher | undefined;
   private subscriber: Subscriber | undefined;
   private e2ee: E2ee | undefined;
-  private chat: ChatMessage[] = [];
-  private chatSeq = 0;
+  private readonly chat = new ChatLog();
   private hands: string[] = [];
-  private settings: RoomSettings = {
-    lobby: true,
-    chat: true,
-    e2ee: true,
-    postQuantum: false,
-    password: false,
-    multipleScreenShares: false,
-  };
+  private settings: RoomSettings = DEFAULT_SETTINGS;
   private waiting: Waiter[] = [];
   private moderationNotice: ModerationNotice | undefined;
   private activity: Pick<MeetingSnapshot, "activeSpeaker" | "quality"> = { quality: {} };
@@ -97,7 +90,7 @@ export class Meeting {
       deviceError: this.localMedia.error,
       devices: this.localMedia.devices,
       choices: this.localMedia.choices,
-      chat: this.chat,
+      chat: this.chat.messages,
       hands: this.hands,
       settings: this.settings,
       ...this.activity,
@@ -217,7 +210,7 @@ export class Meeting {
     if (!signalling) return;
     this.participants.clear();
     for (const p of joined.participants) this.participants.set(p.id, this.withStreams(p));
-    this.chat = [];
+    this.chat.clear();
     this.hands = joined.hands;
     this.settings = joined.settings;
     if (joined.settings.e2ee && !encodedTransformsSupported()) {
@@ -363,17 +356,7 @@ export class Meeting {
   }
 
   private receiveChat(message: { from: string; name: string; text: string; at: number }): void {
-    this.chat = [
-      ...this.chat,
-      {
-        from: message.from,
-        name: message.name,
-        text: message.text,
-        at: message.at,
-        seq: this.chatSeq++,
-        own: message.from === this.selfId(),
-      },
-    ];
+    this.chat.add(message, message.from === this.selfId());
     this.changed();
   }
 
