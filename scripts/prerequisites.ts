@@ -9,6 +9,12 @@ import { existsSync } from "node:fs";
 export const PACKAGES: { pkg: string; binary: string; why: string }[] = [
   { pkg: "chromium", binary: "/usr/bin/chromium", why: "browser end-to-end tests" },
   {
+    pkg: "nftables",
+    binary: "/usr/sbin/nft",
+    why: "random packet loss in the impaired-network tests",
+  },
+  { pkg: "iputils-ping", binary: "/usr/bin/ping", why: "checking the test networks themselves" },
+  {
     pkg: "strace",
     binary: "/usr/bin/strace",
     why: "the egress test that records every connection of the server",
