@@ -29,6 +29,7 @@ export const ERRORS = {
   "mls-stale": "Another change to the encryption group came first; apply it and try again.",
   "e2ee-off": "This meeting is not end-to-end encrypted.",
   "chat-encrypted-only": "This meeting is end-to-end encrypted: chat must be encrypted too.",
+  "shutting-down": "The server is shutting down or restarting; try again in a moment.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -41,4 +42,8 @@ export const CLOSE = {
   policyViolation: 1008,
   tooLarge: 1009,
   internal: 1011,
+  /** The server restarts (or a media worker failed): reconnect and resume. */
+  serviceRestart: 1012,
+  /** The participant resumed on another connection; this one must not reconnect. */
+  replaced: 4001,
 } as const;

@@ -66,6 +66,8 @@ export const Participant = z.strictObject({
   media: MediaState,
   /** Whether they share their screen (the server allowed it). */
   screen: z.boolean(),
+  /** Present while their connection is gone and the server keeps their place. */
+  reconnecting: z.literal(true).optional(),
 });
 export type Participant = z.infer<typeof Participant>;
 
@@ -93,7 +95,13 @@ export const ClientMessage = z.discriminatedUnion("type", [
     moderatorToken: z.string().max(128).optional(),
     /** The room password, when the room has one. */
     password: z.string().max(256).optional(),
+    /** The resume ticket of an earlier connection: takes the same place back (docs/PROTOCOL.md). */
+    resume: z.string().max(1024).optional(),
   }),
+  /** Liveness: the client's check that its connection still carries replies. */
+  z.strictObject({ type: z.literal("ping"), id: requestId }),
+  /** The downstream connection lost its path: the server offers it again with new ICE credentials. */
+  z.strictObject({ type: z.literal("ice-restart"), id: requestId }),
   /** The client's offer for its upstream peer connection (what it sends). */
   z.strictObject({
     type: z.literal("publish"),
@@ -198,6 +206,14 @@ export interface Joined {
   hands: string[];
   locked: boolean;
   settings: RoomSettings;
+  /** The resume ticket: a later connection presents it in `join` to take this place back. */
+  resume?: string;
+  /**
+   * Set when a `join` with a ticket took a place back: `kept` when the server
+   * kept it (the encryption group goes on), `restored` after a server restart
+   * (the meeting's state starts afresh).
+   */
+  resumed?: "kept" | "restored";
 }
 
 export interface Waiter {
@@ -212,6 +228,9 @@ export interface Results {
   hello: { protocolVersion: number };
   /** Either in the meeting, or waiting in the lobby until `admitted` or `denied`. */
   join: ({ status: "joined" } & Joined) | { status: "lobby" };
+  /** `resume`: a fresh ticket, now and then, so the one held never runs out. */
+  ping: { resume?: string };
+  "ice-restart": Empty;
   publish: { sdp: string };
   "subscriber-answer": Empty;
   "media-state": Empty;
@@ -247,6 +266,12 @@ export type ServerEvent =
   | { type: "participant-joined"; participant: Participant }
   | { type: "participant-updated"; participant: Participant }
   | { type: "participant-left"; participantId: string }
+  /** Someone's connection is gone; their place is kept while they reconnect. */
+  | { type: "participant-reconnecting"; participantId: string }
+  /** Someone who was reconnecting is back (their media is negotiated afresh). */
+  | { type: "participant-reconnected"; participantId: string }
+  /** The server is shutting down or restarting: the connection closes (1012), reconnect after. */
+  | { type: "server-shutdown" }
   /** The server (re)negotiates the downstream connection; answer with `subscriber-answer`. */
   | { type: "subscriber-offer"; sdp: string; tracks: TrackInfo[] }
   /** To moderators only: who is waiting in the lobby, in order of arrival. */

@@ -40,9 +40,11 @@ async function serve(): Promise<void> {
   // The line tests and people look for; keep its shape.
   process.stdout.write(`Plenum is running at ${server.url}\n`);
 
+  // SIGTERM (systemd, Docker, Kubernetes) and Ctrl-C: joins are refused at once, everyone is
+  // told and reconnects once the server is back; media and the store close in order; exit 0.
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
-    server.close().then(
+    server.close(config.shutdownGraceSeconds * 1000).then(
       () => process.exit(0),
       (err) => {
         log.error({ err }, "shutdown failed");

@@ -8,6 +8,7 @@ import { buildApp } from "./http/app";
 import { attachSignalling } from "./http/websocket";
 import { WeriftEngine } from "./media/werift/engine";
 import { RoomDirectory } from "./room/directory";
+import { ResumeTickets } from "./room/resume-ticket";
 import { AccessGuard } from "./signalling/guard";
 import { Store } from "./store/store";
 
@@ -24,8 +25,13 @@ export interface RunningServer {
   readonly sessionCount: number;
   /** Runs the retention jobs now (they also run hourly); for tests and operators. */
   retention(): Promise<void>;
-  /** Stops accepting, closes every session, room and peer, then the store; idempotent. */
-  close(): Promise<void>;
+  /**
+   * Shuts down in order; idempotent. Joins are refused from the start and
+   * everyone is told (`server-shutdown`); after `graceMs` the connections
+   * close with 1012 (clients reconnect and resume), then rooms and their media,
+   * the media engine, the web server and the store.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Where `npm run build` puts the client. */
@@ -60,9 +66,19 @@ export async function startServer(
     perSecond: config.joinLimit.perMinute / 60,
     burst: config.joinLimit.burst,
   });
+  const resumeWindowMs = config.resumeSeconds * 1000;
+  // A ticket outlives the resume window and a restart; the client gets a fresh one every minute.
+  const tickets = ResumeTickets.fromDataDir(config.dataDir, resumeWindowMs + 120_000, now);
   const signalling = attachSignalling(
     app,
-    { directory, guard, log, rate: config.messageLimit },
+    {
+      directory,
+      guard,
+      log,
+      rate: config.messageLimit,
+      resume: { tickets, windowMs: resumeWindowMs },
+      lifecycle: { draining: false },
+    },
     accounts.authenticate,
     config.publicUrl.startsWith("https:"),
   );
@@ -102,9 +118,11 @@ export async function startServer(
       return signalling.sessionCount;
     },
     retention,
-    close() {
+    close(graceMs = 0) {
       closing ??= (async () => {
         clearInterval(timer);
+        signalling.announceShutdown();
+        if (graceMs > 0) await new Promise((done) => setTimeout(done, graceMs));
         signalling.close();
         directory.close();
         media.close();

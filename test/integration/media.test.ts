@@ -216,7 +216,11 @@ describe("server shutdown in the middle of a meeting", () => {
     await dana.waitForMediaFrom(eve.id, FLOWING);
     await server.close();
     for (const client of clients) {
-      assert.equal((await client.signalling.closed).code, 1001, `${client.name}'s socket`);
+      assert.equal(
+        (await client.signalling.closed).code,
+        1012,
+        `${client.name}'s socket (service restart: reconnect)`,
+      );
     }
     assert.equal(server.server.media.peerCount, 0);
     assert.equal(server.server.directory.openRooms, 0);

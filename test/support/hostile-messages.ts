@@ -71,9 +71,12 @@ function fieldsOf(known: Known): Record<ClientMessageType, fc.Arbitrary<object>>
         name: s,
         moderatorToken: s,
         password: s,
+        resume: s,
       },
       { requiredKeys: ["roomId", "name"] },
     ),
+    ping: fc.constant({}),
+    "ice-restart": fc.constant({}),
     publish: fc.record(
       {
         sdp: s,

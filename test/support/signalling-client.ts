@@ -199,6 +199,12 @@ export class SignallingClient {
     this.inbox.push(message);
   }
 
+  /** Cuts the connection without a closing handshake, as a dead network would (the server sees 1006). */
+  async drop(): Promise<void> {
+    this.ws.terminate();
+    await this.closed;
+  }
+
   /** Closes the socket; idempotent. Resolves once it is closed. */
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) {

@@ -43,6 +43,10 @@ export interface Config {
   };
   /** How long a sign-in lasts, in hours. */
   sessionHours: number;
+  /** How long a participant's place is kept after their connection dropped, in seconds. */
+  resumeSeconds: number;
+  /** On SIGTERM: how long participants are told before connections close, in seconds. */
+  shutdownGraceSeconds: number;
   /** Login through an OpenID Connect provider; undefined when not configured. */
   oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
   /** Whether a new ad-hoc room starts with its lobby on (COMPLIANCE T4 wants true). */
@@ -146,6 +150,8 @@ const Env = z.object({
   PLENUM_JOINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
   PLENUM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  PLENUM_RESUME_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  PLENUM_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(60).default(2),
   PLENUM_ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   PLENUM_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   PLENUM_SESSION_HOURS: z.coerce
@@ -205,6 +211,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },
     retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS, auditDays: e.PLENUM_AUDIT_RETENTION_DAYS },
     sessionHours: e.PLENUM_SESSION_HOURS,
+    resumeSeconds: e.PLENUM_RESUME_SECONDS,
+    shutdownGraceSeconds: e.PLENUM_SHUTDOWN_GRACE_SECONDS,
     oidc:
       e.PLENUM_OIDC_ISSUER && e.PLENUM_OIDC_CLIENT_ID && e.PLENUM_OIDC_CLIENT_SECRET
         ? {

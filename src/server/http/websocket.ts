@@ -12,10 +12,11 @@ import { clientIdOf, newClientId } from "./client-id";
 export const SIGNALLING_PATH = "/ws";
 /**
  * A connection whose peer vanished without closing (laptop lid, dead Wi-Fi)
- * answers no ping; after one silent interval it is ended and the person
- * leaves the room instead of lingering as a frozen tile.
+ * answers no ping; after one silent interval (5–10 s) it is ended, the
+ * person's place is kept for the resume window and the others see them
+ * reconnecting instead of a frozen tile.
  */
-const HEARTBEAT_MS = 20_000;
+const HEARTBEAT_MS = 5_000;
 
 /**
  * Attaches signalling to the HTTP server. Frames over 64 KiB are refused by
@@ -26,7 +27,7 @@ export function attachSignalling(
   deps: SessionDeps,
   authenticate: Authenticate,
   secureCookies: boolean,
-): { close(): void; readonly sessionCount: number } {
+): { announceShutdown(): void; close(): void; readonly sessionCount: number } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   /** Client ids minted for this upgrade, to be set as a cookie on the 101 response. */
   const minted = new WeakMap<IncomingMessage, string>();
@@ -81,9 +82,9 @@ export function attachSignalling(
               );
             session.receive(data.toString());
           });
-          ws.on("close", () => {
+          ws.on("close", (code) => {
             sessions.delete(session);
-            session.close(CLOSE.goingAway, "connection closed");
+            session.connectionLost(code);
           });
           ws.on("error", () => ws.terminate());
         }),
@@ -109,9 +110,16 @@ export function attachSignalling(
     get sessionCount() {
       return sessions.size;
     },
+    /** Tells every connection the server is going; joins are refused from now on. */
+    announceShutdown() {
+      deps.lifecycle.draining = true;
+      for (const session of sessions) session.send({ type: "server-shutdown" });
+    },
     close() {
       clearInterval(heartbeat);
-      for (const session of sessions) session.close(CLOSE.goingAway, "server shutting down");
+      deps.lifecycle.draining = true;
+      // 1012 without leaving: the others see no one go, and everyone comes back with a ticket.
+      for (const session of sessions) session.shutdown();
       sessions.clear();
       wss.close();
     },

@@ -95,6 +95,18 @@ export class RoomDirectory {
     };
   }
 
+  /**
+   * The live room for a place restored from a resume ticket after a restart:
+   * opened if need be; undefined if the room no longer exists. No lock, ban or
+   * password applies: the person was in the meeting.
+   */
+  async restore(id: string): Promise<Room | undefined> {
+    if (this.closed) return undefined;
+    const stored = await this.store.rooms.find(id);
+    if (!stored || this.closed) return undefined;
+    return this.openRoom(stored);
+  }
+
   private openRoom(stored: StoredRoom): Room {
     const existing = this.open.get(stored.id);
     if (existing?.isOpen) return existing;

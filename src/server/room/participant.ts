@@ -11,6 +11,8 @@ export interface EventSink {
   send(event: ServerEvent): void;
   /** The room let go of this participant (kicked, meeting ended); it is no longer in it. */
   detached(): void;
+  /** The participant resumed on another connection; this one no longer speaks for them. */
+  replaced?(): void;
 }
 
 /** A participant as the room holds it. Identity and role are set here, by the server, only. */
@@ -20,6 +22,13 @@ export class Participant {
   mutedByModerator = false;
   /** Set by the room when it allows this participant's screen share. */
   screen = false;
+  /**
+   * Hashes of the resume tokens that may take this place back (the current one
+   * and the one before, in case the newer ticket never arrived); never the tokens.
+   */
+  tokenHashes: string[] = [];
+  /** Set while their connection is gone and the place is kept (docs/PROTOCOL.md, resume). */
+  parked: { timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor(
     readonly id: string,
@@ -27,8 +36,10 @@ export class Participant {
     public role: Role,
     /** The browser session's id, so a kicked person is recognised (never stored). */
     readonly clientId: string,
-    readonly sink: EventSink,
-    readonly peer: MediaPeer,
+    /** Where events go: their connection, or a holding buffer while they reconnect. */
+    public sink: EventSink,
+    /** Replaced when they resume: a new connection negotiates media afresh. */
+    public peer: MediaPeer,
   ) {}
 
   /** What other participants may see of this one. */
@@ -39,6 +50,7 @@ export class Participant {
       media: { ...this.media },
       role: this.role,
       screen: this.screen,
+      ...(this.parked ? { reconnecting: true } : {}),
     };
   }
 }

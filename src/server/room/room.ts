@@ -8,8 +8,9 @@ import type {
   ServerEvent,
 } from "../../protocol/messages";
 import { DeliveryService } from "../e2ee/delivery";
-import type { MediaEngine } from "../media/types";
+import type { MediaEngine, MediaPeer } from "../media/types";
 import { HandQueue } from "./hands";
+import { HeldEvents } from "./held-events";
 import { type Knock, Lobby } from "./lobby";
 import { type EventSink, Participant } from "./participant";
 import { can } from "./permissions";
@@ -65,13 +66,44 @@ export class Room {
     return this.status.state === "open";
   }
 
-  /** Adds a participant, connects media both ways with everyone present and tells the others. */
-  join(name: string, role: Role, clientId: string, sink: EventSink): Participant {
+  /**
+   * Adds a participant, connects media both ways with everyone present and
+   * tells the others. `id` is given only when a resume ticket restores a place
+   * after a server restart.
+   */
+  join(
+    name: string,
+    role: Role,
+    clientId: string,
+    sink: EventSink,
+    id: string = randomUUID(),
+  ): Participant {
     if (this.status.state !== "open") throw new Error("room is closed");
-    const id = randomUUID();
-    const peer = this.media.createPeer(id, {
+    if (this.participants.has(id)) throw new Error("participant id in use");
+    const self: Participant = new Participant(
+      id,
+      name,
+      role,
+      clientId,
+      sink,
+      this.createPeer(id, () => self),
+    );
+    for (const other of this.participants.values()) {
+      self.peer.subscribe(other.peer);
+      other.peer.subscribe(self.peer);
+    }
+    this.participants.set(id, self);
+    this.broadcast({ type: "participant-joined", participant: self.view() }, id);
+    if (can(role, "admit") && this.lobby.size > 0)
+      sink.send({ type: "lobby-updated", waiting: this.lobby.list() });
+    return self;
+  }
+
+  /** A media peer whose offers reach the participant's current connection. */
+  private createPeer(id: string, self: () => Participant | undefined): MediaPeer {
+    return this.media.createPeer(id, {
       offer: (sdp, tracks) =>
-        sink.send({
+        self()?.sink.send({
           type: "subscriber-offer",
           sdp,
           tracks: tracks.map((t) => ({
@@ -81,18 +113,77 @@ export class Room {
             source: t.source,
           })),
         }),
-      failed: () => undefined, // the client notices too and reconnects; see the resilience issue
+      // The client notices too: it restarts ICE, or reconnects and resumes.
+      failed: () => undefined,
     });
-    const self = new Participant(id, name, role, clientId, sink, peer);
+  }
+
+  /**
+   * The participant's connection is gone: their place is kept for `windowMs`
+   * (the others see them reconnecting), then they leave. Idempotent.
+   */
+  park(participantId: string, windowMs: number): void {
+    const p = this.participants.get(participantId);
+    if (!p || p.parked) return;
+    const held = new HeldEvents(() => this.leave(participantId));
+    p.sink = held;
+    const timer = setTimeout(() => this.leave(participantId), windowMs);
+    timer.unref?.();
+    p.parked = { timer };
+    this.broadcast({ type: "participant-reconnecting", participantId }, participantId);
+  }
+
+  /**
+   * Gives a kept place to a new connection, if `tokenHash` is one of its
+   * tokens: the same participant, role and admission. Media starts afresh on
+   * the new connection. Returns the participant and `release`, which delivers
+   * the events held for them and attaches `sink` (call it after the join
+   * reply went out), or undefined.
+   */
+  resume(
+    participantId: string,
+    tokenHash: string,
+    sink: EventSink,
+  ): { self: Participant; release(): void } | undefined {
+    const p = this.participants.get(participantId);
+    if (!p?.tokenHashes.includes(tokenHash)) return undefined;
+    const before = p.sink;
+    const held = before instanceof HeldEvents ? before.take() : [];
+    if (!(before instanceof HeldEvents)) before.replaced?.();
+    // Everything is held until the caller delivers it after its reply.
+    const holding = new HeldEvents(() => this.leave(participantId), true);
+    p.sink = holding;
+    const wasParked = p.parked !== undefined;
+    if (p.parked) clearTimeout(p.parked.timer);
+    p.parked = undefined;
+    this.renewMedia(p);
+    if (wasParked)
+      this.broadcast({ type: "participant-reconnected", participantId }, participantId);
+    return {
+      self: p,
+      release: () => {
+        if (p.sink !== holding) return;
+        for (const event of [...held, ...holding.take()]) sink.send(event);
+        p.sink = sink;
+      },
+    };
+  }
+
+  /** A new media peer for `p`, subscribed both ways; a share in progress ends. */
+  private renewMedia(p: Participant): void {
+    for (const other of this.participants.values()) if (other !== p) other.peer.unsubscribe(p.peer);
+    p.peer.close();
+    p.peer = this.createPeer(p.id, () => p);
     for (const other of this.participants.values()) {
-      peer.subscribe(other.peer);
-      other.peer.subscribe(peer);
+      if (other === p) continue;
+      p.peer.subscribe(other.peer);
+      other.peer.subscribe(p.peer);
     }
-    this.participants.set(id, self);
-    this.broadcast({ type: "participant-joined", participant: self.view() }, id);
-    if (can(role, "admit") && this.lobby.size > 0)
-      sink.send({ type: "lobby-updated", waiting: this.lobby.list() });
-    return self;
+    if (p.mutedByModerator) p.peer.pause("microphone", true);
+    if (p.screen) {
+      p.screen = false;
+      this.broadcast({ type: "participant-updated", participant: p.view() });
+    }
   }
 
   /** What a person learns on entering; nothing of this reaches the lobby (SPEC LOBBY-2). */
@@ -140,6 +231,8 @@ export class Room {
   leave(participantId: string): void {
     const p = this.participants.get(participantId);
     if (!p) return;
+    if (p.parked) clearTimeout(p.parked.timer);
+    p.parked = undefined;
     this.participants.delete(participantId);
     if (this.hands.set(participantId, false)) this.broadcastHands();
     for (const other of this.participants.values()) other.peer.unsubscribe(p.peer);
@@ -244,7 +337,10 @@ export class Room {
     this.status = { state: "closed" };
     this.mls?.close();
     for (const knock of this.lobby.takeAll()) knock.deny();
-    for (const p of this.participants.values()) p.peer.close();
+    for (const p of this.participants.values()) {
+      if (p.parked) clearTimeout(p.parked.timer);
+      p.peer.close();
+    }
     this.participants.clear();
     this.onClose(this);
   }

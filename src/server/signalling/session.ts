@@ -10,6 +10,7 @@ import {
 import type { AccountRef } from "../auth/account";
 import type { RoomDirectory } from "../room/directory";
 import type { Participant } from "../room/participant";
+import { ResumeTickets } from "../room/resume-ticket";
 import type { Room } from "../room/room";
 import { ProtocolError } from "./errors";
 import type { AccessGuard } from "./guard";
@@ -50,7 +51,14 @@ export interface SessionDeps {
   log: Logger;
   /** Messages a client may send per second, and in one burst (joining sends a few at once). */
   rate: { perSecond: number; burst: number };
+  /** Resume tickets, and how long a place is kept after its connection dropped. */
+  resume: { tickets: ResumeTickets; windowMs: number };
+  /** Set once the server shuts down: joins are refused (`shutting-down`). */
+  lifecycle: { draining: boolean };
 }
+
+/** A ticket older than this is replaced by the next `ping` reply. */
+const TICKET_REFRESH_MS = 60_000;
 
 /** Chat messages and reactions a client may send per second, and in one burst. */
 const CHAT_RATE = { perSecond: 2, burst: 8 };
@@ -67,6 +75,9 @@ export class Session {
   private lastRateLimitReply = 0;
   /** Messages are handled one at a time, in order, so a slow handler cannot be overtaken. */
   private queue: Promise<void> = Promise.resolve();
+  /** Work a handler left for after its reply went out (held events of a resumed place). */
+  private afterReplyTasks: (() => void)[] = [];
+  private ticketIssuedAt = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -131,10 +142,41 @@ export class Session {
       const result = await handler(this, msg);
       this.sendReply({ type: "ok", id: msg.id, result } as Reply<ClientMessageType>);
     } catch (error) {
-      if (error instanceof ProtocolError) return this.sendError(msg.id, error);
-      this.deps.log.error({ err: error, type: msg.type }, "handler failed");
-      this.sendError(msg.id, new ProtocolError("internal"));
+      if (error instanceof ProtocolError) this.sendError(msg.id, error);
+      else {
+        this.deps.log.error({ err: error, type: msg.type }, "handler failed");
+        this.sendError(msg.id, new ProtocolError("internal"));
+      }
+    } finally {
+      for (const task of this.afterReplyTasks.splice(0)) task();
     }
+  }
+
+  /** Runs `task` once the reply to the message being handled has been sent. */
+  afterReply(task: () => void): void {
+    this.afterReplyTasks.push(task);
+  }
+
+  /**
+   * A resume ticket for this session's place. Each one carries a fresh token;
+   * the place accepts it and the one before, in case the newer never arrived.
+   */
+  issueTicket(): string | undefined {
+    if (this.current.state !== "joined") return undefined;
+    const { room, self } = this.current;
+    const token = ResumeTickets.newToken();
+    self.tokenHashes = [ResumeTickets.hashToken(token), ...self.tokenHashes].slice(0, 2);
+    this.ticketIssuedAt = Date.now();
+    return this.deps.resume.tickets.issue(
+      { roomId: room.id, participantId: self.id, role: self.role, token },
+      this.identity.clientId,
+    );
+  }
+
+  /** A fresh ticket when the one the client holds is getting old. */
+  refreshTicket(): string | undefined {
+    if (Date.now() - this.ticketIssuedAt < TICKET_REFRESH_MS) return undefined;
+    return this.issueTicket();
   }
 
   /** Sends a server event (not a reply). */
@@ -145,6 +187,35 @@ export class Session {
   /** The room let go of this session's participant (kicked, meeting ended). */
   detached(): void {
     if (this.current.state === "joined") this.current = { state: "ready" };
+  }
+
+  /** The participant resumed on another connection: this one ends without leaving. */
+  replaced(): void {
+    if (this.current.state !== "joined") return;
+    this.current = { state: "closed" };
+    this.socket.close(CLOSE.replaced, "resumed on another connection");
+  }
+
+  /** The server shuts down: the socket closes with 1012 (reconnect), the room is closed after. */
+  shutdown(): void {
+    if (this.current.state === "closed") return;
+    this.current = { state: "closed" };
+    this.socket.close(CLOSE.serviceRestart, "server restarting");
+  }
+
+  /**
+   * The socket closed. A client that says goodbye (1000) leaves; any other
+   * close (network gone, 1001, 1006, a restarting proxy) keeps the place for
+   * the resume window, and the others see the person reconnecting.
+   */
+  connectionLost(code: number): void {
+    const was = this.current;
+    if (was.state === "joined" && code !== CLOSE.normal && this.deps.resume.windowMs > 0) {
+      this.current = { state: "closed" };
+      was.room.park(was.self.id, this.deps.resume.windowMs);
+      return;
+    }
+    this.close(CLOSE.goingAway, "connection closed");
   }
 
   private sendReply(reply: Reply): void {

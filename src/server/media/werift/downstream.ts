@@ -43,6 +43,8 @@ export class Downstream {
    */
   private readonly idle: Record<"audio" | "video", RTCRtpTransceiver[]> = { audio: [], video: [] };
   private negotiation: Negotiation = { state: "idle" };
+  /** The next offer carries new ICE credentials (the client asked: its path was lost). */
+  private iceRestartDue = false;
 
   constructor(
     config: Partial<PeerConfig>,
@@ -134,6 +136,13 @@ export class Downstream {
     if (dirty) this.renegotiate();
   }
 
+  /** Offers again with new ICE credentials (now, or after the outstanding answer). */
+  restartIce(): void {
+    if (this.negotiation.state === "closed") return;
+    this.iceRestartDue = true;
+    this.renegotiate();
+  }
+
   private renegotiate(): void {
     switch (this.negotiation.state) {
       case "closed":
@@ -148,7 +157,9 @@ export class Downstream {
   }
 
   private async offer(): Promise<void> {
-    const offer = await this.pc.createOffer();
+    const iceRestart = this.iceRestartDue;
+    this.iceRestartDue = false;
+    const offer = await this.pc.createOffer({ iceRestart });
     await this.pc.setLocalDescription(offer);
     const sdp = this.pc.localDescription?.sdp;
     if (this.negotiation.state === "closed") return;

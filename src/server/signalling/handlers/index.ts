@@ -7,6 +7,7 @@ import { deny } from "./deny";
 import { endMeeting } from "./end-meeting";
 import { hand } from "./hand";
 import { hello } from "./hello";
+import { iceRestart } from "./ice-restart";
 import { join } from "./join";
 import { kick } from "./kick";
 import { leave } from "./leave";
@@ -17,6 +18,7 @@ import { mlsCommit } from "./mls-commit";
 import { mlsKeyPackage } from "./mls-key-package";
 import { mute } from "./mute";
 import { muteAll } from "./mute-all";
+import { ping } from "./ping";
 import { publish } from "./publish";
 import { reaction } from "./reaction";
 import { requestUnmute } from "./request-unmute";
@@ -35,6 +37,8 @@ export type Handler<T extends ClientMessageType> = (
 export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   hello,
   join,
+  ping,
+  "ice-restart": iceRestart,
   publish,
   "subscriber-answer": subscriberAnswer,
   "media-state": mediaState,

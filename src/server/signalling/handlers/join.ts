@@ -1,6 +1,7 @@
 import { RoomId } from "../../../protocol/messages";
 import { verifyPassword } from "../../auth/passwords";
 import type { Entry } from "../../room/directory";
+import { ResumeTickets } from "../../room/resume-ticket";
 import type { Room } from "../../room/room";
 import { ProtocolError } from "../errors";
 import type { Session } from "../session";
@@ -16,8 +17,15 @@ export const join: Handler<"join"> = async (session, message) => {
   if (session.state.state === "joined" || session.state.state === "waiting") {
     throw new ProtocolError("already-joined");
   }
-  const { directory, guard } = session.deps;
+  const { directory, guard, lifecycle } = session.deps;
   const { identity } = session;
+  if (lifecycle.draining) throw new ProtocolError("shutting-down");
+  // A genuine ticket is cheap to check and must not count against the join limit:
+  // after a restart, everyone behind one address comes back at once.
+  if (message.resume !== undefined) {
+    const resumed = await resumePlace(session, message.roomId, message.name, message.resume);
+    if (resumed) return resumed;
+  }
   if (!guard.allowJoin(identity.address)) throw new ProtocolError("rate-limited");
   // A malformed id still costs a lookup, so that it answers in the same time as an unknown one.
   const roomId = RoomId.safeParse(message.roomId).success ? message.roomId : "-";
@@ -53,7 +61,57 @@ export const join: Handler<"join"> = async (session, message) => {
 function enter(session: Session, room: Room, name: string, entry: Entry) {
   const self = room.join(name, entry.role, session.identity.clientId, session);
   session.transition({ state: "joined", room, self });
-  return room.joinedView(self);
+  return { ...room.joinedView(self), resume: session.issueTicket() };
+}
+
+/**
+ * Takes a place back with a resume ticket (docs/PROTOCOL.md, "Resume"): the
+ * same participant id and role, no lobby, no password. A ticket of this
+ * process needs the place still kept; one of an earlier process (the server
+ * restarted and remembers nothing) restores the place. Anything else —
+ * forged, expired, another browser's, a place given up — is ignored, and the
+ * join goes on as a new one.
+ */
+async function resumePlace(session: Session, roomId: string, name: string, ticket: string) {
+  const { directory, resume } = session.deps;
+  const claims = resume.tickets.verify(ticket, session.identity.clientId);
+  if (!claims || claims.roomId !== roomId) return undefined;
+  if (claims.boot === resume.tickets.boot) {
+    const room = directory.find(roomId);
+    const taken = room?.resume(
+      claims.participantId,
+      ResumeTickets.hashToken(claims.token),
+      session,
+    );
+    if (!room || !taken) return undefined;
+    session.transition({ state: "joined", room, self: taken.self });
+    session.afterReply(taken.release);
+    const view = room.joinedView(taken.self);
+    return {
+      status: "joined" as const,
+      ...view,
+      resume: session.issueTicket(),
+      resumed: "kept" as const,
+    };
+  }
+  const room = await directory.restore(roomId);
+  if (!room || room.get(claims.participantId)) return undefined;
+  if (session.state.state !== "ready") throw new ProtocolError("already-joined");
+  const self = room.join(
+    name,
+    claims.role,
+    session.identity.clientId,
+    session,
+    claims.participantId,
+  );
+  session.transition({ state: "joined", room, self });
+  const view = room.joinedView(self);
+  return {
+    status: "joined" as const,
+    ...view,
+    resume: session.issueTicket(),
+    resumed: "restored" as const,
+  };
 }
 
 /** Checks the room password, with attempt limits per room and per address (SPEC PW-2). */
