@@ -51,7 +51,7 @@ export interface ChatMessage {
 }
 
 /** Something worth telling the person (shown briefly and read out by screen readers). */
-export type Notice = { kind: "joined" | "left" | "hand"; name: string };
+export type Notice = { kind: "joined" | "left" | "hand" | "server-restarting"; name: string };
 
 export interface MeetingSnapshot {
   status: MeetingStatus;
@@ -75,6 +75,11 @@ export interface MeetingSnapshot {
   moderation?: ModerationNotice;
   /** End-to-end encryption: off, joining the group, on (with the safety number) or failed. */
   e2ee: E2eeStatus;
+  /**
+   * Set while the connection is being re-established (the place in the
+   * meeting is kept): lost on this side (`network`) or the server restarts.
+   */
+  reconnecting?: "network" | "server";
 }
 
 export interface JoinOptions {

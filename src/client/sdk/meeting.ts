@@ -4,6 +4,7 @@ import {
   type MediaState,
   type Participant,
   type Reaction,
+  type Results,
   type RoomSettings,
   type ServerEvent,
   type Waiter,
@@ -12,6 +13,7 @@ import { ChatLog } from "./chat-log";
 import { E2ee, type MlsEvent } from "./e2ee/controller";
 import { encodedTransformsSupported } from "./e2ee/transforms";
 import { Emitter } from "./emitter";
+import { IceWatchdog } from "./ice-watchdog";
 import { LocalMedia } from "./local-media";
 import type {
   ActionResult,
@@ -26,9 +28,28 @@ import { DEFAULT_SETTINGS } from "./meeting-types";
 import { Moderation } from "./moderation";
 import type { DeviceRole } from "./preferences";
 import { Publisher } from "./publisher";
-import { type Body, RequestError, Signalling } from "./signalling";
+import { type Body, type Closed, RequestError, Signalling } from "./signalling";
 import { StatsMonitor } from "./stats";
 import { type RemoteStreams, Subscriber } from "./subscriber";
+
+/** Closes that reconnect: going away, abnormal (1006), server error, restart, try later, no reply. */
+const RECONNECT_CODES = new Set([1001, 1006, 1011, 1012, 1013, 4000]);
+/** Refusals of a reconnecting join that are worth another try. */
+const RETRY_CODES = new Set([
+  "disconnected",
+  "timeout",
+  "shutting-down",
+  "internal",
+  "rate-limited",
+]);
+/** About two minutes of trying. */
+const MAX_RECONNECT_ATTEMPTS = 120;
+
+/** 250 ms, 500 ms, then every second, with jitter so a restarted server is not hit at once. */
+function backoff(attempt: number): number {
+  const base = Math.min(1000, 250 * 2 ** attempt);
+  return base * (0.5 + Math.random() * 0.5);
+}
 
 export type {
   ActionResult,
@@ -64,6 +85,17 @@ export class Meeting {
   private waiting: Waiter[] = [];
   private moderationNotice: ModerationNotice | undefined;
   private activity: Pick<MeetingSnapshot, "activeSpeaker" | "quality"> = { quality: {} };
+  /** What the person asked to join, for reconnecting. */
+  private options: JoinOptions | undefined;
+  /** The server's resume ticket for this person's place (never stored beyond this page). */
+  private ticket: string | undefined;
+  /** Set while the connection is being re-established: why it was lost. */
+  private reconnecting: "network" | "server" | undefined;
+  /** The server said it is shutting down; the next close is a restart, not a failure. */
+  private serverGoing = false;
+  /** Bumped by every reconnect, leave and close: an older reconnect loop stops. */
+  private generation = 0;
+  private watchdogs: IceWatchdog[] = [];
   private readonly stats = new StatsMonitor(
     {
       publisher: () => this.publisher?.connection,
@@ -97,6 +129,7 @@ export class Meeting {
       waiting: this.waiting,
       ...(this.moderationNotice ? { moderation: this.moderationNotice } : {}),
       e2ee: this.e2ee?.status ?? { state: "off" },
+      ...(this.reconnecting ? { reconnecting: this.reconnecting } : {}),
     };
   }
 
@@ -184,33 +217,63 @@ export class Meeting {
   async join(options: JoinOptions): Promise<void> {
     const now = this.statusValue.status;
     if (now === "joining" || now === "joined" || now === "lobby") return;
+    this.options = options;
+    this.ticket = undefined;
     this.setStatus({ status: "joining" });
     try {
-      const signalling = await Signalling.connect();
-      this.signalling = signalling;
-      signalling.events.on("event", (e) => this.handleEvent(e));
-      signalling.events.on("closed", (reason) => this.connectionLost(reason));
-      this.subscriber = new Subscriber(signalling, (streams) => this.attachStreams(streams));
-      const result = await signalling.request("join", {
-        roomId: options.roomId,
-        name: options.name,
-        ...(options.moderatorToken ? { moderatorToken: options.moderatorToken } : {}),
-        ...(options.password ? { password: options.password } : {}),
-      });
-      if (result.status === "lobby") this.setStatus({ status: "lobby" });
-      else await this.enter(result);
+      const signalling = await this.connect();
+      await this.entered(await signalling.request("join", this.joinBody()), true);
     } catch (error) {
       this.fail(error);
     }
   }
 
+  /** Opens a signalling connection and wires its events and the receiving side to it. */
+  private async connect(): Promise<Signalling> {
+    const signalling = await Signalling.connect();
+    this.signalling = signalling;
+    signalling.events.on("event", (e) => this.handleEvent(e));
+    signalling.events.on("closed", (closed) => this.connectionLost(signalling, closed));
+    signalling.events.on("ticket", (ticket) => {
+      this.ticket = ticket;
+    });
+    this.subscriber = new Subscriber(signalling, (streams) => this.attachStreams(streams));
+    this.watch(this.subscriber.connection, () => this.subscriber?.restartIce());
+    return signalling;
+  }
+
+  private joinBody(): Body<"join"> {
+    const options = this.options;
+    if (!options) throw new RequestError("disconnected", "not joining");
+    return {
+      roomId: options.roomId,
+      name: options.name,
+      ...(options.moderatorToken ? { moderatorToken: options.moderatorToken } : {}),
+      ...(options.password ? { password: options.password } : {}),
+      ...(this.ticket ? { resume: this.ticket } : {}),
+    };
+  }
+
+  /** The join's outcome: the lobby, or the meeting (new, or a place taken back). */
+  private async entered(result: Results["join"], fresh: boolean): Promise<void> {
+    if (result.status === "lobby") {
+      this.dropE2ee();
+      this.setStatus({ status: "lobby" });
+      return;
+    }
+    await this.enter(result, fresh);
+  }
+
   /** In the meeting at last (at once, or when admitted): learn who is there and start sending. */
-  private async enter(joined: Joined): Promise<void> {
+  private async enter(joined: Joined, fresh = true): Promise<void> {
     const signalling = this.signalling;
     if (!signalling) return;
+    if (joined.resume) this.ticket = joined.resume;
+    // A place the server kept goes on in the same encryption group; anything else starts anew.
+    if (joined.resumed !== "kept") this.dropE2ee();
     this.participants.clear();
     for (const p of joined.participants) this.participants.set(p.id, this.withStreams(p));
-    this.chat.clear();
+    if (fresh) this.chat.clear();
     this.hands = joined.hands;
     this.settings = joined.settings;
     if (joined.settings.e2ee && !encodedTransformsSupported()) {
@@ -218,24 +281,51 @@ export class Meeting {
       await signalling.request("leave", {}).catch(() => undefined);
       throw new RequestError("e2ee-unsupported", "This browser cannot encrypt media end to end.");
     }
+    this.reconnecting = undefined;
+    this.serverGoing = false;
     this.setStatus({ status: "joined", self: joined.self, locked: joined.locked });
-    if (joined.settings.e2ee) {
+    if (joined.settings.e2ee && !this.e2ee) {
       this.e2ee = new E2ee(
-        signalling,
+        () => this.connected(),
         joined.self.id,
         joined.settings.postQuantum,
         () => this.changed(),
         (message) => this.receiveChat({ ...message, name: this.nameOf(message.from) }),
       );
-      this.subscriber?.decryptWith(this.e2ee);
       this.e2ee.start().catch(() => undefined);
     }
-    this.publisher = new Publisher(this.e2ee);
+    if (this.e2ee) this.subscriber?.decryptWith(this.e2ee);
+    const publisher = new Publisher(this.e2ee);
+    this.publisher = publisher;
+    this.watch(publisher.connection, () => publisher.restartIce(this.connected()));
     await this.sendLocal("audio");
     await this.sendLocal("video");
-    await this.publisher.start(signalling);
+    await publisher.start(signalling);
     await this.announceMedia();
     this.stats.start();
+  }
+
+  /** The signalling connection, or a `disconnected` error while there is none. */
+  private connected(): Signalling {
+    if (!this.signalling) throw new RequestError("disconnected", "reconnecting");
+    return this.signalling;
+  }
+
+  /** Restarts ICE of `pc` when it stays disconnected; reconnects altogether if that fails. */
+  private watch(pc: RTCPeerConnection, restart: () => Promise<void> | undefined): void {
+    this.watchdogs.push(
+      new IceWatchdog(
+        pc,
+        async () => {
+          await restart();
+        },
+        (reason) => {
+          console.warn(`media: ${reason}; reconnecting`);
+          // The server keeps the place (4000 is no goodbye); the resume renegotiates media.
+          this.signalling?.abandon();
+        },
+      ),
+    );
   }
 
   private fail(error: unknown): void {
@@ -256,7 +346,9 @@ export class Meeting {
   /** Leaves the meeting (or the lobby); devices are released. */
   async leave(): Promise<void> {
     if (this.statusValue.status !== "joined" && this.statusValue.status !== "lobby") return;
-    await this.signalling?.request("leave", {}).catch(() => undefined);
+    this.generation++;
+    this.reconnecting = undefined;
+    await this.signalling?.request("leave", {}, 2_000).catch(() => undefined);
     this.teardown();
     this.localMedia.release();
     this.setStatus({ status: "left" });
@@ -264,6 +356,7 @@ export class Meeting {
 
   /** Releases everything; idempotent. */
   close(): void {
+    this.generation++;
     this.teardown();
     this.localMedia.release();
     this.events.clear();
@@ -279,6 +372,21 @@ export class Meeting {
         if (event.participant.id === this.selfId() && this.statusValue.status === "joined")
           this.statusValue = { ...this.statusValue, self: event.participant };
         else this.participants.set(event.participant.id, this.withStreams(event.participant));
+        break;
+      case "participant-reconnecting":
+      case "participant-reconnected": {
+        const p = this.participants.get(event.participantId);
+        if (!p) return;
+        const { reconnecting: _, ...rest } = p;
+        this.participants.set(
+          p.id,
+          event.type === "participant-reconnecting" ? { ...rest, reconnecting: true } : rest,
+        );
+        break;
+      }
+      case "server-shutdown":
+        this.serverGoing = true;
+        this.events.emit("notice", { kind: "server-restarting", name: "" });
         break;
       case "participant-left": {
         const name = this.participants.get(event.participantId)?.name;
@@ -326,7 +434,7 @@ export class Meeting {
         return false;
       case "admitted": {
         const { type: _, ...joined } = event;
-        this.enter(joined).catch((error) => this.fail(error));
+        this.enter(joined, true).catch((error) => this.fail(error));
         return true;
       }
       case "denied":
@@ -417,15 +525,77 @@ export class Meeting {
     await this.signalling.request("media-state", { media }).catch(() => undefined);
   }
 
-  private connectionLost(reason: string): void {
+  /**
+   * The connection ended. A goodbye, a refusal or a replaced connection ends
+   * the meeting here; anything abnormal (network gone, 1001, 1006, 1012
+   * restart, no reply) reconnects and takes the place back.
+   */
+  private connectionLost(from: Signalling, closed: Closed): void {
+    if (from !== this.signalling) return;
     const now = this.statusValue.status;
-    if (now !== "joined" && now !== "joining" && now !== "lobby") return;
-    this.teardown();
-    this.localMedia.setScreen(undefined);
-    this.setStatus({ status: "failed", code: "disconnected", message: reason });
+    if (now !== "joined" && now !== "lobby") return;
+    if (!RECONNECT_CODES.has(closed.code)) {
+      this.teardown();
+      this.localMedia.setScreen(undefined);
+      this.setStatus({ status: "failed", code: "disconnected", message: closed.reason });
+      return;
+    }
+    const cause = this.serverGoing || closed.code === 1012 ? "server" : "network";
+    void this.reconnect(cause);
+  }
+
+  /** Reconnects with backoff and the resume ticket until back in, refused, or given up. */
+  private async reconnect(cause: "network" | "server"): Promise<void> {
+    const generation = ++this.generation;
+    this.dropConnection();
+    this.reconnecting = cause;
+    this.changed();
+    for (let attempt = 0; attempt < MAX_RECONNECT_ATTEMPTS; attempt++) {
+      await new Promise((done) => setTimeout(done, backoff(attempt)));
+      if (generation !== this.generation) return;
+      try {
+        const signalling = await this.connect();
+        if (generation !== this.generation) return signalling.close();
+        const result = await signalling.request("join", this.joinBody());
+        if (generation !== this.generation) return;
+        await this.entered(result, false);
+        return;
+      } catch (error) {
+        if (generation !== this.generation) return;
+        const code = error instanceof RequestError ? error.code : "internal";
+        if (!RETRY_CODES.has(code)) return this.fail(error);
+        this.dropConnection();
+      }
+    }
+    this.fail(new RequestError("disconnected", "the server could not be reached again"));
+  }
+
+  /** Lets go of the connection and media, keeping who is here, the chat and the encryption group. */
+  private dropConnection(): void {
+    this.stats.stop();
+    for (const w of this.watchdogs) w.close();
+    this.watchdogs = [];
+    this.publisher?.close();
+    this.subscriber?.close();
+    // Never `close()`: a goodbye would give the place up. A dead socket is abandoned.
+    this.signalling?.abandon();
+    this.publisher = undefined;
+    this.subscriber = undefined;
+    this.signalling = undefined;
+    // The share ends with the connection; the person starts it again if they want.
+    if (this.localMedia.tracks.screen) this.localMedia.setScreen(undefined);
+  }
+
+  private dropE2ee(): void {
+    this.e2ee?.close();
+    this.e2ee = undefined;
   }
 
   private teardown(): void {
+    this.reconnecting = undefined;
+    this.ticket = undefined;
+    for (const w of this.watchdogs) w.close();
+    this.watchdogs = [];
     this.stats.stop();
     this.publisher?.close();
     this.subscriber?.close();

@@ -37,7 +37,8 @@ export class E2ee {
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly signalling: Signalling,
+    /** The current connection: it changes when the client reconnects and keeps its place. */
+    private readonly signalling: () => Signalling,
     selfId: string,
     private readonly postQuantum: boolean,
     private readonly changed: () => void,
@@ -47,10 +48,10 @@ export class E2ee {
     this.group = new E2eeGroup(
       selfId,
       {
-        offerKeyPackage: (keyPackage) => signalling.request("mls-key-package", { keyPackage }),
+        offerKeyPackage: (keyPackage) => signalling().request("mls-key-package", { keyPackage }),
         commit: async (submission) => {
           try {
-            await signalling.request("mls-commit", submission);
+            await signalling().request("mls-commit", submission);
             return "ok";
           } catch (error) {
             if (error instanceof RequestError && error.code === "mls-stale") return "stale";
@@ -110,7 +111,7 @@ export class E2ee {
     const message = await this.group.encryptChat(text);
     this.ownChat.push(text);
     try {
-      await this.signalling.request("mls-chat", { message });
+      await this.signalling().request("mls-chat", { message });
     } catch (error) {
       this.ownChat.pop();
       throw error;

@@ -74,6 +74,7 @@ export const de: Record<MessageKey, string> = {
   "meeting.leave": "Verlassen",
   "meeting.you": "Sie",
   "meeting.cameraOff": "Kamera aus",
+  "meeting.reconnecting": "Verbindet neu …",
   "meeting.micOff": "Mikrofon aus",
   "meeting.alone": "Sie sind allein hier. Laden Sie andere mit diesem Link ein:",
   "meeting.moderator": "Moderation",
@@ -202,6 +203,11 @@ export const de: Record<MessageKey, string> = {
   "notice.joined": "{name} ist beigetreten.",
   "notice.left": "{name} hat das Meeting verlassen.",
   "notice.hand": "{name} hat die Hand gehoben.",
+  "notice.server-restarting": "Der Server startet neu. Sie werden gleich wieder verbunden.",
+  "connection.network":
+    "Verbindung unterbrochen. Neuer Verbindungsversuch … Ihr Platz im Meeting bleibt erhalten.",
+  "connection.server":
+    "Der Server startet neu. Neuer Verbindungsversuch … Ihr Platz im Meeting bleibt erhalten.",
   "notice.reaction": "{name}: {reaction}",
   "people.guest": "Gast",
   "moderation.chat": "Nachrichten erlauben",

@@ -70,6 +70,7 @@ export const en = {
   "meeting.leave": "Leave",
   "meeting.you": "You",
   "meeting.cameraOff": "Camera off",
+  "meeting.reconnecting": "Reconnecting…",
   "meeting.micOff": "Microphone off",
   "meeting.alone": "You are the only one here. Invite others with this link:",
   "meeting.moderator": "Moderator",
@@ -193,6 +194,10 @@ export const en = {
   "notice.joined": "{name} joined.",
   "notice.left": "{name} left.",
   "notice.hand": "{name} raised their hand.",
+  "notice.server-restarting": "The server is restarting. You will be reconnected in a moment.",
+  "connection.network": "Connection lost. Reconnecting… You keep your place in the meeting.",
+  "connection.server":
+    "The server is restarting. Reconnecting… You keep your place in the meeting.",
   "notice.reaction": "{name}: {reaction}",
   "people.guest": "Guest",
   "moderation.chat": "Allow messages",

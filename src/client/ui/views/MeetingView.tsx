@@ -66,6 +66,11 @@ export function MeetingView({
   return (
     <main class={`meeting ${panel ? "with-panel" : ""}`}>
       <h1 class="visually-hidden">{t("meeting.title")}</h1>
+      {snapshot.reconnecting && (
+        <p class="connection-banner" role="status">
+          {t(`connection.${snapshot.reconnecting}`)}
+        </p>
+      )}
       <RoomState locked={snapshot.status.locked} password={snapshot.settings.password} />
       <EncryptionState e2ee={snapshot.e2ee} />
       <ModerationDialog meeting={meeting} snapshot={snapshot} />

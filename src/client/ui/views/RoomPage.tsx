@@ -28,7 +28,15 @@ export function RoomPage({ roomId }: { roomId: string }) {
   const [moderatorToken] = useState(() => takeModeratorToken(roomId));
   const [last, setLast] = useState({ name: "", password: "" });
   const snapshot = useMeeting(meeting);
-  useEffect(() => () => meeting.close(), [meeting]);
+  useEffect(() => {
+    // Closing the tab is leaving (1000): otherwise the others would see "reconnecting" for a while.
+    const bye = () => meeting.close();
+    window.addEventListener("pagehide", bye);
+    return () => {
+      window.removeEventListener("pagehide", bye);
+      meeting.close();
+    };
+  }, [meeting]);
 
   const join = (name: string, password = "") => {
     setLast({ name, password });

@@ -66,6 +66,7 @@ function tilesOf(
     speaking: snapshot.activeSpeaker === id,
     quality: snapshot.quality[id],
     e2eeWarning: snapshot.participants.some((p) => p.id === id && p.e2eeWarning),
+    reconnecting: snapshot.participants.some((p) => p.id === id && p.reconnecting),
     handPosition: position(snapshot.hands, id),
     sinkId: snapshot.choices.speaker,
     onPin,

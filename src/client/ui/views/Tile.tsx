@@ -17,6 +17,8 @@ export interface TileProps {
   quality: Quality | undefined;
   /** Frames from this person fail to decrypt and are dropped (fail closed). */
   e2eeWarning: boolean;
+  /** Their connection dropped; the server keeps their place while they reconnect. */
+  reconnecting: boolean;
   handPosition: number | undefined;
   pinned: boolean;
   sinkId: string | undefined;
@@ -41,6 +43,7 @@ export function Tile(p: TileProps) {
     p.self ? "self" : "remote",
     p.speaking ? "speaking" : "",
     p.pinned ? "pinned" : "",
+    p.reconnecting ? "reconnecting" : "",
   ].join(" ");
   const showVideo = p.kind === "screen" || p.video;
   return (
@@ -85,6 +88,11 @@ export function Tile(p: TileProps) {
             {!p.audio && <span class="indicator mic-off">{t("meeting.micOff")}</span>}
             {!p.video && <span class="indicator camera-off">{t("meeting.cameraOff")}</span>}
             {p.quality && <QualityIndicator quality={p.quality} />}
+            {p.reconnecting && (
+              <span class="indicator reconnecting" role="status">
+                {t("meeting.reconnecting")}
+              </span>
+            )}
             {p.e2eeWarning && (
               <span class="indicator e2ee-warning" role="alert">
                 {t("e2ee.tileWarning")}
