@@ -42,12 +42,12 @@ const RETRY_CODES = new Set([
   "internal",
   "rate-limited",
 ]);
-/** About two minutes of trying. */
-const MAX_RECONNECT_ATTEMPTS = 120;
+/** About a minute and a half of trying. */
+const MAX_RECONNECT_ATTEMPTS = 240;
 
-/** 250 ms, 500 ms, then every second, with jitter so a restarted server is not hit at once. */
+/** 250 ms, then every half second, with jitter so a restarted server is not hit by everyone at once. */
 function backoff(attempt: number): number {
-  const base = Math.min(1000, 250 * 2 ** attempt);
+  const base = Math.min(500, 250 * 2 ** attempt);
   return base * (0.5 + Math.random() * 0.5);
 }
 
