@@ -100,8 +100,8 @@ export const ClientMessage = z.discriminatedUnion("type", [
   }),
   /** Liveness: the client's check that its connection still carries replies. */
   z.strictObject({ type: z.literal("ping"), id: requestId }),
-  /** The downstream connection lost its path: the server offers it again with new ICE credentials. */
-  z.strictObject({ type: z.literal("ice-restart"), id: requestId }),
+  /** The media path was lost: the server replaces this participant's media connections. */
+  z.strictObject({ type: z.literal("media-restart"), id: requestId }),
   /** The client's offer for its upstream peer connection (what it sends). */
   z.strictObject({
     type: z.literal("publish"),
@@ -230,7 +230,7 @@ export interface Results {
   join: ({ status: "joined" } & Joined) | { status: "lobby" };
   /** `resume`: a fresh ticket, now and then, so the one held never runs out. */
   ping: { resume?: string };
-  "ice-restart": Empty;
+  "media-restart": Empty;
   publish: { sdp: string };
   "subscriber-answer": Empty;
   "media-state": Empty;

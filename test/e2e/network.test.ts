@@ -134,37 +134,42 @@ describe("a participant on a bad network", () => {
     }
   });
 
-  it("restarts ICE when the media path is lost while signalling stays up", async () => {
-    const before = await iceUfrags(ben);
-    const pcsBefore = await ben.page.evaluate(
-      () => (window as unknown as { __pcs: unknown[] }).__pcs.length,
-    );
-    // UDP only: the WebSocket (TCP) carries on, so this is ICE's problem alone.
+  it("restarts the media when its path is lost while signalling stays up", async () => {
+    const pcs = () =>
+      ben.page.evaluate(() => (window as unknown as { __pcs: unknown[] }).__pcs.length);
+    const pcsBefore = await pcs();
+    const [benId] = await remoteTiles(ann);
+    // UDP only: the WebSocket (TCP) carries on, so this is the media path's problem alone.
     const table = `plenum_udp_${process.pid}`;
     const nft = (script: string) =>
       execFileSync("ip", ["netns", "exec", net.clientNamespace, "nft", script]);
     nft(
       `add table inet ${table}; add chain inet ${table} out { type filter hook output priority 0; }; add rule inet ${table} out meta l4proto udp drop`,
     );
+    let sawReconnecting = false;
+    const blockedAt = Date.now();
     try {
+      // Disconnected (a few seconds), 2 s more, then both connections are replaced.
       await waitFor(
-        "Ben's connections to restart ICE",
+        "Ben's browser to replace its peer connections",
         async () => {
-          const now = await iceUfrags(ben);
-          return now.length === before.length && now.every((u, i) => u !== before[i]);
+          sawReconnecting ||= (await ann.page.locator("figure.tile.reconnecting").count()) > 0;
+          return (await pcs()) >= pcsBefore + 2;
         },
         { timeoutMs: 30_000, intervalMs: 250 },
       );
     } finally {
       nft(`delete table inet ${table}`);
     }
+    const restartedAfter = Date.now() - blockedAt;
+    const upAt = Date.now();
     for (const person of [ann, ben])
-      await waitFor("video after the ICE restart", () => decoding(person), { timeoutMs: 30_000 });
-    const pcsAfter = await ben.page.evaluate(
-      () => (window as unknown as { __pcs: unknown[] }).__pcs.length,
+      await waitFor("video after the media restart", () => decoding(person), { timeoutMs: 30_000 });
+    console.log(
+      `media path lost: replaced after ${restartedAfter} ms, video both ways ${Date.now() - upAt} ms after the path came back`,
     );
-    assert.equal(pcsAfter, pcsBefore, "the same peer connections, restarted, not new ones");
-    assert.equal(await ann.page.locator("figure.tile.reconnecting").count(), 0);
+    assert.ok(!sawReconnecting, "signalling stayed up: nobody saw Ben reconnecting");
+    assert.deepEqual(await remoteTiles(ann), [benId], "still the same Ben, one tile");
   });
 
   it("keeps Ben's place through 10 s without network: reconnecting, then the same Ben", async () => {

@@ -76,7 +76,7 @@ function fieldsOf(known: Known): Record<ClientMessageType, fc.Arbitrary<object>>
       { requiredKeys: ["roomId", "name"] },
     ),
     ping: fc.constant({}),
-    "ice-restart": fc.constant({}),
+    "media-restart": fc.constant({}),
     publish: fc.record(
       {
         sdp: s,

@@ -13,8 +13,8 @@ import { ChatLog } from "./chat-log";
 import { E2ee, type MlsEvent } from "./e2ee/controller";
 import { encodedTransformsSupported } from "./e2ee/transforms";
 import { Emitter } from "./emitter";
-import { IceWatchdog } from "./ice-watchdog";
 import { LocalMedia } from "./local-media";
+import { MediaWatchdog } from "./media-watchdog";
 import type {
   ActionResult,
   JoinOptions,
@@ -95,7 +95,9 @@ export class Meeting {
   private serverGoing = false;
   /** Bumped by every reconnect, leave and close: an older reconnect loop stops. */
   private generation = 0;
-  private watchdogs: IceWatchdog[] = [];
+  private watchdogs: MediaWatchdog[] = [];
+  /** Set while the media connections are being replaced (see `restartMedia`). */
+  private restartingMedia = false;
   private readonly stats = new StatsMonitor(
     {
       publisher: () => this.publisher?.connection,
@@ -237,9 +239,48 @@ export class Meeting {
     signalling.events.on("ticket", (ticket) => {
       this.ticket = ticket;
     });
-    this.subscriber = new Subscriber(signalling, (streams) => this.attachStreams(streams));
-    this.watch(this.subscriber.connection, () => this.subscriber?.restartIce());
+    this.newSubscriber(signalling);
     return signalling;
+  }
+
+  /** The receiving side, on a new peer connection (the server offers it). */
+  private newSubscriber(signalling: Signalling): void {
+    this.subscriber = new Subscriber(signalling, (streams) => this.attachStreams(streams));
+    if (this.e2ee) this.subscriber.decryptWith(this.e2ee);
+    this.watch(this.subscriber.connection);
+  }
+
+  /** The sending side, on a new peer connection, with the devices that are on. */
+  private async startPublishing(signalling: Signalling): Promise<void> {
+    const publisher = new Publisher(this.e2ee);
+    this.publisher = publisher;
+    this.watch(publisher.connection);
+    await this.sendLocal("audio");
+    await this.sendLocal("video");
+    await publisher.start(signalling);
+  }
+
+  /**
+   * The media path was lost while signalling stayed up: both peer connections
+   * are replaced (the server gives this participant a new media peer). If even
+   * that fails, the signalling reconnects and the place is resumed.
+   */
+  private async restartMedia(reason: string): Promise<void> {
+    const signalling = this.signalling;
+    if (!signalling || this.restartingMedia || this.statusValue.status !== "joined") return;
+    console.info(`media: ${reason}; restarting media`);
+    this.restartingMedia = true;
+    try {
+      this.stopMedia();
+      this.newSubscriber(signalling);
+      await signalling.request("media-restart", {}, 5_000);
+      await this.startPublishing(signalling);
+      this.stats.start();
+    } catch {
+      signalling.abandon();
+    } finally {
+      this.restartingMedia = false;
+    }
   }
 
   private joinBody(): Body<"join"> {
@@ -295,12 +336,7 @@ export class Meeting {
       this.e2ee.start().catch(() => undefined);
     }
     if (this.e2ee) this.subscriber?.decryptWith(this.e2ee);
-    const publisher = new Publisher(this.e2ee);
-    this.publisher = publisher;
-    this.watch(publisher.connection, () => publisher.restartIce(this.connected()));
-    await this.sendLocal("audio");
-    await this.sendLocal("video");
-    await publisher.start(signalling);
+    await this.startPublishing(signalling);
     await this.announceMedia();
     this.stats.start();
   }
@@ -311,14 +347,12 @@ export class Meeting {
     return this.signalling;
   }
 
-  /** Restarts ICE of `pc` when it stays disconnected; reconnects altogether if that fails. */
-  private watch(pc: RTCPeerConnection, restart: () => Promise<void> | undefined): void {
+  /** Restarts the media of `pc` when it stays disconnected; reconnects if it never comes up. */
+  private watch(pc: RTCPeerConnection): void {
     this.watchdogs.push(
-      new IceWatchdog(
+      new MediaWatchdog(
         pc,
-        async () => {
-          await restart();
-        },
+        (reason) => void this.restartMedia(reason),
         (reason) => {
           console.warn(`media: ${reason}; reconnecting`);
           // The server keeps the place (4000 is no goodbye); the resume renegotiates media.
@@ -570,17 +604,22 @@ export class Meeting {
     this.fail(new RequestError("disconnected", "the server could not be reached again"));
   }
 
-  /** Lets go of the connection and media, keeping who is here, the chat and the encryption group. */
-  private dropConnection(): void {
+  /** Closes both peer connections (and their watchdogs). */
+  private stopMedia(): void {
     this.stats.stop();
     for (const w of this.watchdogs) w.close();
     this.watchdogs = [];
     this.publisher?.close();
     this.subscriber?.close();
-    // Never `close()`: a goodbye would give the place up. A dead socket is abandoned.
-    this.signalling?.abandon();
     this.publisher = undefined;
     this.subscriber = undefined;
+  }
+
+  /** Lets go of the connection and media, keeping who is here, the chat and the encryption group. */
+  private dropConnection(): void {
+    this.stopMedia();
+    // Never `close()`: a goodbye would give the place up. A dead socket is abandoned.
+    this.signalling?.abandon();
     this.signalling = undefined;
     // The share ends with the connection; the person starts it again if they want.
     if (this.localMedia.tracks.screen) this.localMedia.setScreen(undefined);

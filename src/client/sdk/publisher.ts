@@ -26,8 +26,8 @@ export class Publisher {
       e2ee.encryptSender(t.sender, source === "microphone" ? "audio" : "video");
   }
 
-  async start(signalling: Signalling, iceRestart = false): Promise<void> {
-    await this.pc.setLocalDescription(await this.pc.createOffer({ iceRestart }));
+  async start(signalling: Signalling): Promise<void> {
+    await this.pc.setLocalDescription(await this.pc.createOffer());
     await gathered(this.pc);
     const offer = this.pc.localDescription?.sdp;
     if (!offer) throw new Error("no offer");
@@ -37,11 +37,6 @@ export class Publisher {
     const { sdp } = await signalling.request("publish", { sdp: offer, tracks });
     if (this.closed) return;
     await this.pc.setRemoteDescription({ type: "answer", sdp });
-  }
-
-  /** Offers again with new ICE credentials; the server's answer restarts its side. */
-  restartIce(signalling: Signalling): Promise<void> {
-    return this.start(signalling, true);
   }
 
   /** Puts `track` (or nothing) in the slot of `source`. */

@@ -41,11 +41,6 @@ export class Subscriber {
     });
   }
 
-  /** Asks the server to offer again with new ICE credentials; the offer arrives as usual. */
-  async restartIce(): Promise<void> {
-    await this.signalling.request("ice-restart", {});
-  }
-
   decryptWith(e2ee: E2ee): void {
     this.e2ee = e2ee;
   }

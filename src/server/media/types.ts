@@ -56,11 +56,6 @@ export interface MediaPeer {
    * a moderator's mute is enforced rather than merely requested.
    */
   pause(source: MediaSource, paused: boolean): void;
-  /**
-   * Offers the downstream connection again with new ICE credentials (ICE
-   * restart); the upstream is restarted by the client's next `publish`.
-   */
-  restartIce(): void;
   /** Applies the client's answer to the last downstream offer. */
   acceptAnswer(sdp: string): Promise<void>;
   /** Idempotent; releases ports and stops every forward into and out of this peer. */

@@ -156,7 +156,7 @@ export class Room {
     const wasParked = p.parked !== undefined;
     if (p.parked) clearTimeout(p.parked.timer);
     p.parked = undefined;
-    this.renewMedia(p);
+    this.replacePeer(p);
     if (wasParked)
       this.broadcast({ type: "participant-reconnected", participantId }, participantId);
     return {
@@ -169,8 +169,14 @@ export class Room {
     };
   }
 
+  /** Gives a participant new media connections (their path was lost); see media-restart. */
+  renewMedia(participantId: string): void {
+    const p = this.participants.get(participantId);
+    if (p) this.replacePeer(p);
+  }
+
   /** A new media peer for `p`, subscribed both ways; a share in progress ends. */
-  private renewMedia(p: Participant): void {
+  private replacePeer(p: Participant): void {
     for (const other of this.participants.values()) if (other !== p) other.peer.unsubscribe(p.peer);
     p.peer.close();
     p.peer = this.createPeer(p.id, () => p);

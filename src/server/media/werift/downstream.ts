@@ -43,8 +43,6 @@ export class Downstream {
    */
   private readonly idle: Record<"audio" | "video", RTCRtpTransceiver[]> = { audio: [], video: [] };
   private negotiation: Negotiation = { state: "idle" };
-  /** The next offer carries new ICE credentials (the client asked: its path was lost). */
-  private iceRestartDue = false;
 
   constructor(
     config: Partial<PeerConfig>,
@@ -136,13 +134,6 @@ export class Downstream {
     if (dirty) this.renegotiate();
   }
 
-  /** Offers again with new ICE credentials (now, or after the outstanding answer). */
-  restartIce(): void {
-    if (this.negotiation.state === "closed") return;
-    this.iceRestartDue = true;
-    this.renegotiate();
-  }
-
   private renegotiate(): void {
     switch (this.negotiation.state) {
       case "closed":
@@ -157,9 +148,7 @@ export class Downstream {
   }
 
   private async offer(): Promise<void> {
-    const iceRestart = this.iceRestartDue;
-    this.iceRestartDue = false;
-    const offer = await this.pc.createOffer({ iceRestart });
+    const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     const sdp = this.pc.localDescription?.sdp;
     if (this.negotiation.state === "closed") return;

@@ -55,10 +55,6 @@ export class WeriftPeer implements MediaPeer {
     if (!this.closed) this.downstream.removeSource(peer.label);
   }
 
-  restartIce(): void {
-    this.downstream.restartIce();
-  }
-
   acceptAnswer(sdp: string): Promise<void> {
     return this.downstream.acceptAnswer(sdp);
   }

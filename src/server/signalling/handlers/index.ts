@@ -7,11 +7,11 @@ import { deny } from "./deny";
 import { endMeeting } from "./end-meeting";
 import { hand } from "./hand";
 import { hello } from "./hello";
-import { iceRestart } from "./ice-restart";
 import { join } from "./join";
 import { kick } from "./kick";
 import { leave } from "./leave";
 import { lock } from "./lock";
+import { mediaRestart } from "./media-restart";
 import { mediaState } from "./media-state";
 import { mlsChat } from "./mls-chat";
 import { mlsCommit } from "./mls-commit";
@@ -38,7 +38,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   hello,
   join,
   ping,
-  "ice-restart": iceRestart,
+  "media-restart": mediaRestart,
   publish,
   "subscriber-answer": subscriberAnswer,
   "media-state": mediaState,
