@@ -85,8 +85,15 @@ describe("a server killed and restarted", () => {
     server = await start();
     const upAt = Date.now();
 
+    const rejoinedAfter: number[] = [];
     const backAfter = await Promise.all(
-      people.map(async (person) => {
+      people.map(async (person, i) => {
+        await waitFor(
+          "back in the meeting",
+          async () => (await person.page.locator(".connection-banner").count()) === 0,
+          { timeoutMs: 60_000, intervalMs: 50 },
+        );
+        rejoinedAfter[i] = Date.now() - upAt;
         await waitFor("video from everyone again", () => decodesEveryone(person), {
           timeoutMs: 60_000,
           intervalMs: 50,
@@ -96,7 +103,7 @@ describe("a server killed and restarted", () => {
     );
     const p95 = percentile(backAfter, 95);
     console.log(
-      `restart: server down ${upAt - killedAt} ms; media back after the restart in ${backAfter.join(", ")} ms (p95 ${p95} ms)`,
+      `restart: server down ${upAt - killedAt} ms; rejoined after ${rejoinedAfter.join(", ")} ms; media back after ${backAfter.join(", ")} ms (p95 ${p95} ms)`,
     );
     const idsAfter = await Promise.all(people.map((p) => tileIds(p)));
     assert.deepEqual(idsAfter, idsBefore, "the same participants, and no second tile of anyone");
