@@ -82,6 +82,7 @@ export class Room {
           })),
         }),
       failed: () => undefined, // the client notices too and reconnects; see the resilience issue
+      downlink: (bitrate) => sink.send({ type: "downlink", bitrate }),
     });
     const self = new Participant(id, name, role, clientId, sink, peer);
     for (const other of this.participants.values()) {

@@ -1,11 +1,32 @@
 import { isIP } from "node:net";
-import { type PeerConfig, useOPUS, useSdesMid, useVP8 } from "werift";
+import {
+  type PeerConfig,
+  useAudioLevelIndication,
+  useNACK,
+  useOPUS,
+  usePLI,
+  useREMB,
+  useRepairedRtpStreamId,
+  useSdesMid,
+  useSdesRTPStreamId,
+  useTransportWideCC,
+  useTWCC,
+  useVP8,
+} from "werift";
 
 export interface WeriftOptions {
   /** Addresses announced as host candidates; the only ones used. */
   addresses: string[];
   portRange: [number, number] | undefined;
+  /** Video of at most this many most recent speakers reaches a subscriber; 0 = no limit. */
+  lastN?: number;
 }
+
+/**
+ * Opus with in-band FEC (a lost packet is partly rebuilt from the next one)
+ * and DTX (silence costs almost nothing): both cheap insurance on weak links.
+ */
+const OPUS = "minptime=10;useinbandfec=1;usedtx=1";
 
 const LOOPBACK = /^(127\.|::1$)/;
 
@@ -19,16 +40,15 @@ const LOOPBACK = /^(127\.|::1$)/;
  * server, and the browser (always the controlling agent against a lite peer)
  * does the connectivity checks. The egress test proves no packet leaves.
  */
-export function peerConfig(options: WeriftOptions): Partial<PeerConfig> {
+export function peerConfig(
+  options: WeriftOptions,
+  direction: "upstream" | "downstream",
+): Partial<PeerConfig> {
   const v4 = options.addresses.filter((a) => isIP(a) === 4);
   const v6 = options.addresses.filter((a) => isIP(a) === 6);
   const allLoopback = options.addresses.every((a) => LOOPBACK.test(a));
   return {
-    codecs: {
-      audio: [useOPUS({ parameters: "minptime=10;useinbandfec=1" })],
-      video: [useVP8()],
-    },
-    headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
+    ...(direction === "upstream" ? UPSTREAM : DOWNSTREAM),
     iceServers: [],
     iceLite: true,
     // Host addresses come from the configuration only, never from interface enumeration.
@@ -41,3 +61,32 @@ export function peerConfig(options: WeriftOptions): Partial<PeerConfig> {
     bundlePolicy: "max-bundle",
   };
 }
+
+/**
+ * What publishers send: simulcast layers told apart by RTP stream id (rid),
+ * transport-wide congestion control feedback from us so that the browser's
+ * bandwidth estimate grows enough to send its upper layers, and the audio
+ * level of every Opus packet for speaker detection (last-N).
+ */
+const UPSTREAM: Partial<PeerConfig> = {
+  codecs: {
+    audio: [useOPUS({ parameters: OPUS })],
+    video: [useVP8({ rtcpFeedback: [useNACK(), usePLI(), useTWCC()] })],
+  },
+  headerExtensions: {
+    audio: [useSdesMid(), useAudioLevelIndication()],
+    video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId(), useTransportWideCC()],
+  },
+};
+
+/**
+ * What subscribers get: one layer per source. Their receiver reports (loss)
+ * drive our estimate of their downlink (`simulcast/estimator.ts`).
+ */
+const DOWNSTREAM: Partial<PeerConfig> = {
+  codecs: {
+    audio: [useOPUS({ parameters: OPUS })],
+    video: [useVP8({ rtcpFeedback: [useNACK(), usePLI(), useREMB()] })],
+  },
+  headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
+};
