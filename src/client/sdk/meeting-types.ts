@@ -75,6 +75,13 @@ export interface MeetingSnapshot {
   moderation?: ModerationNotice;
   /** End-to-end encryption: off, joining the group, on (with the safety number) or failed. */
   e2ee: E2eeStatus;
+  /** Others' video is not received (chosen by the person, for a weak connection). */
+  audioOnly: boolean;
+  /**
+   * The server's estimate of this person's downlink is so low that video will
+   * stutter: the UI suggests audio-only (until switched on or dismissed).
+   */
+  suggestAudioOnly: boolean;
 }
 
 export interface JoinOptions {

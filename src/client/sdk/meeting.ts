@@ -29,6 +29,10 @@ import { Publisher } from "./publisher";
 import { type Body, RequestError, Signalling } from "./signalling";
 import { StatsMonitor } from "./stats";
 import { type RemoteStreams, Subscriber } from "./subscriber";
+import { TileWatcher } from "./tile-watcher";
+
+/** Below this downlink (bits per second) even the smallest video layer stutters. */
+const AUDIO_ONLY_SUGGESTED_BELOW = 200_000;
 
 export type {
   ActionResult,
@@ -64,6 +68,14 @@ export class Meeting {
   private waiting: Waiter[] = [];
   private moderationNotice: ModerationNotice | undefined;
   private activity: Pick<MeetingSnapshot, "activeSpeaker" | "quality"> = { quality: {} };
+  private audioOnly = false;
+  /** low: the downlink is weak; dismissed: the person said no to audio-only this meeting. */
+  private downlink: "ok" | "low" | "dismissed" = "ok";
+  private readonly tiles = new TileWatcher(async (tiles) => {
+    if (!this.signalling || this.statusValue.status !== "joined") return false;
+    await this.signalling.request("video-preferences", { tiles }).catch(() => undefined);
+    return true;
+  });
   private readonly stats = new StatsMonitor(
     {
       publisher: () => this.publisher?.connection,
@@ -97,7 +109,31 @@ export class Meeting {
       waiting: this.waiting,
       ...(this.moderationNotice ? { moderation: this.moderationNotice } : {}),
       e2ee: this.e2ee?.status ?? { state: "off" },
+      audioOnly: this.audioOnly,
+      suggestAudioOnly: this.downlink === "low" && !this.audioOnly,
     };
+  }
+
+  /**
+   * Watches the element that shows `participantId`'s camera or screen, so
+   * the server sends the video layer its size needs, and none while it is
+   * out of view. Returns a disposer.
+   */
+  watchTile(participantId: string, source: "camera" | "screen", element: Element): () => void {
+    return this.tiles.watch(participantId, source, element);
+  }
+
+  /** Audio-only: nobody's video is received; for a weak connection. */
+  setAudioOnly(on: boolean): void {
+    this.audioOnly = on;
+    this.tiles.setAudioOnly(on);
+    this.changed();
+  }
+
+  /** The person does not want audio-only suggested again in this meeting. */
+  dismissAudioOnlySuggestion(): void {
+    this.downlink = "dismissed";
+    this.changed();
   }
 
   /** Transform counters (frames encrypted, decrypted, dropped by reason); no key material. */
@@ -236,6 +272,7 @@ export class Meeting {
     await this.publisher.start(signalling);
     await this.announceMedia();
     this.stats.start();
+    this.tiles.resend();
   }
 
   private fail(error: unknown): void {
@@ -266,6 +303,7 @@ export class Meeting {
   close(): void {
     this.teardown();
     this.localMedia.release();
+    this.tiles.close();
     this.events.clear();
   }
 
@@ -289,6 +327,10 @@ export class Meeting {
       case "subscriber-offer":
         this.subscriber?.handleOffer(event.sdp, event.tracks);
         return;
+      case "downlink":
+        if (this.downlink === "dismissed") return;
+        this.downlink = event.bitrate < AUDIO_ONLY_SUGGESTED_BELOW ? "low" : "ok";
+        break;
       case "chat":
         this.receiveChat(event);
         return;
