@@ -11,8 +11,14 @@ export const CHROMIUM_PATH = process.env.PLENUM_CHROMIUM ?? "/usr/bin/chromium";
  */
 const ARGS = [...QUIET_CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"];
 
-/** `extraArgs` add flags, or replace a default flag of the same name. */
-export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+/**
+ * `extraArgs` add flags, or replace a default flag of the same name.
+ * `executablePath` runs Chromium through a wrapper (e.g. inside a network namespace).
+ */
+export async function launchChromium(
+  extraArgs: string[] = [],
+  executablePath = CHROMIUM_PATH,
+): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. Install it: apt-get install -y chromium`,
@@ -20,7 +26,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   }
   const name = (flag: string) => flag.split("=")[0];
   const args = [...ARGS.filter((a) => !extraArgs.some((e) => name(e) === name(a))), ...extraArgs];
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+  return chromium.launch({ executablePath, headless: true, args });
 }
 
 /**

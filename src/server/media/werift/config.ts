@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { networkInterfaces } from "node:os";
 import {
   type PeerConfig,
   useAudioLevelIndication,
@@ -47,6 +48,16 @@ export function peerConfig(
   const v4 = options.addresses.filter((a) => isIP(a) === 4);
   const v6 = options.addresses.filter((a) => isIP(a) === 6);
   const allLoopback = options.addresses.every((a) => LOOPBACK.test(a));
+  const local = localAddresses();
+  // One announced address of this host (per family): bind to it. A socket on
+  // 0.0.0.0 answers from whichever address the route picks, and on a host
+  // with several, the browser drops an answer from an address it did not ask.
+  // An address that is not local (1:1 NAT in front) cannot be bound to.
+  const bindTo =
+    allLoopback ||
+    (v4.length <= 1 && v6.length <= 1 && options.addresses.every((a) => local.has(a)))
+      ? { udp4: v4[0], udp6: v6[0] }
+      : undefined;
   return {
     ...(direction === "upstream" ? UPSTREAM : DOWNSTREAM),
     iceServers: [],
@@ -56,7 +67,7 @@ export function peerConfig(
     iceUseIpv6: false,
     iceAdditionalHostAddresses: options.addresses,
     // A loopback-only instance binds to loopback, so nothing listens on the LAN.
-    iceInterfaceAddresses: allLoopback ? { udp4: v4[0], udp6: v6[0] } : undefined,
+    iceInterfaceAddresses: bindTo,
     icePortRange: options.portRange,
     bundlePolicy: "max-bundle",
   };
@@ -90,3 +101,11 @@ const DOWNSTREAM: Partial<PeerConfig> = {
   },
   headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
 };
+
+function localAddresses(): Set<string> {
+  return new Set(
+    Object.values(networkInterfaces())
+      .flat()
+      .flatMap((i) => (i ? [i.address] : [])),
+  );
+}

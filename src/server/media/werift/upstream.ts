@@ -99,6 +99,13 @@ export class Upstream {
   async answer(offerSdp: string, sources: SourceMapping[] = []): Promise<string> {
     this.sourceByMid = new Map(sources.map((s) => [s.mid, s.source]));
     await this.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+    // DTLS server (a=setup:passive): the browser, which chose the candidate
+    // pair, starts the handshake. As the client, werift (ICE-lite) sends its
+    // first flight to a pair of its own choosing, which need not be the one
+    // that works once the host has more than one address: the upstream then
+    // hangs in "connecting" while downstreams (werift offers, the browser is
+    // the client) connect.
+    for (const dtls of this.pc.dtlsTransports) if (dtls.role === "auto") dtls.role = "server";
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
     const sdp = this.pc.localDescription?.sdp;
