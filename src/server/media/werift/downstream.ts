@@ -54,7 +54,8 @@ export class Downstream {
   private readonly estimator = new LossBasedEstimator();
   /** Loss each sender's last receiver report gave (0..1), until the next allocation reads it. */
   private readonly losses = new Map<RTCRtpTransceiver, number>();
-  private lastAllocation = Date.now();
+  /** Bits per second sent (all, and audio), measured over the last window. */
+  private rates = { since: Date.now(), sent: 0, audio: 0 };
   private lastDownlinkEvent = { at: 0, bitrate: 0 };
   private readonly timer: NodeJS.Timeout;
   private readonly counters: ForwardingStats = { layerSwitches: 0, downlink: 0 };
@@ -112,7 +113,10 @@ export class Downstream {
       if (packet.type !== RtcpRrPacket.type && packet.type !== 200) return;
       const reports = (packet as RtcpRrPacket).reports ?? [];
       const mine = reports.find((r) => r.ssrc === sender.ssrc);
-      if (mine) this.losses.set(transceiver, mine.fractionLost / 256);
+      if (!mine) return;
+      this.losses.set(transceiver, mine.fractionLost / 256);
+      // Congestion is acted on at once, not at the next allocation: audio suffers meanwhile.
+      if (mine.fractionLost / 256 > 0.1) this.allocate();
     });
   }
 
@@ -124,33 +128,37 @@ export class Downstream {
   private allocate(): void {
     if (this.negotiation.state === "closed") return;
     const now = Date.now();
-    const elapsed = Math.max(1, now - this.lastAllocation);
-    this.lastAllocation = now;
-    let sent = 0;
-    let audio = 0;
-    const video: Forward[] = [];
-    for (const f of this.forwards.values()) {
-      sent += f.bytes;
-      if (kindOf(f.source) === "audio") audio += f.bytes;
-      else video.push(f);
-      f.bytes = 0;
-    }
-    const sendRate = (sent * 8 * 1000) / elapsed;
+    this.measure(now);
     if (this.losses.size > 0) {
       const values = [...this.losses.values()];
       this.losses.clear();
-      this.estimator.report(Math.max(...values), sendRate, now);
+      this.estimator.report(Math.max(...values), this.rates.sent, now);
     }
     const estimate = this.estimator.estimate;
     this.counters.downlink = Math.round(estimate);
-    const budget = estimate - (audio * 8 * 1000) / elapsed;
-    const chosen = selectLayers(demandsOf(video, this.preferences, this.lastN, now), budget);
+    const video = [...this.forwards.values()].filter((f) => kindOf(f.source) === "video");
+    const demands = demandsOf(video, this.preferences, this.lastN, now);
+    const chosen = selectLayers(demands, estimate - this.rates.audio);
     for (const f of video) {
       const layer = chosen.get(keyOf(f.sourceLabel, f.source)) ?? -1;
       // Asking again while a switch waits for its key frame (throttled per layer upstream).
       if (layer !== f.wanted || layer !== f.layer) f.setTarget(layer);
     }
     this.tellDownlink(estimate, now);
+  }
+
+  /** Send rates (all, audio) over the last quarter second or more. */
+  private measure(now: number): void {
+    const elapsed = now - this.rates.since;
+    if (elapsed < 250) return;
+    let sent = 0;
+    let audio = 0;
+    for (const f of this.forwards.values()) {
+      sent += f.bytes;
+      if (kindOf(f.source) === "audio") audio += f.bytes;
+      f.bytes = 0;
+    }
+    this.rates = { since: now, sent: (sent * 8000) / elapsed, audio: (audio * 8000) / elapsed };
   }
 
   private tellDownlink(bitrate: number, now: number): void {
