@@ -1,8 +1,13 @@
 import type { RtpPacket } from "werift";
 import type { Vp8Info } from "../simulcast/vp8";
 
-/** A layer that sent nothing for this long is considered stopped (the publisher dropped it). */
-const LIVE_MS = 2000;
+/**
+ * A simulcast layer that sent nothing for this long is considered stopped:
+ * Chrome drops its upper layers when its uplink estimate falls, and a
+ * subscriber on a stopped layer sees a frozen picture until we move it.
+ * A camera sends a frame every 33–100 ms.
+ */
+const LIVE_MS = 1000;
 /** Key frame requests per layer, at most one per this interval. */
 export const KEYFRAME_INTERVAL_MS = 1000;
 /** Bit rate is measured over windows of this length. */

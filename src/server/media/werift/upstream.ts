@@ -86,6 +86,9 @@ export class Upstream {
   /** The layers of `source` that arrive now, lowest first, with their layer numbers. */
   layersOf(source: MediaSource, now: number): { index: number; layer: Layer }[] {
     const layers = this.tracks.get(source)?.layers ?? [];
+    // A single stream is never given up on: a still screen may send a frame a second or less.
+    if (layers.length === 1)
+      return layers[0]?.ssrc === undefined ? [] : [{ index: 0, layer: layers[0] }];
     return layers.flatMap((layer, index) => (layer.isLive(now) ? [{ index, layer }] : []));
   }
 
