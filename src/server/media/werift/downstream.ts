@@ -137,7 +137,11 @@ export class Downstream {
     const estimate = this.estimator.estimate;
     this.counters.downlink = Math.round(estimate);
     const video = [...this.forwards.values()].filter((f) => kindOf(f.source) === "video");
-    const demands = demandsOf(video, this.preferences, this.lastN, now);
+    const demands = demandsOf(
+      video.map((f) => f.describe(now)),
+      this.preferences,
+      this.lastN,
+    );
     const chosen = selectLayers(demands, estimate - this.rates.audio);
     for (const f of video) {
       const layer = chosen.get(keyOf(f.sourceLabel, f.source)) ?? -1;

@@ -2,6 +2,7 @@ import { type RTCRtpTransceiver, RtpHeader, RtpPacket } from "werift";
 import type { StreamRewriter } from "../simulcast/rewriter";
 import { rewriteVp8, type Vp8Info } from "../simulcast/vp8";
 import { kindOf, type MediaSource } from "../types";
+import type { VideoSource } from "./allocation";
 import type { Upstream } from "./upstream";
 
 /**
@@ -47,6 +48,21 @@ export class Forward {
 
   get wanted(): number {
     return this.target;
+  }
+
+  /** What the allocation needs to know of this source (`allocation.ts`). */
+  describe(now: number): VideoSource {
+    return {
+      sourceLabel: this.sourceLabel,
+      source: this.source,
+      layer: this.current,
+      wanted: this.target,
+      lastSpokeAt: this.upstream.speech.lastSpokeAt,
+      layers: this.upstream.layersOf(this.source, now).map(({ index, layer }) => ({
+        index,
+        info: { bitrate: layer.bitrate, width: layer.width, height: layer.height },
+      })),
+    };
   }
 
   /** Chooses the layer to forward (-1 pauses at once); asks for its key frame. */
