@@ -181,4 +181,25 @@ describe("simulcast: each subscriber gets the layer its tile and its downlink ne
       net?.clear("server");
     }
   });
+
+  it("suggests audio-only on a very weak downlink (100 kbit/s), and audio keeps flowing in it", async () => {
+    net?.impair("server", { rateKbit: 100 });
+    try {
+      const suggestion = bob.page.getByRole("alert").filter({ hasText: "Your connection is weak" });
+      await suggestion.waitFor({ timeout: 30_000 });
+      await suggestion.getByRole("button", { name: "Switch to audio only" }).click();
+      await bob.page.getByText("Audio only: you hear everyone").waitFor();
+      assert.equal(
+        await bob.page.getByRole("button", { name: "Audio only" }).getAttribute("aria-pressed"),
+        "true",
+      );
+      const start = await received(bob.page);
+      await waitFor("audio to keep arriving in audio-only mode", async () => {
+        const now = await received(bob.page);
+        return now.audioPackets > start.audioPackets + 100;
+      });
+    } finally {
+      net?.clear("server");
+    }
+  });
 });

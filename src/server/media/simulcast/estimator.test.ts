@@ -21,6 +21,16 @@ describe("LossBasedEstimator", () => {
     assert.ok(e.estimate > low * 1.5 && e.estimate < low * 2, `${low} -> ${e.estimate}`);
   });
 
+  it("decreases once for a burst of reports that still count packets sent before the decrease", () => {
+    const e = new LossBasedEstimator(3_000_000);
+    e.report(0.5, 1_000_000, 1000);
+    const once = e.estimate;
+    e.report(0.7, 600_000, 1400);
+    assert.equal(e.estimate, once);
+    e.report(0.7, 300_000, 2500);
+    assert.ok(e.estimate < once);
+  });
+
   it("keeps the estimate under moderate loss", () => {
     const e = new LossBasedEstimator(1_000_000);
     e.report(0.05, 900_000, 1000);

@@ -13,6 +13,7 @@
 export class LossBasedEstimator {
   private value: number;
   private holdUntil = 0;
+  private lastDecrease = Number.NEGATIVE_INFINITY;
   private lastReport: number | undefined;
 
   constructor(
@@ -39,13 +40,19 @@ export class LossBasedEstimator {
     const elapsed = Math.min(5000, Math.max(0, now - since));
     this.lastReport = now;
     if (fractionLost > HIGH_LOSS) {
-      // What got through, less a margin so that the queue in front of the bottleneck drains.
-      const through = sendRate * (1 - fractionLost) * 0.85;
-      this.value = clamp(Math.min(this.value, through), this.min, this.max);
+      // Reports right after a decrease still count packets sent before it: one decrease per interval.
+      if (now - this.lastDecrease >= DECREASE_INTERVAL_MS) {
+        // What got through, less a margin so that the queue in front of the bottleneck drains.
+        const through = sendRate * (1 - fractionLost) * 0.85;
+        this.value = clamp(Math.min(this.value, through), this.min, this.max);
+        this.lastDecrease = now;
+      }
       this.holdUntil = now + HOLD_MS;
     } else if (fractionLost < LOW_LOSS && now >= this.holdUntil) {
       const growth = GROWTH_PER_SECOND ** (elapsed / 1000);
-      this.value = clamp(this.value * growth, this.min, this.max);
+      // Nothing learnt about rates far above what is sent: no growth into the blue while idle.
+      const ceiling = Math.max(this.value, sendRate * 1.5 + PROBE_ROOM);
+      this.value = clamp(Math.min(this.value * growth, ceiling), this.min, this.max);
     }
   }
 }
@@ -55,6 +62,10 @@ const HIGH_LOSS = 0.1;
 /** Below it the link has room (GCC uses 2 %). */
 const LOW_LOSS = 0.02;
 const GROWTH_PER_SECOND = 1.05;
+/** How far above the send rate the estimate may grow: enough to reach the next layer. */
+const PROBE_ROOM = 1_500_000;
+/** At most one decrease per this interval (GCC: once per round trip plus 300 ms). */
+const DECREASE_INTERVAL_MS = 1000;
 /** No growth for this long after congestion. */
 const HOLD_MS = 8000;
 

@@ -1,5 +1,6 @@
 import { type PeerConfig, RTCPeerConnection, type RTCRtpTransceiver, RtcpRrPacket } from "werift";
 import { LossBasedEstimator } from "../simulcast/estimator";
+import { Pacer } from "../simulcast/pacer";
 import { StreamRewriter } from "../simulcast/rewriter";
 import { selectLayers } from "../simulcast/selector";
 import {
@@ -52,6 +53,7 @@ export class Downstream {
   private readonly rewriters = new WeakMap<RTCRtpTransceiver, StreamRewriter>();
   private preferences = new Map<string, VideoPreference>();
   private readonly estimator = new LossBasedEstimator();
+  private readonly pacer = new Pacer();
   /** Loss each sender's last receiver report gave (0..1), until the next allocation reads it. */
   private readonly losses = new Map<RTCRtpTransceiver, number>();
   /** Bits per second sent (all, and audio), measured over the last window. */
@@ -87,10 +89,18 @@ export class Downstream {
       this.rewriters.set(transceiver, rewriter);
       this.watchReports(transceiver);
     }
-    const forward = new Forward(sourceLabel, source, upstream, transceiver, rewriter, () => {
-      this.counters.layerSwitches++;
-      this.events.stats?.({ ...this.counters });
-    });
+    const forward = new Forward(
+      sourceLabel,
+      source,
+      upstream,
+      transceiver,
+      rewriter,
+      () => {
+        this.counters.layerSwitches++;
+        this.events.stats?.({ ...this.counters });
+      },
+      (bytes, audio, send) => this.pacer.send(bytes, audio, send),
+    );
     this.forwards.set(key, forward);
     this.renegotiate();
     this.allocate();
@@ -115,6 +125,7 @@ export class Downstream {
       const mine = reports.find((r) => r.ssrc === sender.ssrc);
       if (!mine) return;
       this.losses.set(transceiver, mine.fractionLost / 256);
+      console.error(Date.now() % 100000, "RR", transceiver.kind, mine.fractionLost / 256);
       // Congestion is acted on at once, not at the next allocation: audio suffers meanwhile.
       if (mine.fractionLost / 256 > 0.1) this.allocate();
     });
@@ -135,6 +146,7 @@ export class Downstream {
       this.estimator.report(Math.max(...values), this.rates.sent, now);
     }
     const estimate = this.estimator.estimate;
+    this.pacer.setEstimate(estimate);
     this.counters.downlink = Math.round(estimate);
     const video = [...this.forwards.values()].filter((f) => kindOf(f.source) === "video");
     const demands = demandsOf(
@@ -147,6 +159,18 @@ export class Downstream {
       const layer = chosen.get(keyOf(f.sourceLabel, f.source)) ?? -1;
       // Asking again while a switch waits for its key frame (throttled per layer upstream).
       if (layer !== f.wanted || layer !== f.layer) f.setTarget(layer);
+      console.error(
+        Date.now() % 100000,
+        "alloc",
+        Math.round(estimate),
+        "sent",
+        Math.round(this.rates.sent),
+        "layer",
+        f.layer,
+        "->",
+        layer,
+        JSON.stringify(demands.map((d) => d.layers.map((l) => Math.round(l.info.bitrate / 1000)))),
+      );
     }
     this.tellDownlink(estimate, now);
   }
@@ -259,6 +283,7 @@ export class Downstream {
     if (this.negotiation.state === "closed") return;
     this.negotiation = { state: "closed" };
     clearInterval(this.timer);
+    this.pacer.close();
     for (const f of this.forwards.values()) f.close();
     this.forwards.clear();
     void this.pc.close();

@@ -28,6 +28,8 @@ export class Forward {
     readonly transceiver: RTCRtpTransceiver,
     private readonly rewriter: StreamRewriter,
     private readonly onSwitch: () => void,
+    /** Hands a packet to the subscriber's pacer, which calls `send` when it may go. */
+    private readonly pace: (bytes: number, audio: boolean, send: () => void) => void,
   ) {
     // Audio has one stream and always flows; video waits for the first allocation.
     this.target = kindOf(source) === "audio" ? 0 : -1;
@@ -88,6 +90,7 @@ export class Forward {
       const switched = this.current !== -1;
       this.current = layer;
       this.rewriter.switchTo(fieldsOf(packet, vp8), now);
+      if (switched && !isAudio) forgetSent(this.transceiver);
       if (switched || !isAudio) this.onSwitch();
     }
     if (layer !== this.current) return;
@@ -111,8 +114,12 @@ export class Forward {
       vp8 && (vp8.pictureId || vp8.tl0PicIdx)
         ? rewriteVp8(packet.payload, vp8, out.pictureId, out.tl0PicIdx)
         : packet.payload;
-    this.bytes += payload.length + 12;
-    this.transceiver.sender.sendRtp(new RtpPacket(header, payload)).catch(() => undefined);
+    const bytes = payload.length + 12;
+    this.bytes += bytes;
+    const rtp = new RtpPacket(header, payload);
+    this.pace(bytes, isAudio, () => {
+      this.transceiver.sender.sendRtp(rtp).catch(() => undefined);
+    });
   }
 
   close(): void {
@@ -128,4 +135,18 @@ function fieldsOf(packet: RtpPacket, vp8: Vp8Info | undefined) {
     pictureId: vp8?.pictureId?.value,
     tl0PicIdx: vp8?.tl0PicIdx?.value,
   };
+}
+
+/**
+ * Empties werift's history of sent packets (kept to answer NACKs). After a
+ * layer switch the subscriber's decoder starts afresh at the key frame, yet
+ * its NACKs for packets of the old layer would be answered, at full size and
+ * unpaced: on the congested link that made us switch down, those
+ * retransmissions crowd out the new layer's key frame for seconds.
+ * `RTCRtpSender.replaceRTP` empties it the same way; the field is private in
+ * werift's typings only.
+ */
+function forgetSent(transceiver: RTCRtpTransceiver): void {
+  const sender = transceiver.sender as unknown as { rtpCache?: unknown[] };
+  if (Array.isArray(sender.rtpCache)) sender.rtpCache = [];
 }
