@@ -125,7 +125,6 @@ export class Downstream {
       const mine = reports.find((r) => r.ssrc === sender.ssrc);
       if (!mine) return;
       this.losses.set(transceiver, mine.fractionLost / 256);
-      console.error(Date.now() % 100000, "RR", transceiver.kind, mine.fractionLost / 256);
       // Congestion is acted on at once, not at the next allocation: audio suffers meanwhile.
       if (mine.fractionLost / 256 > 0.1) this.allocate();
     });
@@ -159,18 +158,6 @@ export class Downstream {
       const layer = chosen.get(keyOf(f.sourceLabel, f.source)) ?? -1;
       // Asking again while a switch waits for its key frame (throttled per layer upstream).
       if (layer !== f.wanted || layer !== f.layer) f.setTarget(layer);
-      console.error(
-        Date.now() % 100000,
-        "alloc",
-        Math.round(estimate),
-        "sent",
-        Math.round(this.rates.sent),
-        "layer",
-        f.layer,
-        "->",
-        layer,
-        JSON.stringify(demands.map((d) => d.layers.map((l) => Math.round(l.info.bitrate / 1000)))),
-      );
     }
     this.tellDownlink(estimate, now);
   }
