@@ -80,6 +80,22 @@ export const TrackInfo = z.strictObject({
 });
 export type TrackInfo = z.infer<typeof TrackInfo>;
 
+/** Most tiles a `video-preferences` list may name (a camera and a screen per person). */
+export const MAX_VIDEO_TILES = 400;
+
+/**
+ * One tile as the client shows it: its size in device pixels (CSS size
+ * times devicePixelRatio), or hidden (scrolled out, minimised, audio-only).
+ */
+export const VideoTile = z.strictObject({
+  participantId: z.string().max(64),
+  source: z.enum(["camera", "screen"]),
+  width: z.number().int().min(0).max(16384),
+  height: z.number().int().min(0).max(16384),
+  hidden: z.boolean(),
+});
+export type VideoTile = z.infer<typeof VideoTile>;
+
 // ---------------------------------------------------------------- client -> server
 
 /** Every client message is a request: it carries an `id` that the reply echoes. */
@@ -115,6 +131,16 @@ export const ClientMessage = z.discriminatedUnion("type", [
       .array(z.strictObject({ mid: z.string().min(1).max(32), source: MediaSource }))
       .max(3)
       .optional(),
+  }),
+  /**
+   * How this client shows others' video, so the server forwards the simulcast
+   * layer that fits each tile and nothing for hidden ones. Replaces the last
+   * list; a source not in it may get any layer.
+   */
+  z.strictObject({
+    type: z.literal("video-preferences"),
+    id: requestId,
+    tiles: z.array(VideoTile).max(MAX_VIDEO_TILES),
   }),
   /** The client's answer to a `subscriber-offer` (what it receives). */
   z.strictObject({ type: z.literal("subscriber-answer"), id: requestId, sdp }),
@@ -233,6 +259,7 @@ export interface Results {
   "media-restart": Empty;
   publish: { sdp: string };
   "subscriber-answer": Empty;
+  "video-preferences": Empty;
   "media-state": Empty;
   leave: Empty;
   admit: Empty;
@@ -274,6 +301,11 @@ export type ServerEvent =
   | { type: "server-shutdown" }
   /** The server (re)negotiates the downstream connection; answer with `subscriber-answer`. */
   | { type: "subscriber-offer"; sdp: string; tracks: TrackInfo[] }
+  /**
+   * The server's estimate of this client's downlink in bits per second, sent
+   * when it changes markedly; a client may suggest audio-only when it is low.
+   */
+  | { type: "downlink"; bitrate: number }
   /** To moderators only: who is waiting in the lobby, in order of arrival. */
   | { type: "lobby-updated"; waiting: Waiter[] }
   /** To a waiting person: a moderator let them in. */

@@ -88,6 +88,18 @@ function fieldsOf(known: Known): Record<ClientMessageType, fc.Arbitrary<object>>
       { requiredKeys: ["sdp"] },
     ),
     "subscriber-answer": fc.record({ sdp: s }),
+    "video-preferences": fc.record({
+      tiles: fc.array(
+        fc.record({
+          participantId: id,
+          source: fc.constantFrom("camera", "screen", "microphone"),
+          width: fc.integer({ min: -1, max: 20_000 }),
+          height: fc.integer({ min: -1, max: 20_000 }),
+          hidden: bool,
+        }),
+        { maxLength: 5 },
+      ),
+    }),
     "media-state": fc.record({ media: fc.record({ audio: bool, video: bool }) }),
     leave: fc.constant({}),
     admit: fc.record({ waiterId: id }),

@@ -80,6 +80,13 @@ export interface MeetingSnapshot {
    * meeting is kept): lost on this side (`network`) or the server restarts.
    */
   reconnecting?: "network" | "server";
+  /** Others' video is not received (chosen by the person, for a weak connection). */
+  audioOnly: boolean;
+  /**
+   * The server's estimate of this person's downlink is so low that video will
+   * stutter: the UI suggests audio-only (until switched on or dismissed).
+   */
+  suggestAudioOnly: boolean;
 }
 
 export interface JoinOptions {

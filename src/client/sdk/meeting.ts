@@ -31,6 +31,10 @@ import { Publisher } from "./publisher";
 import { type Body, type Closed, RequestError, Signalling } from "./signalling";
 import { StatsMonitor } from "./stats";
 import { type RemoteStreams, Subscriber } from "./subscriber";
+import { TileWatcher } from "./tile-watcher";
+
+/** Below this downlink (bits per second) even the smallest video layer stutters. */
+const AUDIO_ONLY_SUGGESTED_BELOW = 200_000;
 
 /** Closes that reconnect: going away, abnormal (1006), server error, restart, try later, no reply. */
 const RECONNECT_CODES = new Set([1001, 1006, 1011, 1012, 1013, 4000]);
@@ -98,6 +102,14 @@ export class Meeting {
   private watchdogs: MediaWatchdog[] = [];
   /** Set while the media connections are being replaced (see `restartMedia`). */
   private restartingMedia = false;
+  private audioOnly = false;
+  /** low: the downlink is weak; dismissed: the person said no to audio-only this meeting. */
+  private downlink: "ok" | "low" | "dismissed" = "ok";
+  private readonly tiles = new TileWatcher(async (tiles) => {
+    if (!this.signalling || this.statusValue.status !== "joined") return false;
+    await this.signalling.request("video-preferences", { tiles }).catch(() => undefined);
+    return true;
+  });
   private readonly stats = new StatsMonitor(
     {
       publisher: () => this.publisher?.connection,
@@ -132,7 +144,31 @@ export class Meeting {
       ...(this.moderationNotice ? { moderation: this.moderationNotice } : {}),
       e2ee: this.e2ee?.status ?? { state: "off" },
       ...(this.reconnecting ? { reconnecting: this.reconnecting } : {}),
+      audioOnly: this.audioOnly,
+      suggestAudioOnly: this.downlink === "low" && !this.audioOnly,
     };
+  }
+
+  /**
+   * Watches the element that shows `participantId`'s camera or screen, so
+   * the server sends the video layer its size needs, and none while it is
+   * out of view. Returns a disposer.
+   */
+  watchTile(participantId: string, source: "camera" | "screen", element: Element): () => void {
+    return this.tiles.watch(participantId, source, element);
+  }
+
+  /** Audio-only: nobody's video is received; for a weak connection. */
+  setAudioOnly(on: boolean): void {
+    this.audioOnly = on;
+    this.tiles.setAudioOnly(on);
+    this.changed();
+  }
+
+  /** The person does not want audio-only suggested again in this meeting. */
+  dismissAudioOnlySuggestion(): void {
+    this.downlink = "dismissed";
+    this.changed();
   }
 
   /** Transform counters (frames encrypted, decrypted, dropped by reason); no key material. */
@@ -276,6 +312,8 @@ export class Meeting {
       await signalling.request("media-restart", {}, 5_000);
       await this.startPublishing(signalling);
       this.stats.start();
+      // The new server-side peer starts from default layer choices.
+      this.tiles.resend();
     } catch {
       signalling.abandon();
     } finally {
@@ -339,6 +377,7 @@ export class Meeting {
     await this.startPublishing(signalling);
     await this.announceMedia();
     this.stats.start();
+    this.tiles.resend();
   }
 
   /** The signalling connection, or a `disconnected` error while there is none. */
@@ -393,6 +432,7 @@ export class Meeting {
     this.generation++;
     this.teardown();
     this.localMedia.release();
+    this.tiles.close();
     this.events.clear();
   }
 
@@ -431,6 +471,10 @@ export class Meeting {
       case "subscriber-offer":
         this.subscriber?.handleOffer(event.sdp, event.tracks);
         return;
+      case "downlink":
+        if (this.downlink === "dismissed") return;
+        this.downlink = event.bitrate < AUDIO_ONLY_SUGGESTED_BELOW ? "low" : "ok";
+        break;
       case "chat":
         this.receiveChat(event);
         return;

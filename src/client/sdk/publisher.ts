@@ -5,6 +5,18 @@ import { gathered, PEER_CONFIG } from "./ice";
 import type { Signalling } from "./signalling";
 
 /**
+ * The camera is sent as three VP8 simulcast layers, lowest first (the server
+ * numbers them in this order): a quarter, half and full size of the 720p
+ * capture. The server forwards each subscriber the one its tile needs and
+ * its downlink carries. A screen stays one layer: text must stay sharp.
+ */
+const CAMERA_LAYERS: RTCRtpEncodingParameters[] = [
+  { rid: "q", scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: "h", scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: "f", scaleResolutionDownBy: 1, maxBitrate: 1_500_000 },
+];
+
+/**
  * The upstream connection: what this participant sends. It is negotiated once,
  * with an empty slot per source (microphone, camera, screen); switching a
  * device on, off or to another device only swaps the track in its slot, so no
@@ -14,7 +26,10 @@ export class Publisher {
   private readonly pc = new RTCPeerConnection({ ...PEER_CONFIG, ...transformPeerConfig() });
   private readonly slots: Record<MediaSource, RTCRtpTransceiver> = {
     microphone: this.pc.addTransceiver("audio", { direction: "sendonly" }),
-    camera: this.pc.addTransceiver("video", { direction: "sendonly" }),
+    camera: this.pc.addTransceiver("video", {
+      direction: "sendonly",
+      sendEncodings: CAMERA_LAYERS.map((l) => ({ ...l })),
+    }),
     screen: this.pc.addTransceiver("video", { direction: "sendonly" }),
   };
   private closed = false;

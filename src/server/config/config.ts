@@ -27,6 +27,8 @@ export interface Config {
     addresses: string[];
     /** UDP port range for media, so a firewall can open exactly it. */
     portRange: [number, number] | undefined;
+    /** Video of at most this many most recent speakers reaches each person; 0 = everyone's. */
+    lastN: number;
   };
   /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
   joinLimit: { burst: number; perMinute: number };
@@ -146,6 +148,7 @@ const Env = z.object({
       (r) => !r || (r[0] >= 1024 && r[0] <= r[1] && r[1] <= 65535),
       "must be a range within 1024-65535",
     ),
+  PLENUM_LAST_N: z.coerce.number().int().min(0).max(1000).default(0),
   PLENUM_JOIN_BURST: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_JOINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     media: {
       addresses: e.PLENUM_MEDIA_ADDRESSES ?? defaultMediaAddresses(e.PLENUM_HOST),
       portRange: e.PLENUM_MEDIA_PORTS,
+      lastN: e.PLENUM_LAST_N,
     },
     joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
     messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },

@@ -26,11 +26,39 @@ export interface ForwardedTrack {
   source: MediaSource;
 }
 
+/**
+ * How the subscriber shows one video source: the tile's size in device
+ * pixels, or hidden (scrolled out, minimised, audio-only). Plain data, so
+ * that it crosses a worker thread boundary as it is.
+ */
+export interface VideoPreference {
+  sourceLabel: string;
+  source: MediaSource;
+  width: number;
+  height: number;
+  hidden: boolean;
+}
+
+/** Counters of one peer's forwarding, for metrics. */
+export interface ForwardingStats {
+  /** Simulcast layer changes (including resuming a paused source) made for this subscriber. */
+  layerSwitches: number;
+  /** The estimate of this subscriber's downlink in bits per second. */
+  downlink: number;
+}
+
 export interface PeerEvents {
   /** The engine wants the client to accept a new downstream offer. */
   offer(sdp: string, tracks: ForwardedTrack[]): void;
   /** The peer's media connection failed for good; the owner should close it. */
   failed(reason: string): void;
+  /**
+   * The estimate of the subscriber's downlink changed markedly (bits per
+   * second; at most every two seconds), so the client can suggest audio-only.
+   */
+  downlink?(bitrate: number): void;
+  /** The counters changed (a layer switch); for metrics. */
+  stats?(stats: ForwardingStats): void;
 }
 
 /** One participant's media: an upstream (what they send) and a downstream (what they get). */
@@ -56,6 +84,12 @@ export interface MediaPeer {
    * a moderator's mute is enforced rather than merely requested.
    */
   pause(source: MediaSource, paused: boolean): void;
+  /**
+   * How this subscriber shows others' video (replaces the previous list;
+   * sources not in it may get any layer). Chooses the simulcast layer per
+   * source, or pauses a hidden one.
+   */
+  setVideoPreferences(preferences: VideoPreference[]): void;
   /** Applies the client's answer to the last downstream offer. */
   acceptAnswer(sdp: string): Promise<void>;
   /** Idempotent; releases ports and stops every forward into and out of this peer. */

@@ -115,6 +115,7 @@ export class Room {
         }),
       // The client notices too: it restarts ICE, or reconnects and resumes.
       failed: () => undefined,
+      downlink: (bitrate) => self()?.sink.send({ type: "downlink", bitrate }),
     });
   }
 

@@ -166,6 +166,12 @@ export const de: Record<MessageKey, string> = {
   "meeting.youShare": "Sie teilen Ihren Bildschirm.",
   "meeting.handShort": "Hand {n}",
   "meeting.raiseHand": "Hand heben",
+  "meeting.audioOnly": "Nur Audio",
+  "meeting.audioOnlyActive": "Nur Audio: Sie hören alle, die Videos der anderen sind angehalten.",
+  "meeting.audioOnlySuggest":
+    "Ihre Verbindung ist schwach. Auf „Nur Audio“ umschalten? Sie hören weiterhin alle.",
+  "meeting.audioOnlySwitch": "Auf „Nur Audio“ umschalten",
+  "meeting.audioOnlyKeepVideo": "Video behalten",
   "meeting.handRaised": "Hand gehoben",
   "meeting.reactions": "Reaktionen",
   "meeting.react": "Mit {reaction} reagieren",

@@ -158,6 +158,12 @@ export const en = {
   "meeting.youShare": "You are sharing your screen.",
   "meeting.handShort": "Hand {n}",
   "meeting.raiseHand": "Raise hand",
+  "meeting.audioOnly": "Audio only",
+  "meeting.audioOnlyActive": "Audio only: you hear everyone, but others' video is paused.",
+  "meeting.audioOnlySuggest":
+    "Your connection is weak. Switch to audio only? You will still hear everyone.",
+  "meeting.audioOnlySwitch": "Switch to audio only",
+  "meeting.audioOnlyKeepVideo": "Keep video",
   "meeting.handRaised": "Hand raised",
   "meeting.reactions": "Reactions",
   "meeting.react": "React with {reaction}",

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Meeting, MeetingSnapshot } from "../../sdk/meeting";
 import { t } from "../i18n";
+import { AudioOnlySuggestion } from "./AudioOnly";
 import { ChatPanel } from "./ChatPanel";
 import { DeviceSettings } from "./DeviceSettings";
 import { DeviceProblem } from "./DeviceToggles";
@@ -104,6 +105,7 @@ export function MeetingView({
           layout={layout}
           pinned={pinned}
           hideSelf={hideSelf}
+          watchTile={(id, source, el) => meeting.watchTile(id, source, el)}
           onPin={(key) => {
             setPinned(key);
             if (key) setLayout("speaker");
@@ -131,6 +133,7 @@ export function MeetingView({
       </div>
       {snapshot.local.screen && <p class="sharing-note">{t("meeting.youShare")}</p>}
       <DeviceProblem snapshot={snapshot} />
+      <AudioOnlySuggestion meeting={meeting} snapshot={snapshot} />
       {actionError && (
         <p class="error" role="alert">
           {actionError}

@@ -7,6 +7,8 @@ export type Layout = "grid" | "speaker";
 
 interface Props {
   snapshot: MeetingSnapshot;
+  /** Tells the SDK where others' video is shown, and at what size. */
+  watchTile: (participantId: string, source: "camera" | "screen", el: Element) => () => void;
   layout: Layout;
   pinned: string | undefined;
   hideSelf: boolean;
@@ -14,9 +16,17 @@ interface Props {
 }
 
 /** Every tile of the meeting, in a grid or with one large and the others in a strip. */
-export function Stage({ snapshot, layout, pinned, hideSelf, onPin }: Props) {
+export function Stage({ snapshot, layout, pinned, hideSelf, onPin, watchTile }: Props) {
   if (snapshot.status.status !== "joined") return null;
-  const tiles = tilesOf(snapshot, hideSelf, pinned, onPin);
+  const tiles = tilesOf(snapshot, hideSelf, pinned, onPin).map((p) =>
+    p.self
+      ? p
+      : {
+          ...p,
+          watch: (el: Element) =>
+            watchTile(p.participantId, p.kind === "screen" ? "screen" : "camera", el),
+        },
+  );
   const selfId = snapshot.status.self.id;
   const refs: TileRef[] = tiles.map((p) => ({
     key: p.tileKey,

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "preact/hooks";
 import type { Role } from "../../../protocol/messages";
 import type { Quality } from "../../sdk/speaker";
 import { t } from "../i18n";
@@ -23,6 +24,8 @@ export interface TileProps {
   pinned: boolean;
   sinkId: string | undefined;
   onPin: (key: string | undefined) => void;
+  /** Watches this tile's size and visibility for the video layer choice (remote tiles). */
+  watch?: (element: Element) => () => void;
 }
 
 /**
@@ -46,8 +49,18 @@ export function Tile(p: TileProps) {
     p.reconnecting ? "reconnecting" : "",
   ].join(" ");
   const showVideo = p.kind === "screen" || p.video;
+  const ref = useRef<HTMLElement>(null);
+  const { watch } = p;
+  const watching = watch !== undefined;
+  // Keyed by who and what is shown, not by the closure (a new one every render).
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !watch) return;
+    return watch(el);
+  }, [watching, p.participantId, p.kind]);
   return (
     <figure
+      ref={ref}
       class={classes}
       data-participant-id={p.participantId}
       data-camera={p.video ? "on" : "off"}

@@ -39,6 +39,14 @@ export function Toolbar(p: Props) {
       </button>
       <button
         type="button"
+        class={`toggle audio-only ${p.snapshot.audioOnly ? "on" : "off"}`}
+        aria-pressed={p.snapshot.audioOnly}
+        onClick={() => p.meeting.setAudioOnly(!p.snapshot.audioOnly)}
+      >
+        {t("meeting.audioOnly")}
+      </button>
+      <button
+        type="button"
         class={`toggle ${p.handRaised ? "on" : "off"}`}
         aria-pressed={p.handRaised}
         aria-keyshortcuts="H"

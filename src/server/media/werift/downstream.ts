@@ -1,22 +1,23 @@
+import { type PeerConfig, RTCPeerConnection, type RTCRtpTransceiver, RtcpRrPacket } from "werift";
+import { LossBasedEstimator } from "../simulcast/estimator";
+import { Pacer } from "../simulcast/pacer";
+import { StreamRewriter } from "../simulcast/rewriter";
+import { selectLayers } from "../simulcast/selector";
 import {
-  type PeerConfig,
-  RTCPeerConnection,
-  type RTCRtpTransceiver,
-  RtpHeader,
-  RtpPacket,
-} from "werift";
-import { type ForwardedTrack, kindOf, type MediaSource } from "../types";
+  type ForwardedTrack,
+  type ForwardingStats,
+  kindOf,
+  type MediaSource,
+  type VideoPreference,
+} from "../types";
+import { demandsOf, keyOf } from "./allocation";
+import { Forward } from "./forward";
 import type { Upstream } from "./upstream";
 
-/** One forwarded track: a peer's source arriving on one of our send-only m-lines. */
-interface Forward {
-  sourceLabel: string;
-  source: MediaSource;
-  upstream: Upstream;
-  transceiver: RTCRtpTransceiver;
-  stopListening: () => void;
-  stopKeyframeRelay: () => void;
-}
+/** How often layers are chosen anew (and key frames asked for again while a switch waits). */
+const ALLOCATE_MS = 500;
+/** The client hears about its downlink at most this often. */
+const DOWNLINK_EVENT_MS = 2000;
 
 /**
  * Negotiation is one offer at a time: changes that arrive while an offer is out
@@ -27,6 +28,8 @@ type Negotiation = { state: "idle" } | { state: "offering"; dirty: boolean } | {
 export interface DownstreamEvents {
   offer(sdp: string, tracks: ForwardedTrack[]): void;
   failed(reason: string): void;
+  downlink?(bitrate: number): void;
+  stats?(stats: ForwardingStats): void;
 }
 
 /**
@@ -43,10 +46,27 @@ export class Downstream {
    */
   private readonly idle: Record<"audio" | "video", RTCRtpTransceiver[]> = { audio: [], video: [] };
   private negotiation: Negotiation = { state: "idle" };
+  /**
+   * One rewriter per m-line, kept while the m-line is reused, so that its
+   * sequence numbers continue across layers and across people.
+   */
+  private readonly rewriters = new WeakMap<RTCRtpTransceiver, StreamRewriter>();
+  private preferences = new Map<string, VideoPreference>();
+  private readonly estimator = new LossBasedEstimator();
+  private readonly pacer = new Pacer();
+  /** Loss each sender's last receiver report gave (0..1), until the next allocation reads it. */
+  private readonly losses = new Map<RTCRtpTransceiver, number>();
+  /** Bits per second sent (all, and audio), measured over the last window. */
+  private rates = { since: Date.now(), sent: 0, audio: 0 };
+  private lastDownlinkEvent = { at: 0, bitrate: 0 };
+  private readonly timer: NodeJS.Timeout;
+  private readonly counters: ForwardingStats = { layerSwitches: 0, downlink: 0 };
 
   constructor(
     config: Partial<PeerConfig>,
     private readonly events: DownstreamEvents,
+    /** Video of at most this many recent speakers; 0 = all. */
+    private readonly lastN = 0,
   ) {
     this.pc = new RTCPeerConnection(config);
     this.pc.connectionStateChange.subscribe((state) => {
@@ -54,43 +74,119 @@ export class Downstream {
       if (state === "connected") this.requestKeyframes();
       if (state === "failed") this.events.failed("downstream connection failed");
     });
+    this.timer = setInterval(() => this.allocate(), ALLOCATE_MS);
+    this.timer.unref();
   }
 
   /** Starts forwarding `source` of `upstream`. No-op if already forwarded. */
   add(sourceLabel: string, source: MediaSource, upstream: Upstream): void {
-    const key = `${sourceLabel}/${source}`;
+    const key = keyOf(sourceLabel, source);
     if (this.negotiation.state === "closed" || this.forwards.has(key)) return;
     const transceiver = this.transceiverFor(kindOf(source));
-    const sender = transceiver.sender;
-    let first = true;
-    const stopListening = upstream.listen(source, (packet) => {
-      // A reused m-line continues its sequence numbers and timestamps across the
-      // change of source, so the receiver sees one stream with a jump, not chaos.
-      if (first) {
-        sender.replaceRTP(packet.header, true);
-        first = false;
-      }
-      // The sender rewrites SSRC, payload type and sequence numbers in place and
-      // caches the packet for NACKs, so every subscriber needs its own copy.
-      // Extension ids were negotiated upstream and mean nothing here: dropped.
-      const header = new RtpHeader({ ...packet.header, extensions: [], extension: false });
-      sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
-    });
-    const relay = sender.onPictureLossIndication.subscribe(() => upstream.requestKeyframe(source));
-    this.forwards.set(key, {
+    let rewriter = this.rewriters.get(transceiver);
+    if (!rewriter) {
+      rewriter = new StreamRewriter(kindOf(source) === "audio" ? 48000 : 90000);
+      this.rewriters.set(transceiver, rewriter);
+      this.watchReports(transceiver);
+    }
+    const forward = new Forward(
       sourceLabel,
       source,
       upstream,
       transceiver,
-      stopListening,
-      stopKeyframeRelay: relay.unSubscribe,
-    });
+      rewriter,
+      () => {
+        this.counters.layerSwitches++;
+        this.events.stats?.({ ...this.counters });
+      },
+      (bytes, audio, send) => this.pacer.send(bytes, audio, send),
+    );
+    this.forwards.set(key, forward);
     this.renegotiate();
+    this.allocate();
+  }
+
+  /** How the subscriber shows others' video; layers are chosen anew at once. */
+  setPreferences(preferences: VideoPreference[]): void {
+    this.preferences = new Map(preferences.map((p) => [keyOf(p.sourceLabel, p.source), p]));
+    this.allocate();
+  }
+
+  get stats(): ForwardingStats {
+    return { ...this.counters };
+  }
+
+  /** Remembers the loss of each receiver report about this m-line's stream. */
+  private watchReports(transceiver: RTCRtpTransceiver): void {
+    const sender = transceiver.sender;
+    sender.onRtcp.subscribe((packet) => {
+      if (packet.type !== RtcpRrPacket.type && packet.type !== 200) return;
+      const reports = (packet as RtcpRrPacket).reports ?? [];
+      const mine = reports.find((r) => r.ssrc === sender.ssrc);
+      if (!mine) return;
+      this.losses.set(transceiver, mine.fractionLost / 256);
+      // Congestion is acted on at once, not at the next allocation: audio suffers meanwhile.
+      if (mine.fractionLost / 256 > 0.1) this.allocate();
+    });
+  }
+
+  /**
+   * Updates the downlink estimate from the receiver reports since last time,
+   * then chooses each video source's layer within it: the size the
+   * subscriber shows the tile at, last-N, and the budget (docs/ARCHITECTURE.md).
+   */
+  private allocate(): void {
+    if (this.negotiation.state === "closed") return;
+    const now = Date.now();
+    this.measure(now);
+    if (this.losses.size > 0) {
+      const values = [...this.losses.values()];
+      this.losses.clear();
+      this.estimator.report(Math.max(...values), this.rates.sent, now);
+    }
+    const estimate = this.estimator.estimate;
+    this.pacer.setEstimate(estimate);
+    this.counters.downlink = Math.round(estimate);
+    const video = [...this.forwards.values()].filter((f) => kindOf(f.source) === "video");
+    const demands = demandsOf(
+      video.map((f) => f.describe(now)),
+      this.preferences,
+      this.lastN,
+    );
+    const chosen = selectLayers(demands, estimate - this.rates.audio);
+    for (const f of video) {
+      const layer = chosen.get(keyOf(f.sourceLabel, f.source)) ?? -1;
+      // Asking again while a switch waits for its key frame (throttled per layer upstream).
+      if (layer !== f.wanted || layer !== f.layer) f.setTarget(layer);
+    }
+    this.tellDownlink(estimate, now);
+  }
+
+  /** Send rates (all, audio) over the last quarter second or more. */
+  private measure(now: number): void {
+    const elapsed = now - this.rates.since;
+    if (elapsed < 250) return;
+    let sent = 0;
+    let audio = 0;
+    for (const f of this.forwards.values()) {
+      sent += f.bytes;
+      if (kindOf(f.source) === "audio") audio += f.bytes;
+      f.bytes = 0;
+    }
+    this.rates = { since: now, sent: (sent * 8000) / elapsed, audio: (audio * 8000) / elapsed };
+  }
+
+  private tellDownlink(bitrate: number, now: number): void {
+    const last = this.lastDownlinkEvent;
+    if (now - last.at < DOWNLINK_EVENT_MS) return;
+    if (Math.abs(bitrate - last.bitrate) < 0.2 * Math.max(bitrate, last.bitrate)) return;
+    this.lastDownlinkEvent = { at: now, bitrate };
+    this.events.downlink?.(Math.round(bitrate));
   }
 
   /** Stops forwarding one source of `sourceLabel`. */
   remove(sourceLabel: string, source: MediaSource): void {
-    const key = `${sourceLabel}/${source}`;
+    const key = keyOf(sourceLabel, source);
     const f = this.forwards.get(key);
     if (!f || this.negotiation.state === "closed") return;
     this.release(key, f);
@@ -117,7 +213,7 @@ export class Downstream {
   }
 
   private release(key: string, f: Forward): void {
-    this.stopForward(f);
+    f.close();
     this.forwards.delete(key);
     f.transceiver.setDirection("inactive");
     this.idle[kindOf(f.source)].push(f.transceiver);
@@ -167,18 +263,15 @@ export class Downstream {
   }
 
   private requestKeyframes(): void {
-    for (const f of this.forwards.values()) f.upstream.requestKeyframe(f.source);
-  }
-
-  private stopForward(f: Forward): void {
-    f.stopListening();
-    f.stopKeyframeRelay();
+    for (const f of this.forwards.values()) f.requestKeyframe();
   }
 
   close(): void {
     if (this.negotiation.state === "closed") return;
     this.negotiation = { state: "closed" };
-    for (const f of this.forwards.values()) this.stopForward(f);
+    clearInterval(this.timer);
+    this.pacer.close();
+    for (const f of this.forwards.values()) f.close();
     this.forwards.clear();
     void this.pc.close();
   }

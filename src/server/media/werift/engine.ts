@@ -5,12 +5,20 @@ import { WeriftPeer } from "./peer";
 
 /** The in-process werift SFU. */
 export class WeriftEngine implements MediaEngine {
-  private readonly config: Partial<PeerConfig>;
+  private readonly config: {
+    upstream: Partial<PeerConfig>;
+    downstream: Partial<PeerConfig>;
+    lastN: number;
+  };
   private readonly peers = new Set<WeriftPeer>();
   private closed = false;
 
   constructor(options: WeriftOptions) {
-    this.config = peerConfig(options);
+    this.config = {
+      upstream: peerConfig(options, "upstream"),
+      downstream: peerConfig(options, "downstream"),
+      lastN: options.lastN ?? 0,
+    };
   }
 
   createPeer(label: string, events: PeerEvents): MediaPeer {

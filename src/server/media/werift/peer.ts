@@ -1,5 +1,12 @@
 import type { PeerConfig } from "werift";
-import type { MediaPeer, MediaSource, PeerEvents, SourceMapping } from "../types";
+import type {
+  ForwardingStats,
+  MediaPeer,
+  MediaSource,
+  PeerEvents,
+  SourceMapping,
+  VideoPreference,
+} from "../types";
 import { Downstream } from "./downstream";
 import { Upstream } from "./upstream";
 
@@ -13,15 +20,24 @@ export class WeriftPeer implements MediaPeer {
 
   constructor(
     readonly label: string,
-    config: Partial<PeerConfig>,
+    config: { upstream: Partial<PeerConfig>; downstream: Partial<PeerConfig>; lastN: number },
     events: PeerEvents,
     private readonly onClose: (peer: WeriftPeer) => void,
   ) {
-    this.upstream = new Upstream(config);
+    this.upstream = new Upstream(config.upstream);
     this.upstream.pc.connectionStateChange.subscribe((state) => {
       if (state === "failed") events.failed("upstream connection failed");
     });
-    this.downstream = new Downstream(config, events);
+    this.downstream = new Downstream(config.downstream, events, config.lastN);
+  }
+
+  setVideoPreferences(preferences: VideoPreference[]): void {
+    if (!this.closed) this.downstream.setPreferences(preferences);
+  }
+
+  /** Layer switches and the downlink estimate of this subscriber, for metrics. */
+  get forwardingStats(): ForwardingStats {
+    return this.downstream.stats;
   }
 
   publish(offerSdp: string, sources?: SourceMapping[]): Promise<string> {

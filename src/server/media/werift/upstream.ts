@@ -1,19 +1,29 @@
-import { type PeerConfig, RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from "werift";
+import {
+  type MediaStreamTrack,
+  type PeerConfig,
+  RTCPeerConnection,
+  type RTCRtpReceiver,
+  type RTCRtpTransceiver,
+  RTP_EXTENSION_URI,
+  type RtpPacket,
+} from "werift";
+import { parseVp8, type Vp8Info } from "../simulcast/vp8";
 import { kindOf, type MediaSource, type SourceMapping } from "../types";
+import { Layer } from "./layer";
+import { SpeechDetector } from "./speech";
 
-export type RtpListener = (packet: RtpPacket) => void;
+/**
+ * One packet of a source: its simulcast `layer` (0 = lowest; always 0 for
+ * audio and single-layer video) and, for VP8, its parsed payload descriptor.
+ */
+export type RtpListener = (packet: RtpPacket, layer: number, vp8: Vp8Info | undefined) => void;
 /** Told when a source becomes forwardable (`true`) or stops being so (`false`). */
 export type TrackWatcher = (source: MediaSource, forwarded: boolean) => void;
 
-/** Chrome asks for key frames itself when it needs them; more than this is waste. */
-const KEYFRAME_INTERVAL_MS = 500;
-
 interface Received {
   receiver: RTCRtpReceiver;
-  /** The SSRC last seen (PLI needs it). */
-  ssrc?: number;
-  /** Throttles PLI per source: camera and screen have their own encoders. */
-  lastKeyframeRequest: number;
+  /** Lowest first: the client lists its simulcast encodings from small to large. */
+  layers: Layer[];
 }
 
 /**
@@ -32,6 +42,8 @@ export class Upstream {
   private readonly blocked = new Set<MediaSource>(["screen"]);
   /** Sources held back by a moderator's mute; unlike blocked ones, subscribers keep their m-line. */
   private readonly paused = new Set<MediaSource>();
+  /** Whether this person speaks, from the audio level of their microphone's packets. */
+  readonly speech = new SpeechDetector();
   private closed = false;
 
   constructor(config: Partial<PeerConfig>) {
@@ -41,15 +53,43 @@ export class Upstream {
       if (this.closed || !transceiver) return;
       const source = this.sourceOf(transceiver.mid ?? undefined, track.kind);
       if (!source || this.tracks.has(source) || kindOf(source) !== track.kind) return;
-      const entry: Received = { receiver: transceiver.receiver, lastKeyframeRequest: 0 };
-      this.tracks.set(source, entry);
-      track.onReceiveRtp.subscribe((packet) => {
-        entry.ssrc = packet.header.ssrc;
-        if (this.blocked.has(source) || this.paused.has(source)) return;
-        for (const listener of this.listeners.get(source) ?? []) listener(packet);
-      });
+      this.receive(source, transceiver);
       if (!this.blocked.has(source)) for (const watch of this.trackWatchers) watch(source, true);
     });
+  }
+
+  /** Fans out every layer's packets of `source` (a simulcast receiver has one track per rid). */
+  private receive(source: MediaSource, transceiver: RTCRtpTransceiver): void {
+    const tracks: MediaStreamTrack[] =
+      transceiver.receiver.tracks.length > 0
+        ? transceiver.receiver.tracks
+        : [transceiver.receiver.track];
+    const entry: Received = { receiver: transceiver.receiver, layers: [] };
+    this.tracks.set(source, entry);
+    const levelId = transceiver.headerExtensions.find(
+      (e) => e.uri === RTP_EXTENSION_URI.audioLevelIndication,
+    )?.id;
+    tracks.forEach((track, index) => {
+      const layer = new Layer(track.rid);
+      entry.layers.push(layer);
+      track.onReceiveRtp.subscribe((packet) => {
+        const now = Date.now();
+        const vp8 = source === "microphone" ? undefined : parseVp8(packet.payload);
+        layer.received(packet, vp8, now);
+        if (levelId !== undefined) this.speech.level(packet, levelId, now);
+        if (this.blocked.has(source) || this.paused.has(source)) return;
+        for (const listener of this.listeners.get(source) ?? []) listener(packet, index, vp8);
+      });
+    });
+  }
+
+  /** The layers of `source` that arrive now, lowest first, with their layer numbers. */
+  layersOf(source: MediaSource, now: number): { index: number; layer: Layer }[] {
+    const layers = this.tracks.get(source)?.layers ?? [];
+    // A single stream is never given up on: a still screen may send a frame a second or less.
+    if (layers.length === 1)
+      return layers[0]?.ssrc === undefined ? [] : [{ index: 0, layer: layers[0] }];
+    return layers.flatMap((layer, index) => (layer.isLive(now) ? [{ index, layer }] : []));
   }
 
   /** The named source of an m-line, or the default for the first m-line of a kind. */
@@ -62,6 +102,13 @@ export class Upstream {
   async answer(offerSdp: string, sources: SourceMapping[] = []): Promise<string> {
     this.sourceByMid = new Map(sources.map((s) => [s.mid, s.source]));
     await this.pc.setRemoteDescription({ type: "offer", sdp: offerSdp });
+    // DTLS server (a=setup:passive): the browser, which chose the candidate
+    // pair, starts the handshake. As the client, werift (ICE-lite) sends its
+    // first flight to a pair of its own choosing, which need not be the one
+    // that works once the host has more than one address: the upstream then
+    // hangs in "connecting" while downstreams (werift offers, the browser is
+    // the client) connect.
+    for (const dtls of this.pc.dtlsTransports) if (dtls.role === "auto") dtls.role = "server";
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
     const sdp = this.pc.localDescription?.sdp;
@@ -104,14 +151,21 @@ export class Upstream {
     if (this.tracks.has(source)) for (const watch of this.trackWatchers) watch(source, on);
   }
 
-  /** Asks the sender for a key frame of a video source (PLI), throttled. */
-  requestKeyframe(source: MediaSource): void {
+  /**
+   * Asks the sender for a key frame of one layer of a video source (PLI),
+   * at most once a second per layer (`Layer.requestKeyframe`): however many
+   * subscribers switch or lose packets, the publisher's encoder is not made
+   * to send key frames back to back. Without `layer`, every layer.
+   */
+  requestKeyframe(source: MediaSource, layer?: number): void {
     const video = this.tracks.get(source);
+    if (kindOf(source) !== "video" || !video || this.closed) return;
     const now = Date.now();
-    if (kindOf(source) !== "video" || !video?.ssrc || this.closed) return;
-    if (now - video.lastKeyframeRequest < KEYFRAME_INTERVAL_MS) return;
-    video.lastKeyframeRequest = now;
-    video.receiver.sendRtcpPLI(video.ssrc).catch(() => undefined);
+    const layers = layer === undefined ? video.layers : [video.layers[layer]];
+    for (const l of layers) {
+      const ssrc = l?.requestKeyframe(now);
+      if (ssrc !== undefined) video.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+    }
   }
 
   close(): void {

@@ -27,6 +27,7 @@ import { setPassword } from "./set-password";
 import { setRole } from "./set-role";
 import { subscriberAnswer } from "./subscriber-answer";
 import { updateSettings } from "./update-settings";
+import { videoPreferences } from "./video-preferences";
 
 export type Handler<T extends ClientMessageType> = (
   session: Session,
@@ -41,6 +42,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   "media-restart": mediaRestart,
   publish,
   "subscriber-answer": subscriberAnswer,
+  "video-preferences": videoPreferences,
   "media-state": mediaState,
   leave,
   admit,

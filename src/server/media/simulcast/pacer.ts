@@ -1,0 +1,111 @@
+/**
+ * Spreads video packets out in time so that a key frame (tens of packets
+ * at once) does not overflow a small router buffer on a slow downlink; audio
+ * is never held back but uses up the allowance too. The rate follows the
+ * downlink estimate, and never falls below a quarter more than what arrives
+ * to be sent, so the queue cannot grow without end.
+ */
+export class Pacer {
+  private readonly queue: { bits: number; send: () => void }[] = [];
+  private queuedBits = 0;
+  /** Allowance in bits; may go below zero after audio. */
+  private tokens = 0;
+  private rate = 1_000_000;
+  private lastRefill: number;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  /** Bits handed to the pacer in the current measuring window, for the floor. */
+  private windowBits = 0;
+  private windowStart: number;
+  private inputRate = 0;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.lastRefill = now();
+    this.windowStart = this.lastRefill;
+  }
+
+  /** Sets the downlink estimate (bits per second). */
+  setEstimate(bitsPerSecond: number): void {
+    this.rate = Math.max(bitsPerSecond, this.inputRate * FLOOR_OVER_INPUT, MIN_RATE);
+  }
+
+  /** Sends `send` now (audio always) or when the allowance permits. */
+  send(bytes: number, audio: boolean, send: () => void): void {
+    if (this.closed) return;
+    const bits = bytes * 8;
+    this.measure(bits);
+    this.refill();
+    if (audio || (this.queue.length === 0 && this.tokens >= 0)) {
+      this.tokens -= bits;
+      send();
+      return;
+    }
+    this.queue.push({ bits, send });
+    this.queuedBits += bits;
+    // A queue of more than a second is no longer pacing but congestion: start afresh.
+    if (this.queuedBits > this.rate * MAX_QUEUE_SECONDS) this.flush();
+    this.schedule();
+  }
+
+  /** Bits waiting to be sent. */
+  get backlog(): number {
+    return this.queuedBits;
+  }
+
+  private measure(bits: number): void {
+    const t = this.now();
+    this.windowBits += bits;
+    if (t - this.windowStart >= 500) {
+      this.inputRate = (this.windowBits * 1000) / (t - this.windowStart);
+      this.windowBits = 0;
+      this.windowStart = t;
+      this.rate = Math.max(this.rate, this.inputRate * FLOOR_OVER_INPUT);
+    }
+  }
+
+  private refill(): void {
+    const t = this.now();
+    const burst = Math.max(this.rate * BURST_SECONDS, MIN_BURST_BITS);
+    this.tokens = Math.min(burst, this.tokens + ((t - this.lastRefill) * this.rate) / 1000);
+    this.lastRefill = t;
+  }
+
+  private drain(): void {
+    this.timer = undefined;
+    this.refill();
+    while (this.queue.length > 0 && this.tokens >= 0) {
+      const next = this.queue.shift();
+      if (!next) break;
+      this.queuedBits -= next.bits;
+      this.tokens -= next.bits;
+      next.send();
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer !== undefined || this.queue.length === 0 || this.closed) return;
+    const wait = Math.max(1, Math.ceil((-this.tokens * 1000) / this.rate));
+    this.timer = setTimeout(() => this.drain(), wait);
+  }
+
+  /** Drops what waits: sending it late would only make the congestion longer. */
+  private flush(): void {
+    this.queue.length = 0;
+    this.queuedBits = 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.flush();
+  }
+}
+
+/** Never pace slower than this much over what arrives, or the queue would only grow. */
+const FLOOR_OVER_INPUT = 1.25;
+const MIN_RATE = 100_000;
+/** Packets may leave back to back up to this much of a second's allowance. */
+const BURST_SECONDS = 0.02;
+const MIN_BURST_BITS = 2 * 1200 * 8;
+const MAX_QUEUE_SECONDS = 1;

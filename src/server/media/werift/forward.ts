@@ -1,0 +1,152 @@
+import { type RTCRtpTransceiver, RtpHeader, RtpPacket } from "werift";
+import type { StreamRewriter } from "../simulcast/rewriter";
+import { rewriteVp8, type Vp8Info } from "../simulcast/vp8";
+import { kindOf, type MediaSource } from "../types";
+import type { VideoSource } from "./allocation";
+import type { Upstream } from "./upstream";
+
+/**
+ * One forwarded source: a peer's microphone, camera or screen arriving on
+ * one of our send-only m-lines. Of a simulcast source exactly one layer is
+ * forwarded; a change of layer waits for a key frame of the new layer, so the
+ * subscriber's decoder never gets a delta frame it has no reference for.
+ */
+export class Forward {
+  /** The layer forwarded now; -1 = none (paused or not chosen yet). */
+  private current = -1;
+  /** The layer wanted; forwarding moves there at its next key frame. */
+  private target: number;
+  /** Bytes sent since the owner last asked (for its send rate). */
+  bytes = 0;
+  private readonly stopListening: () => void;
+  private readonly stopKeyframeRelay: () => void;
+
+  constructor(
+    readonly sourceLabel: string,
+    readonly source: MediaSource,
+    readonly upstream: Upstream,
+    readonly transceiver: RTCRtpTransceiver,
+    private readonly rewriter: StreamRewriter,
+    private readonly onSwitch: () => void,
+    /** Hands a packet to the subscriber's pacer, which calls `send` when it may go. */
+    private readonly pace: (bytes: number, audio: boolean, send: () => void) => void,
+  ) {
+    // Audio has one stream and always flows; video waits for the first allocation.
+    this.target = kindOf(source) === "audio" ? 0 : -1;
+    this.stopListening = upstream.listen(source, (packet, layer, vp8) =>
+      this.packet(packet, layer, vp8),
+    );
+    const relay = transceiver.sender.onPictureLossIndication.subscribe(() =>
+      this.requestKeyframe(),
+    );
+    this.stopKeyframeRelay = relay.unSubscribe;
+    // A reused m-line continues its numbering across the change of source.
+    rewriter.stop();
+  }
+
+  get layer(): number {
+    return this.current;
+  }
+
+  get wanted(): number {
+    return this.target;
+  }
+
+  /** What the allocation needs to know of this source (`allocation.ts`). */
+  describe(now: number): VideoSource {
+    return {
+      sourceLabel: this.sourceLabel,
+      source: this.source,
+      layer: this.current,
+      wanted: this.target,
+      lastSpokeAt: this.upstream.speech.lastSpokeAt,
+      layers: this.upstream.layersOf(this.source, now).map(({ index, layer }) => ({
+        index,
+        info: { bitrate: layer.bitrate, width: layer.width, height: layer.height },
+      })),
+    };
+  }
+
+  /** Chooses the layer to forward (-1 pauses at once); asks for its key frame. */
+  setTarget(layer: number): void {
+    this.target = layer;
+    if (layer === -1 && this.current !== -1) {
+      this.current = -1;
+      this.rewriter.stop();
+    }
+    if (layer !== -1 && layer !== this.current) this.upstream.requestKeyframe(this.source, layer);
+  }
+
+  /** A key frame for the layer forwarded (or about to be): the subscriber's decoder needs one. */
+  requestKeyframe(): void {
+    const layer = this.current !== -1 ? this.current : this.target;
+    if (layer !== -1) this.upstream.requestKeyframe(this.source, layer);
+  }
+
+  private packet(packet: RtpPacket, layer: number, vp8: Vp8Info | undefined): void {
+    const now = Date.now();
+    const isAudio = kindOf(this.source) === "audio";
+    if (layer === this.target && layer !== this.current && (isAudio || vp8?.keyframe)) {
+      const switched = this.current !== -1;
+      this.current = layer;
+      this.rewriter.switchTo(fieldsOf(packet, vp8), now);
+      if (switched && !isAudio) forgetSent(this.transceiver);
+      if (switched || !isAudio) this.onSwitch();
+    }
+    if (layer !== this.current) return;
+    if (packet.payload.length === 0) {
+      // Padding the publisher sent to probe its uplink: worthless to the subscriber.
+      this.rewriter.skip(fieldsOf(packet, vp8));
+      return;
+    }
+    const out = this.rewriter.rewrite(fieldsOf(packet, vp8), now, vp8?.pictureId?.bits);
+    // The sender sets SSRC and payload type, and caches the packet for NACKs,
+    // so every subscriber needs its own copy. Extension ids were negotiated
+    // upstream and mean nothing here: dropped.
+    const header = new RtpHeader({
+      ...packet.header,
+      sequenceNumber: out.sequenceNumber,
+      timestamp: out.timestamp,
+      extensions: [],
+      extension: false,
+    });
+    const payload =
+      vp8 && (vp8.pictureId || vp8.tl0PicIdx)
+        ? rewriteVp8(packet.payload, vp8, out.pictureId, out.tl0PicIdx)
+        : packet.payload;
+    const bytes = payload.length + 12;
+    this.bytes += bytes;
+    const rtp = new RtpPacket(header, payload);
+    this.pace(bytes, isAudio, () => {
+      this.transceiver.sender.sendRtp(rtp).catch(() => undefined);
+    });
+  }
+
+  close(): void {
+    this.stopListening();
+    this.stopKeyframeRelay();
+  }
+}
+
+function fieldsOf(packet: RtpPacket, vp8: Vp8Info | undefined) {
+  return {
+    sequenceNumber: packet.header.sequenceNumber,
+    timestamp: packet.header.timestamp,
+    pictureId: vp8?.pictureId?.value,
+    tl0PicIdx: vp8?.tl0PicIdx?.value,
+  };
+}
+
+/**
+ * Empties werift's history of sent packets (kept to answer NACKs). After a
+ * layer switch the subscriber's decoder starts afresh at the key frame, yet
+ * its NACKs for packets of the old layer would be answered, at full size and
+ * unpaced: on the congested link that made us switch down, those
+ * retransmissions crowd out the new layer's key frame for seconds.
+ * `RTCRtpSender.replaceRTP` empties it the same way; the field is private in
+ * werift's typings only.
+ */
+function forgetSent(transceiver: RTCRtpTransceiver): void {
+  const sender = transceiver.sender as unknown as { rtpCache?: unknown[] };
+  if (Array.isArray(sender.rtpCache)) sender.rtpCache = [];
+}

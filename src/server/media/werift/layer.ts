@@ -1,0 +1,62 @@
+import type { RtpPacket } from "werift";
+import type { Vp8Info } from "../simulcast/vp8";
+
+/**
+ * A simulcast layer that sent nothing for this long is considered stopped:
+ * Chrome drops its upper layers when its uplink estimate falls, and a
+ * subscriber on a stopped layer sees a frozen picture until we move it.
+ * A camera sends a frame every 33–100 ms.
+ */
+const LIVE_MS = 1000;
+/** Key frame requests per layer, at most one per this interval. */
+export const KEYFRAME_INTERVAL_MS = 1000;
+/** Bit rate is measured over windows of this length. */
+const WINDOW_MS = 1000;
+
+/**
+ * One simulcast layer (or the single stream) of a published source: what the
+ * forwarders need to choose it — whether it arrives, its bit rate, its size
+ * from the last key frame — and the SSRC a key frame request names.
+ */
+export class Layer {
+  ssrc: number | undefined;
+  width = 0;
+  height = 0;
+  /** Measured bits per second over the last full window. */
+  bitrate = 0;
+  private lastPacketAt = 0;
+  private windowStart = 0;
+  private windowBytes = 0;
+  private lastKeyframeRequest = 0;
+
+  constructor(readonly rid: string | undefined) {}
+
+  received(packet: RtpPacket, vp8: Vp8Info | undefined, now: number): void {
+    this.ssrc = packet.header.ssrc;
+    this.lastPacketAt = now;
+    if (vp8?.width && vp8.height) {
+      this.width = vp8.width;
+      this.height = vp8.height;
+    }
+    if (now - this.windowStart >= WINDOW_MS) {
+      const elapsed = now - this.windowStart;
+      // A gap longer than two windows means the layer paused: start measuring afresh.
+      if (this.windowStart > 0 && elapsed < 2 * WINDOW_MS)
+        this.bitrate = (this.windowBytes * 8 * 1000) / elapsed;
+      this.windowStart = now;
+      this.windowBytes = 0;
+    }
+    this.windowBytes += packet.payload.length + 12;
+  }
+
+  isLive(now: number): boolean {
+    return now - this.lastPacketAt < LIVE_MS && this.ssrc !== undefined;
+  }
+
+  /** The SSRC to send a PLI to, or undefined while throttled or unknown. */
+  requestKeyframe(now: number): number | undefined {
+    if (this.ssrc === undefined || now - this.lastKeyframeRequest < KEYFRAME_INTERVAL_MS) return;
+    this.lastKeyframeRequest = now;
+    return this.ssrc;
+  }
+}
