@@ -41,4 +41,6 @@ export const CLOSE = {
   policyViolation: 1008,
   tooLarge: 1009,
   internal: 1011,
+  /** A part of the server restarted (a media worker); reconnect and join again. */
+  serviceRestart: 1012,
 } as const;

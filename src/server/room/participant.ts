@@ -11,6 +11,12 @@ export interface EventSink {
   send(event: ServerEvent): void;
   /** The room let go of this participant (kicked, meeting ended); it is no longer in it. */
   detached(): void;
+  /**
+   * The server lost this participant's media (its media worker crashed): the
+   * connection ends with 1012 (service restart), and the client connects and
+   * joins again.
+   */
+  restart(): void;
 }
 
 /** A participant as the room holds it. Identity and role are set here, by the server, only. */

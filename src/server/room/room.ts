@@ -69,20 +69,26 @@ export class Room {
   join(name: string, role: Role, clientId: string, sink: EventSink): Participant {
     if (this.status.state !== "open") throw new Error("room is closed");
     const id = randomUUID();
-    const peer = this.media.createPeer(id, {
-      offer: (sdp, tracks) =>
-        sink.send({
-          type: "subscriber-offer",
-          sdp,
-          tracks: tracks.map((t) => ({
-            mid: t.mid,
-            participantId: t.sourceLabel,
-            kind: t.kind,
-            source: t.source,
-          })),
-        }),
-      failed: () => undefined, // the client notices too and reconnects; see the resilience issue
-    });
+    const peer = this.media.createPeer(
+      id,
+      {
+        offer: (sdp, tracks) =>
+          sink.send({
+            type: "subscriber-offer",
+            sdp,
+            tracks: tracks.map((t) => ({
+              mid: t.mid,
+              participantId: t.sourceLabel,
+              kind: t.kind,
+              source: t.source,
+            })),
+          }),
+        failed: () => undefined, // the client notices too and reconnects; see the resilience issue
+        // The server lost this person's media (a media worker crashed): they reconnect.
+        lost: () => sink.restart(),
+      },
+      this.id,
+    );
     const self = new Participant(id, name, role, clientId, sink, peer);
     for (const other of this.participants.values()) {
       peer.subscribe(other.peer);

@@ -147,6 +147,11 @@ export class Session {
     if (this.current.state === "joined") this.current = { state: "ready" };
   }
 
+  /** The server lost this session's media: the client is to reconnect (close code 1012). */
+  restart(): void {
+    this.close(CLOSE.serviceRestart, "media restarted");
+  }
+
   private sendReply(reply: Reply): void {
     this.write(reply);
   }
