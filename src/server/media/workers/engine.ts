@@ -13,6 +13,8 @@ export interface WorkerEngineHooks {
   log: Logger;
   /** Outgoing connections seen inside a worker (COMPLIANCE L1, L3): the server's EgressMonitor. */
   egress?: (host: string) => void;
+  /** The worker's module; tests run one that also does what a worker must be watched for. */
+  workerEntry?: URL;
 }
 
 /**
@@ -107,6 +109,7 @@ export class WorkerEngine implements MediaEngine {
         egress: (host) => this.hooks.egress?.(host),
         warning: (message) => this.hooks.log.warn({ worker: index }, `media worker: ${message}`),
       },
+      this.hooks.workerEntry,
     );
     this.slots[index] = slot;
     return slot;

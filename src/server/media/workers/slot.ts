@@ -16,15 +16,15 @@ export interface SlotEvents {
  * The worker's entry. Under tsx (how Plenum runs) a worker thread does not
  * inherit the TypeScript loader, so a small bootstrap registers it first.
  */
-const ENTRY = new URL(
+export const WORKER_ENTRY = new URL(
   `./worker${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`,
   import.meta.url,
 );
 
-function spawn(init: WorkerInit): Worker {
-  if (!ENTRY.pathname.endsWith(".ts")) return new Worker(ENTRY, { workerData: init });
+function spawn(entry: URL, init: WorkerInit): Worker {
+  if (!entry.pathname.endsWith(".ts")) return new Worker(entry, { workerData: init });
   const tsx = import.meta.resolve("tsx/esm/api");
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(ENTRY.href)}); });`;
+  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(boot, { eval: true, workerData: init });
 }
 
@@ -50,8 +50,9 @@ export class WorkerSlot implements PeerHost {
     readonly index: number,
     media: WeriftOptions,
     private readonly events: SlotEvents,
+    entry: URL = WORKER_ENTRY,
   ) {
-    this.worker = spawn({ media });
+    this.worker = spawn(entry, { media });
     this.worker.on("message", (m: FromWorker) => this.receive(m));
     this.worker.on("error", (error) => this.stop(`uncaught ${error.name}: ${error.message}`));
     this.exited = new Promise((resolve) =>
