@@ -22,10 +22,11 @@ const peers = new Map<number, MediaPeer>();
 /** Forwards every `PeerEvents` callback by name, whichever the engine calls. */
 function eventsOf(peer: number): PeerEvents {
   return new Proxy({} as PeerEvents, {
-    get:
-      (_target, name) =>
-      (...args: unknown[]) =>
-        post({ type: "event", peer, name: String(name), args }),
+    get: (_target, name) =>
+      // Not a thenable: nothing may mistake the events object for a promise.
+      typeof name !== "string" || name === "then"
+        ? undefined
+        : (...args: unknown[]) => post({ type: "event", peer, name, args }),
   });
 }
 
