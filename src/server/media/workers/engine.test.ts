@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
+import { waitFor } from "../../../../test/support/wait";
 import { createLogger } from "../../observability/log";
 import { WorkerEngine } from "./engine";
 
@@ -63,6 +64,31 @@ describe("WorkerEngine", () => {
     }
     assert.equal(engine.workerCount, 0);
     assert.throws(() => engine.createPeer("late", noEvents, "A"), /closed/);
+  });
+
+  it("reports a crashed worker's peers lost, logs it and starts a replacement", async () => {
+    const lines: string[] = [];
+    const log = createLogger("info", { write: (line: string) => void lines.push(line) });
+    const engine = new WorkerEngine({ ...media, workers: 2 }, { log });
+    try {
+      const lost: string[] = [];
+      const events = (label: string) => ({ ...noEvents, lost: () => void lost.push(label) });
+      engine.createPeer("a1", events("a1"), "A");
+      engine.createPeer("b1", events("b1"), "B");
+      const survivor = engine.testing.threadIds()[1];
+      await waitFor("both workers ready", () => engine.testing.ready().every(Boolean));
+      engine.testing.crash("A");
+      await waitFor("the loss to be reported", () => lost.length > 0);
+      assert.deepEqual(lost, ["a1"], "only the crashed worker's peer is lost");
+      const entry = JSON.parse(lines.find((l) => l.includes("media worker died")) ?? "{}");
+      assert.equal(entry.worker, 0);
+      assert.equal(entry.replaced, true);
+      assert.match(entry.reason, /crash requested by a test/);
+      assert.equal(engine.workerCount, 2, "a replacement started");
+      assert.equal(engine.testing.threadIds()[1], survivor, "the other worker kept running");
+    } finally {
+      await engine.close();
+    }
   });
 
   it("refuses a port range too small to share among the workers", () => {

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { scrubAddresses } from "../../observability/log";
 import type { MediaEngine, MediaPeer, PeerEvents } from "../types";
 import type { WeriftOptions } from "../werift/config";
 import { splitPorts } from "./ports";
@@ -69,6 +70,8 @@ export class WorkerEngine implements MediaEngine {
     workerOf: (room: string): number | undefined =>
       this.running().find((s) => s.hasRoom(room))?.index,
     threadIds: (): number[] => this.running().map((s) => s.threadId),
+    /** Whether each running worker has loaded and listens. */
+    ready: (): boolean[] => this.running().map((s) => s.isReady),
     crash: (room: string): void => {
       const slot = this.running().find((s) => s.hasRoom(room));
       if (!slot) throw new Error("no media worker holds that room");
@@ -107,7 +110,8 @@ export class WorkerEngine implements MediaEngine {
       {
         died: (dead, reason, wasReady) => this.died(dead, reason, wasReady),
         egress: (host) => this.hooks.egress?.(host),
-        warning: (message) => this.hooks.log.warn({ worker: index }, `media worker: ${message}`),
+        warning: (message) =>
+          this.hooks.log.warn({ worker: index }, `media worker: ${scrubAddresses(message)}`),
       },
       this.hooks.workerEntry,
     );

@@ -67,6 +67,10 @@ export class WorkerSlot implements PeerHost {
     return this.worker.threadId;
   }
 
+  get isReady(): boolean {
+    return this.state === "ready";
+  }
+
   get isRunning(): boolean {
     return this.state !== "stopped";
   }
