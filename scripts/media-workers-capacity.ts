@@ -68,15 +68,13 @@ async function load(url: string, rooms: number, subscribers: number, extra: numb
       (n, { sub, pub }) => n + sub.packetsFrom(pub, "audio") + sub.packetsFrom(pub, "video"),
       0,
     );
-  await waitFor(
-    "every subscriber receiving",
-    () => {
-      const waiting = counted.filter(({ sub, pub }) => sub.packetsFrom(pub, "video") <= 30);
-      if (waiting.length > 0) throw new Error(`${waiting.length} of ${counted.length} not yet`);
-      return true;
-    },
-    { timeoutMs: 120_000 },
-  );
+  // On a loaded box a subscriber may fail to connect: measure with those that did (reported).
+  const isReceiving = ({ sub, pub }: { sub: WeriftClient; pub: string }) =>
+    sub.packetsFrom(pub, "video") > 30;
+  await waitFor("every subscriber receiving", () => counted.every(isReceiving), {
+    timeoutMs: 60_000,
+  }).catch(() => undefined);
+  process.stdout.write(`RECEIVING ${counted.filter(isReceiving).length}\n`);
   process.stdout.write("READY\n");
   const timer = setInterval(() => process.stdout.write(`${received()}\n`), 250);
   process.stdin.once("data", async () => {
@@ -117,9 +115,11 @@ async function measure(
   );
   let last = 0;
   let ready = false;
+  let receiving = 0;
   const lines = createInterface({ input: loader.stdout });
   lines.on("line", (line) => {
     if (line === "READY") ready = true;
+    else if (line.startsWith("RECEIVING ")) receiving = Number(line.slice(10));
     else last = Number(line);
   });
   try {
@@ -141,6 +141,8 @@ async function measure(
       workers,
       rooms,
       subscribers: subs,
+      subscribersReceiving: receiving,
+      offeredPerSecond: rooms * subs * (50 + 30 * (1 + extra)),
       forwardedPerSecond: Math.round(pps),
       serverCpu: Number(total.toFixed(2)),
       mainThreadCpu: Number((perThread.find((t) => t.main)?.cpu ?? 0).toFixed(2)),
