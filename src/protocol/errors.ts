@@ -42,7 +42,7 @@ export const CLOSE = {
   policyViolation: 1008,
   tooLarge: 1009,
   internal: 1011,
-  /** The server restarts (or a media worker failed): reconnect and resume. */
+  /** The server restarts, or the media worker of the room failed: reconnect and resume. */
   serviceRestart: 1012,
   /** The participant resumed on another connection; this one must not reconnect. */
   replaced: 4001,

@@ -6,7 +6,7 @@ import { EgressMonitor } from "./compliance/egress-monitor";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
 import { attachSignalling } from "./http/websocket";
-import { WeriftEngine } from "./media/werift/engine";
+import { WorkerEngine } from "./media/workers/engine";
 import { RoomDirectory } from "./room/directory";
 import { ResumeTickets } from "./room/resume-ticket";
 import { AccessGuard } from "./signalling/guard";
@@ -18,7 +18,7 @@ const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 export interface RunningServer {
   /** The address people use, e.g. http://127.0.0.1:8080 */
   url: string;
-  media: WeriftEngine;
+  media: WorkerEngine;
   directory: RoomDirectory;
   store: Store;
   /** Open signalling connections; with `media.peerCount` and `directory.openRooms`, the leak check of the soak test. */
@@ -48,7 +48,10 @@ export async function startServer(
   // First, so that every outgoing connection of this server is seen (COMPLIANCE L1, L3).
   const egress = new EgressMonitor();
   const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
-  const media = new WeriftEngine(config.media);
+  const media = new WorkerEngine(config.media, {
+    log,
+    egress: (host) => egress.record(host),
+  });
   const directory = new RoomDirectory(store, media, log, now);
   let publicUrl = config.publicUrl;
   const accounts = accountServices(store, config, () => publicUrl, now);
@@ -125,7 +128,7 @@ export async function startServer(
         if (graceMs > 0) await new Promise((done) => setTimeout(done, graceMs));
         signalling.close();
         directory.close();
-        media.close();
+        await media.close();
         await app.close();
         await store.close();
         egress.close();

@@ -40,7 +40,7 @@ export async function startTracedServer(): Promise<TracedServer> {
   const child = spawn(
     STRACE,
     [
-      "-f", // every thread: libuv's pool resolves names, werift's sockets live on the main loop
+      "-f", // every thread: libuv's pool resolves names, werift's sockets live in the media worker threads
       "--seccomp-bpf", // stop only at the traced calls, so media timing stays realistic
       "-qq",
       "-e",

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
 import { describe, it } from "node:test";
 import { ConfigError, loadConfig } from "./config";
 
@@ -84,6 +85,16 @@ describe("loadConfig", () => {
       [40000, 40100],
     );
     assert.throws(() => loadConfig({ PLENUM_MEDIA_PORTS: "40100-40000" }), ConfigError);
+  });
+
+  it("runs one media worker per core unless told otherwise, and gives each one ports", () => {
+    assert.equal(loadConfig({}).media.workers, availableParallelism());
+    assert.equal(loadConfig({ PLENUM_MEDIA_WORKERS: "3" }).media.workers, 3);
+    assert.throws(() => loadConfig({ PLENUM_MEDIA_WORKERS: "0" }), /PLENUM_MEDIA_WORKERS/);
+    assert.throws(
+      () => loadConfig({ PLENUM_MEDIA_WORKERS: "4", PLENUM_MEDIA_PORTS: "40000-40002" }),
+      /PLENUM_MEDIA_PORTS: must hold at least one port per media worker/,
+    );
   });
 
   it("serves the built client unless PLENUM_CLIENT_DIR points elsewhere", () => {

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 /**
@@ -25,10 +26,12 @@ export interface Config {
      * no STUN lookup, no other interface.
      */
     addresses: string[];
-    /** UDP port range for media, so a firewall can open exactly it. */
+    /** UDP port range for media, so a firewall can open exactly it; split among the workers. */
     portRange: [number, number] | undefined;
     /** Video of at most this many most recent speakers reaches each person; 0 = everyone's. */
     lastN: number;
+    /** Media worker threads; rooms are spread over them (default: one per core). */
+    workers: number;
   };
   /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
   joinLimit: { burst: number; perMinute: number };
@@ -149,6 +152,7 @@ const Env = z.object({
       "must be a range within 1024-65535",
     ),
   PLENUM_LAST_N: z.coerce.number().int().min(0).max(1000).default(0),
+  PLENUM_MEDIA_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
   PLENUM_JOIN_BURST: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_JOINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
@@ -192,7 +196,7 @@ export class ConfigError extends Error {
 
 /** Reads and validates the environment; throws a ConfigError that lists every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.superRefine(oidcComplete).safeParse(env);
+  const parsed = Env.superRefine(oidcComplete).superRefine(portsForWorkers).safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
@@ -210,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       addresses: e.PLENUM_MEDIA_ADDRESSES ?? defaultMediaAddresses(e.PLENUM_HOST),
       portRange: e.PLENUM_MEDIA_PORTS,
       lastN: e.PLENUM_LAST_N,
+      workers: e.PLENUM_MEDIA_WORKERS,
     },
     joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
     messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },
@@ -248,6 +253,20 @@ const OIDC_VARIABLES = [
 ] as const;
 
 /** OIDC is all or nothing: a half-configured provider is a mistake, not "off". */
+/** Every media worker needs a share of the port range (src/server/media/workers/ports.ts). */
+function portsForWorkers(
+  e: { PLENUM_MEDIA_PORTS?: [number, number] | undefined; PLENUM_MEDIA_WORKERS: number },
+  ctx: z.RefinementCtx,
+): void {
+  const range = e.PLENUM_MEDIA_PORTS;
+  if (range && range[1] - range[0] + 1 < e.PLENUM_MEDIA_WORKERS)
+    ctx.addIssue({
+      code: "custom",
+      path: ["PLENUM_MEDIA_PORTS"],
+      message: `must hold at least one port per media worker (PLENUM_MEDIA_WORKERS=${e.PLENUM_MEDIA_WORKERS})`,
+    });
+}
+
 function oidcComplete(
   e: Partial<Record<(typeof OIDC_VARIABLES)[number], string>>,
   ctx: z.RefinementCtx,

@@ -59,6 +59,12 @@ export interface PeerEvents {
   downlink?(bitrate: number): void;
   /** The counters changed (a layer switch); for metrics. */
   stats?(stats: ForwardingStats): void;
+  /**
+   * The engine lost this peer without a fault of the client (its media worker
+   * crashed): every method is a no-op from now on, and the owner should have
+   * the client connect again.
+   */
+  lost(reason: string): void;
 }
 
 /** One participant's media: an upstream (what they send) and a downstream (what they get). */
@@ -97,7 +103,11 @@ export interface MediaPeer {
 }
 
 export interface MediaEngine {
-  createPeer(label: string, events: PeerEvents): MediaPeer;
+  /**
+   * `group` (the room) keeps peers that forward to each other together: an
+   * engine may place groups apart (one worker thread each), never a group's peers.
+   */
+  createPeer(label: string, events: PeerEvents, group: string): MediaPeer;
   /** Idempotent; closes every peer. */
   close(): void;
 }

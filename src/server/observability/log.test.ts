@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { roomTag, truncateIp } from "./log";
+import { roomTag, scrubAddresses, truncateIp } from "./log";
 
 it("truncateIp keeps the network, drops the host (T7)", () => {
   assert.equal(truncateIp("203.0.113.77"), "203.0.113.0");
@@ -9,6 +9,13 @@ it("truncateIp keeps the network, drops the host (T7)", () => {
   assert.equal(truncateIp("2001:db8::1"), "2001:db8:0::");
   assert.equal(truncateIp("not an address"), "unknown");
   assert.equal(truncateIp(undefined), "unknown");
+});
+
+it("scrubAddresses truncates every address inside a message (T7)", () => {
+  assert.equal(
+    scrubAddresses("connect ECONNREFUSED 198.51.100.23:3478 via 2001:db8:1:2::7, code 12:30"),
+    "connect ECONNREFUSED 198.51.100.0:3478 via 2001:db8:1::, code 12:30",
+  );
 });
 
 it("roomTag is too short to join with", () => {

@@ -45,6 +45,17 @@ export function truncateIp(address: string | undefined): string {
   return "unknown";
 }
 
+/**
+ * Truncates every IP address inside a free text (an error message from a
+ * library, say) as `truncateIp` does, so that it may be logged.
+ */
+export function scrubAddresses(text: string): string {
+  return text.replace(
+    /(?:::ffff:)?\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}/gi,
+    (m) => (isIP(m) === 0 ? m : truncateIp(m)),
+  );
+}
+
 function expandIpv6(address: string): string[] {
   const [head = "", tail = ""] = address.split("::");
   const h = head ? head.split(":") : [];

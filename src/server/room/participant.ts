@@ -13,6 +13,12 @@ export interface EventSink {
   detached(): void;
   /** The participant resumed on another connection; this one no longer speaks for them. */
   replaced?(): void;
+  /**
+   * The server lost this participant's media (its media worker crashed): the
+   * connection ends with 1012 (service restart), and the client connects and
+   * joins again.
+   */
+  restart?(): void;
 }
 
 /** A participant as the room holds it. Identity and role are set here, by the server, only. */

@@ -101,22 +101,28 @@ export class Room {
 
   /** A media peer whose offers reach the participant's current connection. */
   private createPeer(id: string, self: () => Participant | undefined): MediaPeer {
-    return this.media.createPeer(id, {
-      offer: (sdp, tracks) =>
-        self()?.sink.send({
-          type: "subscriber-offer",
-          sdp,
-          tracks: tracks.map((t) => ({
-            mid: t.mid,
-            participantId: t.sourceLabel,
-            kind: t.kind,
-            source: t.source,
-          })),
-        }),
-      // The client notices too: it restarts ICE, or reconnects and resumes.
-      failed: () => undefined,
-      downlink: (bitrate) => self()?.sink.send({ type: "downlink", bitrate }),
-    });
+    return this.media.createPeer(
+      id,
+      {
+        offer: (sdp, tracks) =>
+          self()?.sink.send({
+            type: "subscriber-offer",
+            sdp,
+            tracks: tracks.map((t) => ({
+              mid: t.mid,
+              participantId: t.sourceLabel,
+              kind: t.kind,
+              source: t.source,
+            })),
+          }),
+        // The client notices too: it restarts ICE, or reconnects and resumes.
+        failed: () => undefined,
+        downlink: (bitrate) => self()?.sink.send({ type: "downlink", bitrate }),
+        // The server lost this person's media (a media worker crashed): they reconnect and resume.
+        lost: () => self()?.sink.restart?.(),
+      },
+      this.id,
+    );
   }
 
   /**

@@ -218,6 +218,19 @@ export class Session {
     this.close(CLOSE.goingAway, "connection closed");
   }
 
+  /**
+   * The server lost this session's media (its media worker crashed): the
+   * place is kept as after a dropped connection, and the socket closes with
+   * 1012, so the client reconnects, resumes and gets new media connections.
+   */
+  restart(): void {
+    const was = this.current;
+    if (was.state !== "joined") return;
+    this.current = { state: "closed" };
+    was.room.park(was.self.id, this.deps.resume.windowMs);
+    this.socket.close(CLOSE.serviceRestart, "media restarted");
+  }
+
   private sendReply(reply: Reply): void {
     this.write(reply);
   }

@@ -1,5 +1,5 @@
 import type { PeerConfig } from "werift";
-import type { MediaEngine, MediaPeer, PeerEvents } from "../types";
+import type { MediaEngine, PeerEvents } from "../types";
 import { peerConfig, type WeriftOptions } from "./config";
 import { WeriftPeer } from "./peer";
 
@@ -21,7 +21,8 @@ export class WeriftEngine implements MediaEngine {
     };
   }
 
-  createPeer(label: string, events: PeerEvents): MediaPeer {
+  /** One process, one group: `group` does not matter here. */
+  createPeer(label: string, events: PeerEvents, _group?: string): WeriftPeer {
     if (this.closed) throw new Error("media engine is closed");
     const peer = new WeriftPeer(label, this.config, events, (p) => this.peers.delete(p));
     this.peers.add(peer);
