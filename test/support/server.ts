@@ -34,7 +34,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     const config = loadConfig({
       PLENUM_PORT: "0",
       PLENUM_DATA_DIR: dataDir,
-      PLENUM_LOG_LEVEL: "silent",
+      PLENUM_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       // Every test client comes from 127.0.0.1: the per-address join limit has its own test.
       PLENUM_JOIN_BURST: "10000",
       ...env,

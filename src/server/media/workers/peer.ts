@@ -35,9 +35,12 @@ export class WorkerPeer implements MediaPeer {
     this.cast("setForwarding", source, on);
   }
   subscribe(source: MediaPeer): void {
+    // A peer lost with a crashed worker (its owner is parked, waiting to resume) forwards nothing.
+    if (this.state !== "open" || (source instanceof WorkerPeer && !source.isOpen)) return;
     this.cast("subscribe", this.sibling(source));
   }
   unsubscribe(source: MediaPeer): void {
+    if (this.state !== "open" || (source instanceof WorkerPeer && !source.isOpen)) return;
     this.cast("unsubscribe", this.sibling(source));
   }
   pause(source: MediaSource, paused: boolean): void {
