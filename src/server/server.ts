@@ -125,7 +125,9 @@ export async function startServer(
       closing ??= (async () => {
         clearInterval(timer);
         signalling.announceShutdown();
-        if (graceMs > 0) await new Promise((done) => setTimeout(done, graceMs));
+        // Nobody to tell, nobody to wait for.
+        if (graceMs > 0 && signalling.sessionCount > 0)
+          await new Promise((done) => setTimeout(done, graceMs));
         signalling.close();
         directory.close();
         await media.close();

@@ -38,15 +38,6 @@ async function watchFreezes(person: Person, ms: number): Promise<FreezeWatch> {
   return watch;
 }
 
-/** The ICE username fragments of a page's open peer connections (they change on an ICE restart). */
-function iceUfrags(person: Person): Promise<string[]> {
-  return person.page.evaluate(() =>
-    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs
-      .filter((pc) => pc.connectionState !== "closed")
-      .map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? "")?.[1] ?? ""),
-  );
-}
-
 const remoteTiles = (person: Person) =>
   person.page
     .locator("figure.tile.person.remote")

@@ -155,7 +155,7 @@ describe("media through the SFU", () => {
     }
   });
 
-  it("treats a dropped connection like leaving", async () => {
+  it("treats a connection closed with a goodbye (1000) like leaving", async () => {
     const carolId = carol.id;
     await carol.close();
     await alice.event("participant-left", (e) => e.participantId === carolId);

@@ -35,8 +35,8 @@ export class MediaWatchdog {
       this.timer = undefined;
       return;
     }
-    if (state === "failed") return this.fire();
-    this.timer ??= setTimeout(this.fire, DISCONNECTED_RESTART_MS);
+    if (state === "failed") this.fire();
+    else this.timer ??= setTimeout(this.fire, DISCONNECTED_RESTART_MS);
   };
 
   private readonly fire = (): void => {

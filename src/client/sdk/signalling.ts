@@ -35,7 +35,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * vanished network stays "open" for minutes), and the client reconnects.
  */
 const PING_INTERVAL_MS = 4_000;
-const PING_TIMEOUT_MS = 6_000;
+const PING_TIMEOUT_MS = 8_000;
 /** The close code the client reports for a connection it gave up on itself. */
 export const CLOSE_NO_REPLY = 4000;
 

@@ -196,6 +196,20 @@ export class Session {
     this.socket.close(CLOSE.replaced, "resumed on another connection");
   }
 
+  /**
+   * Asks the client to reconnect and resume (close 1012), keeping its place:
+   * e.g. after the media worker of its room failed. The resumed place gets
+   * new media connections.
+   */
+  reconnect(reason = "please reconnect"): void {
+    const was = this.current;
+    if (was.state === "closed") return;
+    this.current = { state: "closed" };
+    if (was.state === "joined") was.room.park(was.self.id, this.deps.resume.windowMs);
+    if (was.state === "waiting") was.room.withdraw(was.knockId);
+    this.socket.close(CLOSE.serviceRestart, reason);
+  }
+
   /** The server shuts down: the socket closes with 1012 (reconnect), the room is closed after. */
   shutdown(): void {
     if (this.current.state === "closed") return;
