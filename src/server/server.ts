@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { accountServices } from "./account/services";
 import { EgressMonitor } from "./compliance/egress-monitor";
@@ -41,7 +41,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   // First, so that every outgoing connection of this server is seen (COMPLIANCE L1, L3).
   const egress = new EgressMonitor();
-  const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
+  const store = await Store.open(config);
   const media = new WeriftEngine(config.media);
   const directory = new RoomDirectory(store, media, log, now);
   let publicUrl = config.publicUrl;
