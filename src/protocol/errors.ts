@@ -29,6 +29,8 @@ export const ERRORS = {
   "mls-stale": "Another change to the encryption group came first; apply it and try again.",
   "e2ee-off": "This meeting is not end-to-end encrypted.",
   "chat-encrypted-only": "This meeting is end-to-end encrypted: chat must be encrypted too.",
+  "cluster-unavailable":
+    "The meeting service cannot reach its coordination service right now; try again in a moment.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -41,4 +43,6 @@ export const CLOSE = {
   policyViolation: 1008,
   tooLarge: 1009,
   internal: 1011,
+  /** The node that ran the meeting went away: reconnect, the meeting continues on another node. */
+  serviceRestart: 1012,
 } as const;

@@ -42,13 +42,17 @@ async function serve(): Promise<void> {
 
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
-    server.close().then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    // A cluster node drains on SIGTERM first: its running meetings may end in peace.
+    const drained = signal === "SIGTERM" ? server.drain() : Promise.resolve();
+    drained
+      .then(() => server.close())
+      .then(
+        () => process.exit(0),
+        (err) => {
+          log.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

@@ -2,6 +2,7 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { accountServices } from "./account/services";
+import { ClusterNode } from "./cluster/node";
 import { EgressMonitor } from "./compliance/egress-monitor";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
@@ -20,6 +21,13 @@ export interface RunningServer {
   media: WeriftEngine;
   directory: RoomDirectory;
   store: Store;
+  /** This node's part in a cluster; undefined for a single node. */
+  cluster: ClusterNode | undefined;
+  /**
+   * SIGTERM in a cluster: take no new rooms, wait (at most `drainSeconds`)
+   * until the rooms running here have ended. A single node has nothing to wait for.
+   */
+  drain(): Promise<void>;
   /** Open signalling connections; with `media.peerCount` and `directory.openRooms`, the leak check of the soak test. */
   readonly sessionCount: number;
   /** Runs the retention jobs now (they also run hourly); for tests and operators. */
@@ -46,6 +54,20 @@ export async function startServer(
   const directory = new RoomDirectory(store, media, log, now);
   let publicUrl = config.publicUrl;
   const accounts = accountServices(store, config, () => publicUrl, now);
+  const guard = new AccessGuard(now, {
+    perSecond: config.joinLimit.perMinute / 60,
+    burst: config.joinLimit.burst,
+  });
+  const sessionDeps = { directory, guard, log, rate: config.messageLimit };
+  const cluster = config.cluster
+    ? new ClusterNode(config.cluster, {
+        directory,
+        peerCount: () => media.peerCount,
+        log,
+        sessionDeps,
+      })
+    : undefined;
+  await cluster?.start();
   const app = await buildApp({
     store,
     directory,
@@ -55,16 +77,14 @@ export async function startServer(
     accounts,
     config,
     egress,
-  });
-  const guard = new AccessGuard(now, {
-    perSecond: config.joinLimit.perMinute / 60,
-    burst: config.joinLimit.burst,
+    ready: () => cluster?.ready ?? { ok: true },
   });
   const signalling = attachSignalling(
     app,
-    { directory, guard, log, rate: config.messageLimit },
+    sessionDeps,
     accounts.authenticate,
     config.publicUrl.startsWith("https:"),
+    cluster,
   );
 
   const retention = async () => {
@@ -98,6 +118,15 @@ export async function startServer(
     media,
     directory,
     store,
+    cluster,
+    async drain() {
+      if (!cluster || !config.cluster) return;
+      cluster.drain();
+      const deadline = Date.now() + config.cluster.drainSeconds * 1000;
+      log.info({ rooms: directory.openRooms }, "draining: no new rooms; waiting for rooms to end");
+      while (directory.openRooms + cluster.hostedCount > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 500));
+    },
     get sessionCount() {
       return signalling.sessionCount;
     },
@@ -105,6 +134,7 @@ export async function startServer(
     close() {
       closing ??= (async () => {
         clearInterval(timer);
+        await cluster?.close();
         signalling.close();
         directory.close();
         media.close();

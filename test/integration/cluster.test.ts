@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
+import { startCluster, type TestCluster } from "../support/cluster";
+import { plenum } from "../support/plenum-cli";
+import { createRoom } from "../support/server";
+import { RequestError } from "../support/signalling-client";
+import { waitFor } from "../support/wait";
+import { WeriftClient } from "../support/werift-client";
+
+/** ~1 s of video: media flows. */
+const FLOWING = 30;
+/** The promise of the issue: clients are back in a moved room within 10 s. */
+const FAILOVER_MS = 10_000;
+const PASSWORD = "a long organiser password";
+
+/**
+ * Three Plenum nodes with a real PostgreSQL and a real redis-server: people
+ * entering through different nodes meet in one room on one media node; the
+ * room survives the death of that node and of Redis (docs/OPERATIONS.md, "Cluster").
+ */
+describe("a cluster of three nodes", { timeout: 300_000 }, () => {
+  let cluster: TestCluster;
+  let redis: Redis;
+  const clients = new Set<WeriftClient>();
+  let roomId: string;
+  let people: { alice: WeriftClient; bob: WeriftClient; carol: WeriftClient };
+
+  const url = (node: number) => cluster.nodes[node]?.process.url ?? "";
+  const connect = async (node: number, name: string) => {
+    const client = await WeriftClient.connect(url(node), name);
+    clients.add(client);
+    return client;
+  };
+  const ownerOf = async (room: string) => redis.get(`plenum:room:${room}`);
+  /** Joins through `node`, trying again while the cluster is still moving the room. */
+  const rejoin = (node: number, name: string, room: string) =>
+    waitFor(
+      `${name} back in the room through node-${node + 1}`,
+      async () => {
+        const client = await connect(node, name);
+        try {
+          await client.join(room);
+          return client;
+        } catch (error) {
+          clients.delete(client);
+          await client.close();
+          throw error;
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  const readyz = async (node: number) => (await fetch(`${url(node)}/readyz`)).status;
+
+  before(async () => {
+    cluster = await startCluster(3);
+    redis = new Redis(cluster.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+    redis.on("error", () => {});
+    await redis.connect();
+  });
+  after(async () => {
+    await Promise.allSettled([...clients].map((c) => c.close()));
+    redis?.disconnect();
+    await cluster?.close();
+  });
+
+  it("places a room on exactly one node; people entering through three nodes meet there, media flows", async () => {
+    roomId = (await createRoom(url(1), { lobby: false })).id;
+    const alice = await connect(0, "Alice");
+    await alice.join(roomId);
+    const owner = await ownerOf(roomId);
+    assert.equal(owner, "node-1", "the room lives on the node of the first joiner (least loaded)");
+    const bob = await connect(1, "Bob");
+    const carol = await connect(2, "Carol");
+    const bobJoined = await bob.join(roomId);
+    const carolJoined = await carol.join(roomId);
+    assert.deepEqual(
+      bobJoined.participants.map((p) => p.name),
+      ["Alice"],
+    );
+    assert.deepEqual(carolJoined.participants.map((p) => p.name).sort(), ["Alice", "Bob"]);
+    assert.equal((await alice.event("participant-joined")).participant.name, "Bob");
+    assert.equal(await ownerOf(roomId), "node-1", "joining through other nodes does not move it");
+    await Promise.all([alice.publish(), bob.publish(), carol.publish()]);
+    await Promise.all([
+      alice.waitForMediaFrom(bob.id, FLOWING),
+      bob.waitForMediaFrom(alice.id, FLOWING),
+      carol.waitForMediaFrom(alice.id, FLOWING),
+      alice.waitForMediaFrom(carol.id, FLOWING),
+    ]);
+    people = { alice, bob, carol };
+  });
+
+  it("when the room's node is killed, the room moves and everyone is back in within 10 s", async () => {
+    const { alice, bob, carol } = people;
+    const killedAt = Date.now();
+    cluster.nodes[0]?.process.child.kill("SIGKILL");
+    // Alice's socket dies with the node; Bob's and Carol's nodes tell them to reconnect (1012).
+    const back = async (client: WeriftClient, node: number, expectCode?: number) => {
+      const { code } = await client.signalling.closed;
+      if (expectCode !== undefined) assert.equal(code, expectCode, `${client.name}'s close code`);
+      clients.delete(client);
+      await client.close();
+      const again = await rejoin(node, client.name, roomId);
+      return { client: again, ms: Date.now() - killedAt };
+    };
+    const results = await Promise.all([back(alice, 1), back(bob, 1, 1012), back(carol, 2, 1012)]);
+    const times = results.map((r) => r.ms);
+    console.log(`failover: back in the room after ${times.join(", ")} ms`);
+    for (const ms of times) assert.ok(ms < FAILOVER_MS, `back after ${ms} ms`);
+    const owner = await ownerOf(roomId);
+    assert.ok(owner === "node-2" || owner === "node-3", `placed anew, on ${owner}`);
+    const [a, b, c] = results.map((r) => r.client) as [WeriftClient, WeriftClient, WeriftClient];
+    await Promise.all([a.publish(), b.publish(), c.publish()]);
+    await Promise.all([
+      a.waitForMediaFrom(b.id, FLOWING),
+      b.waitForMediaFrom(c.id, FLOWING),
+      c.waitForMediaFrom(a.id, FLOWING),
+    ]);
+    people = { alice: a, bob: b, carol: c };
+  });
+
+  it("without Redis, joins are refused with a clear error and /readyz says 503; all returns with it, nothing lost", async () => {
+    const env = cluster.env(1);
+    const added = await plenum(["user", "add", "olga"], env, `${PASSWORD}\n`);
+    assert.equal(added.code, 0, added.stderr);
+    const later = (await createRoom(url(2), { lobby: false })).id;
+
+    await cluster.redis.kill();
+    await waitFor("node-2 unready", async () => (await readyz(1)) === 503, { timeoutMs: 20_000 });
+    const dave = await connect(2, "Dave");
+    await assert.rejects(dave.join(later), (error: unknown) => {
+      assert.ok(error instanceof RequestError);
+      assert.equal(error.code, "cluster-unavailable");
+      assert.match(error.message, /try again in a moment/);
+      return true;
+    });
+    await waitFor("the outage in the node's log", () =>
+      cluster.nodes[2]?.process.output().includes("Redis unreachable"),
+    );
+
+    await cluster.redis.restart();
+    await waitFor(
+      "every node ready again",
+      async () => (await readyz(1)) === 200 && (await readyz(2)) === 200,
+      { timeoutMs: 30_000 },
+    );
+    await waitFor("the recovery in the node's log", () =>
+      cluster.nodes[2]?.process.output().includes("Redis is reachable again"),
+    );
+    const erin = await rejoin(2, "Erin", later);
+    assert.deepEqual(await erin.join(later).catch((e: RequestError) => e.code), "already-joined");
+    const frank = await rejoin(1, "Frank", roomId);
+    assert.ok(frank.id);
+    const login = await fetch(`${url(2)}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: url(2) },
+      body: JSON.stringify({ username: "olga", password: PASSWORD }),
+    });
+    assert.equal(login.status, 200, "the account is still there");
+  });
+});
