@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
+import { loadScore } from "../../src/server/cluster/load";
 import { startCluster, type TestCluster } from "../support/cluster";
+import { MlsMember } from "../support/mls-member";
 import { plenum } from "../support/plenum-cli";
 import { createRoom } from "../support/server";
 import { RequestError } from "../support/signalling-client";
@@ -158,5 +160,61 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
       body: JSON.stringify({ username: "olga", password: PASSWORD }),
     });
     assert.equal(login.status, 200, "the account is still there");
+  });
+
+  it("places a new room on the least loaded node; when it dies, the members re-form the E2EE group elsewhere", async () => {
+    await cluster.startNode(0);
+    const room = (await createRoom(url(1), { lobby: false, e2ee: true })).id;
+    const members = new Set<MlsMember>();
+    const enter = async (node: number, name: string) => {
+      const member = await waitFor(`${name} in the E2EE room`, () =>
+        MlsMember.join(url(node), room, name),
+      );
+      members.add(member);
+      return member;
+    };
+    try {
+      // node-2 and node-3 carry the first meetings; the restarted node-1 nothing, once its start is over.
+      await waitFor(
+        "node-1 the least loaded",
+        async () => {
+          const loads = await redis.mget(
+            ["node-1", "node-2", "node-3"].map((n) => `plenum:node:${n}`),
+          );
+          const [one, ...others] = loads.map((l) => (l ? loadScore(JSON.parse(l)) : Infinity));
+          return one !== undefined && others.every((o) => one + 2 < o);
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      const max = await enter(1, "Max");
+      assert.equal(await ownerOf(room), "node-1");
+      const nina = await enter(2, "Nina");
+      const inGroup = (a: MlsMember, b: MlsMember) =>
+        a.last !== undefined &&
+        b.last !== undefined &&
+        a.last.epoch === b.last.epoch &&
+        a.last.members.size === 2 &&
+        Buffer.from(a.last.authenticator).equals(Buffer.from(b.last.authenticator));
+      await waitFor("Max and Nina in one MLS group", () => inGroup(max, nina));
+      const before = Buffer.from(max.last?.authenticator ?? []);
+
+      cluster.nodes[0]?.process.child.kill("SIGKILL");
+      const codes = await Promise.all([max.signalling.closed, nina.signalling.closed]);
+      assert.deepEqual(
+        codes.map((c) => c.code),
+        [1012, 1012],
+      );
+      // The new node's delivery service starts empty: the first back creates a new group
+      // (epoch 0), the next is added with a Welcome: fresh keys, a new safety number.
+      const max2 = await enter(1, "Max");
+      const nina2 = await enter(2, "Nina");
+      await waitFor("Max and Nina in a new MLS group", () => inGroup(max2, nina2));
+      assert.ok(!Buffer.from(max2.last?.authenticator ?? []).equals(before));
+      assert.deepEqual([...(max2.last?.members.values() ?? [])].sort(), [max2.id, nina2.id].sort());
+      const owner = await ownerOf(room);
+      assert.ok(owner === "node-2" || owner === "node-3", `placed anew, on ${owner}`);
+    } finally {
+      await Promise.allSettled([...members].map((m) => m.close()));
+    }
   });
 });

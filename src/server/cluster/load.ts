@@ -15,10 +15,10 @@ export function cpuMeter(): () => number {
 }
 
 /**
- * The number placement minimises. A peer is a forwarded stream or two; half
- * a core of CPU weighs as much as 50 peers, so a node busy with something
- * else (encryption, a burst of joins) is avoided too.
+ * The number placement minimises. A peer is a forwarded stream or two; a
+ * whole core of CPU weighs as much as 50 peers, so a node busy with something
+ * else (a burst of joins, a start-up) is avoided too.
  */
 export function loadScore(load: NodeLoad): number {
-  return load.peers + 100 * load.cpu;
+  return load.peers + 50 * load.cpu;
 }

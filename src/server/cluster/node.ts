@@ -78,6 +78,8 @@ export class ClusterNode {
   private lastBeatOk = Date.now();
   private redisDown = false;
   private state: "running" | "draining" | "closed" = "running";
+  /** Rooms open here at the last beat, to release the placement of those that ended. */
+  private owned = new Set<string>();
 
   constructor(
     config: ClusterConfig,
@@ -105,7 +107,10 @@ export class ClusterNode {
   /** Connects and starts beating. A Redis that is away at start is retried, not fatal. */
   async start(): Promise<void> {
     await Promise.allSettled([this.redis.connect(), this.sub.connect()]);
-    await this.sub.subscribe(KEYS.inbound(this.nodeId));
+    // Queued until Redis answers (and renewed after every reconnect by ioredis itself).
+    const subscribed = this.sub.subscribe(KEYS.inbound(this.nodeId));
+    if (this.sub.status === "ready") await subscribed;
+    else subscribed.catch(() => {});
     await this.beat();
     this.timer = setInterval(() => void this.beat(), BEAT_MS);
     this.timer.unref();
@@ -340,7 +345,12 @@ export class ClusterNode {
         .set(KEYS.node(nodeId), JSON.stringify(this.load()), "PX", NODE_TTL_MS)
         .sadd(KEYS.nodes, nodeId)
         .exec();
-      for (const roomId of this.deps.directory.openRoomIds) {
+      const open = new Set(this.deps.directory.openRoomIds);
+      // A room that ended here is placed anew at its next start (on a node that is not draining).
+      for (const roomId of this.owned)
+        if (!open.has(roomId)) await this.redis.eval(RELEASE_SCRIPT, 1, KEYS.room(roomId), nodeId);
+      this.owned = open;
+      for (const roomId of open) {
         const owner = await this.redis.eval(KEEP_SCRIPT, 1, KEYS.room(roomId), nodeId, ROOM_TTL_MS);
         if (owner !== nodeId)
           this.deps.log.warn(
