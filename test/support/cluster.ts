@@ -56,6 +56,8 @@ export async function startCluster(size = 3): Promise<TestCluster> {
       };
     },
     async startNode(i) {
+      // A killed node's process is gone; this removes its data folder.
+      await nodes[i]?.process.close();
       const env = cluster.env(i);
       const first = 41000 + i * 200;
       const node: TestNode = {

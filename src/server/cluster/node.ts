@@ -58,6 +58,8 @@ export interface ClusterDeps {
   log: Logger;
   /** For sessions this node runs on behalf of clients connected elsewhere. */
   sessionDeps: SessionDeps;
+  /** Share of a core used since the last call; the process's own by default. */
+  cpu?: () => number;
 }
 
 /**
@@ -73,7 +75,7 @@ export class ClusterNode {
   private readonly sub: Redis;
   private readonly links = new Map<string, Link>();
   private readonly hosted = new Map<string, Hosted>();
-  private readonly cpu = cpuMeter();
+  private readonly cpu: () => number;
   private timer: NodeJS.Timeout | undefined;
   private lastBeatOk = Date.now();
   private redisDown = false;
@@ -86,6 +88,7 @@ export class ClusterNode {
     private readonly deps: ClusterDeps,
   ) {
     this.nodeId = config.nodeId;
+    this.cpu = deps.cpu ?? cpuMeter();
     const options = {
       // Reconnect for ever, at most every 2 s: Redis coming back must be noticed soon.
       retryStrategy: (attempt: number) => Math.min(200 * attempt, 2000),
