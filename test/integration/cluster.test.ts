@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
+import { KEYS } from "../../src/server/cluster/keys";
 import { startCluster, type TestCluster } from "../support/cluster";
 import { MlsMember } from "../support/mls-member";
 import { plenum } from "../support/plenum-cli";
@@ -33,7 +34,7 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
     clients.add(client);
     return client;
   };
-  const ownerOf = async (room: string) => redis.get(`plenum:room:${room}`);
+  const ownerOf = async (room: string) => redis.get(KEYS.room(room));
   /** Joins through `node`, trying again while the cluster is still moving the room. */
   const rejoin = (node: number, name: string, room: string) =>
     waitFor(
@@ -213,7 +214,7 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
       if (node.process.child.exitCode !== null || node.process.child.signalCode !== null)
         await cluster.startNode(i);
     await waitFor("every meeting ended", async () => {
-      const loads = await redis.mget(["node-1", "node-2", "node-3"].map((n) => `plenum:node:${n}`));
+      const loads = await redis.mget(["node-1", "node-2", "node-3"].map(KEYS.node));
       return loads.every((l) => l !== null && (JSON.parse(l) as { rooms: number }).rooms === 0);
     });
     const running = (await createRoom(url(0), { lobby: false })).id;
@@ -228,7 +229,7 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
 
     draining.process.child.kill("SIGTERM");
     await waitFor("the node announces that it drains", async () => {
-      const load = await redis.get(`plenum:node:${owner}`);
+      const load = await redis.get(KEYS.node(owner ?? ""));
       return load !== null && (JSON.parse(load) as { draining: boolean }).draining;
     });
     assert.equal(await readyz(index), 503);

@@ -13,7 +13,7 @@ const RETRY_MS = 300;
 type Mode =
   | { mode: "local" }
   | { mode: "placing"; pending: string[] }
-  | { mode: "relayed"; link: RelayLink }
+  | { mode: "relayed"; link: RelayLink; roomId: string }
   | { mode: "closed" };
 
 /**
@@ -36,9 +36,16 @@ export class EdgeConnection {
     switch (c.mode) {
       case "closed":
         return;
-      case "relayed":
-        c.link.send(text);
+      case "relayed": {
+        // Another room (after leaving this one) may live elsewhere: it is placed like the first.
+        const join = joinOf(text);
+        if (join && join.roomId !== c.roomId && RoomId.safeParse(join.roomId).success) {
+          c.link.close();
+          this.current = { mode: "placing", pending: [text] };
+          void this.place(join.roomId, join.id);
+        } else c.link.send(text);
         return;
+      }
       case "placing":
         if (c.pending.length >= MAX_PENDING) this.close(CLOSE.policyViolation, "flood");
         else c.pending.push(text);
@@ -109,6 +116,7 @@ export class EdgeConnection {
         return {
           mode: "relayed",
           link: await this.cluster.relay(owner, this.identity, this.socket),
+          roomId,
         };
       } catch (error) {
         if (!(error instanceof OwnerUnreachable) || Date.now() > deadline) throw error;

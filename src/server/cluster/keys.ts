@@ -1,7 +1,10 @@
+import { createHash } from "node:crypto";
+
 /**
  * Everything the cluster keeps in Redis, in one place (docs/OPERATIONS.md,
- * "Cluster"). Nothing here is personal data: node names, room ids (already
- * public in links), counts, and signalling frames in transit (never stored).
+ * "Cluster"). Nothing stored is personal data: node names, counts, and hashes
+ * of room ids (a room id is the secret part of its link, so Redis never holds
+ * one at rest). Signalling frames pass through pub/sub and are never stored.
  */
 export const KEYS = {
   /** Set of every node name ever seen; liveness is the node key below, not membership. */
@@ -9,12 +12,17 @@ export const KEYS = {
   /** A node's load (JSON), alive while this key exists (PX NODE_TTL_MS, refreshed every beat). */
   node: (id: string) => `plenum:node:${id}`,
   /** The node a room lives on (PX ROOM_TTL_MS, refreshed by the owner while the room is open). */
-  room: (roomId: string) => `plenum:room:${roomId}`,
+  room: (roomId: string) => `plenum:room:${roomKey(roomId)}`,
   /** Pub/sub: frames and connection events for the rooms a node owns. */
   inbound: (nodeId: string) => `plenum:in:${nodeId}`,
   /** Pub/sub: frames from the owner back to one relayed client connection. */
   outbound: (connId: string) => `plenum:out:${connId}`,
 } as const;
+
+/** A room's name in Redis: a hash, so that keys listed in Redis open no meeting. */
+export function roomKey(roomId: string): string {
+  return createHash("sha256").update(roomId).digest("base64url").slice(0, 22);
+}
 
 /** How often a node publishes its load and refreshes its rooms. */
 export const BEAT_MS = 1000;
