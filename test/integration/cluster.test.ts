@@ -93,6 +93,27 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
     people = { alice, bob, carol };
   });
 
+  it("when a node that only relays dies, the meeting stays; its client comes back through another node", async () => {
+    const { alice, bob, carol } = people;
+    const carolId = carol.id;
+    cluster.nodes[2]?.process.child.kill("SIGKILL");
+    assert.equal((await carol.signalling.closed).code, 1006);
+    clients.delete(carol);
+    await carol.close();
+    // The owner lets go of Carol once her node stops vouching for her; Alice and Bob stay.
+    await alice.event("participant-left", (e) => e.participantId === carolId);
+    const back = await rejoin(1, "Carol", roomId);
+    assert.equal(await ownerOf(roomId), "node-1", "the room did not move");
+    await alice.event("participant-joined", (e) => e.participant.id === back.id);
+    await back.publish();
+    await Promise.all([
+      alice.waitForMediaFrom(back.id, FLOWING),
+      back.waitForMediaFrom(bob.id, FLOWING),
+    ]);
+    people = { alice, bob, carol: back };
+    await cluster.startNode(2);
+  });
+
   it("when the room's node is killed, the room moves and everyone is back in within 10 s", async () => {
     const { alice, bob, carol } = people;
     const killedAt = Date.now();
