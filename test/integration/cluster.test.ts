@@ -91,6 +91,13 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
       alice.waitForMediaFrom(carol.id, FLOWING),
     ]);
     people = { alice, bob, carol };
+    // PostgreSQL and Redis are hosts the operator configured, not unexpected egress (COMPLIANCE L1).
+    const facts = (await (await fetch(`${url(1)}/api/compliance/facts`)).json()) as {
+      egress: { hosts: Record<string, number>; configured: string[] };
+    };
+    assert.ok(Object.keys(facts.egress.hosts).length > 0);
+    for (const host of Object.keys(facts.egress.hosts))
+      assert.ok(facts.egress.configured.includes(host), `${host} is configured`);
   });
 
   it("when a node that only relays dies, the meeting stays; its client comes back through another node", async () => {
