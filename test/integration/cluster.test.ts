@@ -6,7 +6,7 @@ import { startCluster, type TestCluster } from "../support/cluster";
 import { MlsMember } from "../support/mls-member";
 import { plenum } from "../support/plenum-cli";
 import { createRoom } from "../support/server";
-import { RequestError } from "../support/signalling-client";
+import { RequestError, SignallingClient } from "../support/signalling-client";
 import { waitFor } from "../support/wait";
 import { WeriftClient } from "../support/werift-client";
 
@@ -91,6 +91,20 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
       alice.waitForMediaFrom(carol.id, FLOWING),
     ]);
     people = { alice, bob, carol };
+    // Media goes straight to the room's node: the SFU candidates Bob and Carol got are node-1's ports.
+    const [low, high] = cluster.nodes[0]?.mediaPorts ?? [0, 0];
+    for (const client of [bob, carol]) {
+      const ports = [...client.lastOffer.matchAll(/a=candidate:\S+ \d+ udp \d+ \S+ (\d+)/gi)].map(
+        (m) => Number(m[1]),
+      );
+      assert.ok(ports.length > 0, `${client.name} got candidates`);
+      for (const port of ports)
+        assert.ok(port >= low && port <= high, `${client.name}: port ${port} is node-1's`);
+    }
+    // Each node accepts a browser page of its own origin, and only that.
+    const own = await SignallingClient.connect(url(1), { origin: url(1) });
+    await own.close();
+    await assert.rejects(SignallingClient.connect(url(1), { origin: url(2) }), /403/);
     // PostgreSQL and Redis are hosts the operator configured, not unexpected egress (COMPLIANCE L1).
     const facts = (await (await fetch(`${url(1)}/api/compliance/facts`)).json()) as {
       egress: { hosts: Record<string, number>; configured: string[] };
