@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
  * one at rest). Signalling frames pass through pub/sub and are never stored.
  */
 export const KEYS = {
-  /** Set of every node name ever seen; liveness is the node key below, not membership. */
+  /** Set of node names; liveness is the node key below, and placement drops names without one. */
   nodes: "plenum:nodes",
   /** A node's load (JSON), alive while this key exists (PX NODE_TTL_MS, refreshed every beat). */
   node: (id: string) => `plenum:node:${id}`,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { Redis } from "ioredis";
 import { startRedis, type TestRedis } from "../../../test/support/redis";
 import { waitFor } from "../../../test/support/wait";
 import { WeriftEngine } from "../media/werift/engine";
@@ -7,6 +8,7 @@ import { createLogger } from "../observability/log";
 import { RoomDirectory } from "../room/directory";
 import { AccessGuard } from "../signalling/guard";
 import { Store } from "../store/store";
+import { KEYS } from "./keys";
 import { ClusterNode, ClusterUnavailable } from "./node";
 
 describe("ClusterNode placement (real redis-server)", () => {
@@ -81,6 +83,16 @@ describe("ClusterNode placement (real redis-server)", () => {
     await redis.restart();
     await waitFor("a ready", () => a.ready.ok, { timeoutMs: 30_000 });
     // The restarted Redis is empty: it knows the nodes again after their next beat.
-    assert.equal(await waitFor("a placement", () => a.place("room-3").catch(() => undefined)), "c");
+    const check = new Redis(redis.url, { lazyConnect: true });
+    try {
+      await check.connect();
+      await waitFor(
+        "a and c known again",
+        async () => (await check.exists(KEYS.node("a"), KEYS.node("c"))) === 2,
+      );
+    } finally {
+      check.disconnect();
+    }
+    assert.equal(await a.place("room-3"), "c");
   });
 });

@@ -146,6 +146,9 @@ export class ClusterNode {
     try {
       const ids = await this.redis.smembers(KEYS.nodes);
       const raw = ids.length > 0 ? await this.redis.mget(ids.map(KEYS.node)) : [];
+      // Nodes gone for good (scaled down, renamed) leave the set; a live one re-adds itself every beat.
+      const gone = ids.filter((_, i) => !raw[i]);
+      if (gone.length > 0) void this.redis.srem(KEYS.nodes, ...gone).catch(() => {});
       let best: { id: string; score: number } | undefined;
       ids.forEach((id, i) => {
         const text = raw[i];
