@@ -1,12 +1,13 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 
 /**
  * Debian packages the test suite drives for real, with the binary that shows
  * each is installed. Tests never skip for want of one: this installs them
  * (as root) or stops with the command to run.
  */
-export const PACKAGES: { pkg: string; binary: string; why: string }[] = [
+export const PACKAGES: { pkg: string; binary: string | (() => boolean); why: string }[] = [
   { pkg: "chromium", binary: "/usr/bin/chromium", why: "browser end-to-end tests" },
   {
     pkg: "nftables",
@@ -19,10 +20,28 @@ export const PACKAGES: { pkg: string; binary: string; why: string }[] = [
     binary: "/usr/bin/strace",
     why: "the egress test that records every connection of the server",
   },
+  {
+    pkg: "postgresql",
+    binary: postgresInstalled,
+    why: "the store contract and cluster tests (PostgreSQL as the shared store)",
+  },
+  { pkg: "redis-server", binary: "/usr/bin/redis-server", why: "the cluster tests (Redis)" },
 ];
 
+/** Debian installs the server under its major version: /usr/lib/postgresql/<version>/bin. */
+function postgresInstalled(): boolean {
+  const root = "/usr/lib/postgresql";
+  return (
+    existsSync(root) && readdirSync(root).some((v) => existsSync(join(root, v, "bin/postgres")))
+  );
+}
+
+function installed(p: (typeof PACKAGES)[number]): boolean {
+  return typeof p.binary === "string" ? existsSync(p.binary) : p.binary();
+}
+
 export function ensurePackages(): void {
-  const missing = PACKAGES.filter((p) => !existsSync(p.binary));
+  const missing = PACKAGES.filter((p) => !installed(p));
   if (missing.length === 0) return;
   const names = missing.map((p) => p.pkg);
   if (process.getuid?.() !== 0) {
@@ -43,7 +62,7 @@ export function ensurePackages(): void {
       env,
     },
   );
-  const still = missing.filter((p) => !existsSync(p.binary));
+  const still = missing.filter((p) => !installed(p));
   if (install.status !== 0 || still.length > 0) {
     console.error(
       `apt-get could not install: ${still.map((p) => p.pkg).join(", ") || names.join(", ")}`,

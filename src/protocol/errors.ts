@@ -30,6 +30,8 @@ export const ERRORS = {
   "e2ee-off": "This meeting is not end-to-end encrypted.",
   "chat-encrypted-only": "This meeting is end-to-end encrypted: chat must be encrypted too.",
   "shutting-down": "The server is shutting down or restarting; try again in a moment.",
+  "cluster-unavailable":
+    "The meeting service cannot reach its coordination service right now; try again in a moment.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -42,7 +44,7 @@ export const CLOSE = {
   policyViolation: 1008,
   tooLarge: 1009,
   internal: 1011,
-  /** The server restarts, or the media worker of the room failed: reconnect and resume. */
+  /** The server restarts, the media worker of the room failed, or (in a cluster) the room's node went away: reconnect and resume. */
   serviceRestart: 1012,
   /** The participant resumed on another connection; this one must not reconnect. */
   replaced: 4001,

@@ -44,13 +44,17 @@ async function serve(): Promise<void> {
   // told and reconnects once the server is back; media and the store close in order; exit 0.
   const shutdown = (signal: string) => {
     log.info({ signal }, "shutting down");
-    server.close(config.shutdownGraceSeconds * 1000).then(
-      () => process.exit(0),
-      (err) => {
-        log.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
+    // A cluster node drains on SIGTERM first: its running meetings may end in peace.
+    const drained = signal === "SIGTERM" ? server.drain() : Promise.resolve();
+    drained
+      .then(() => server.close(config.shutdownGraceSeconds * 1000))
+      .then(
+        () => process.exit(0),
+        (err) => {
+          log.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
   };
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));

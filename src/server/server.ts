@@ -1,7 +1,8 @@
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { accountServices } from "./account/services";
+import { ClusterNode } from "./cluster/node";
 import { EgressMonitor } from "./compliance/egress-monitor";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
@@ -21,6 +22,13 @@ export interface RunningServer {
   media: WorkerEngine;
   directory: RoomDirectory;
   store: Store;
+  /** This node's part in a cluster; undefined for a single node. */
+  cluster: ClusterNode | undefined;
+  /**
+   * SIGTERM in a cluster: take no new rooms, wait (at most `drainSeconds`)
+   * until the rooms running here have ended. A single node has nothing to wait for.
+   */
+  drain(): Promise<void>;
   /** Open signalling connections; with `media.peerCount` and `directory.openRooms`, the leak check of the soak test. */
   readonly sessionCount: number;
   /** Runs the retention jobs now (they also run hourly); for tests and operators. */
@@ -47,7 +55,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   // First, so that every outgoing connection of this server is seen (COMPLIANCE L1, L3).
   const egress = new EgressMonitor();
-  const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
+  const store = await Store.open(config);
   const media = new WorkerEngine(config.media, {
     log,
     egress: (host) => egress.record(host),
@@ -55,6 +63,30 @@ export async function startServer(
   const directory = new RoomDirectory(store, media, log, now);
   let publicUrl = config.publicUrl;
   const accounts = accountServices(store, config, () => publicUrl, now);
+  const guard = new AccessGuard(now, {
+    perSecond: config.joinLimit.perMinute / 60,
+    burst: config.joinLimit.burst,
+  });
+  const resumeWindowMs = config.resumeSeconds * 1000;
+  // A ticket outlives the resume window and a restart; the client gets a fresh one every minute.
+  const tickets = ResumeTickets.fromDataDir(config.dataDir, resumeWindowMs + 120_000, now);
+  const sessionDeps = {
+    directory,
+    guard,
+    log,
+    rate: config.messageLimit,
+    resume: { tickets, windowMs: resumeWindowMs },
+    lifecycle: { draining: false },
+  };
+  const cluster = config.cluster
+    ? new ClusterNode(config.cluster, {
+        directory,
+        peerCount: () => media.peerCount,
+        log,
+        sessionDeps,
+      })
+    : undefined;
+  await cluster?.start();
   const app = await buildApp({
     store,
     directory,
@@ -64,26 +96,14 @@ export async function startServer(
     accounts,
     config,
     egress,
+    ready: () => cluster?.ready ?? { ok: true },
   });
-  const guard = new AccessGuard(now, {
-    perSecond: config.joinLimit.perMinute / 60,
-    burst: config.joinLimit.burst,
-  });
-  const resumeWindowMs = config.resumeSeconds * 1000;
-  // A ticket outlives the resume window and a restart; the client gets a fresh one every minute.
-  const tickets = ResumeTickets.fromDataDir(config.dataDir, resumeWindowMs + 120_000, now);
   const signalling = attachSignalling(
     app,
-    {
-      directory,
-      guard,
-      log,
-      rate: config.messageLimit,
-      resume: { tickets, windowMs: resumeWindowMs },
-      lifecycle: { draining: false },
-    },
+    sessionDeps,
     accounts.authenticate,
     config.publicUrl.startsWith("https:"),
+    cluster,
   );
 
   const retention = async () => {
@@ -117,6 +137,15 @@ export async function startServer(
     media,
     directory,
     store,
+    cluster,
+    async drain() {
+      if (!cluster || !config.cluster) return;
+      cluster.drain();
+      const deadline = Date.now() + config.cluster.drainSeconds * 1000;
+      log.info({ rooms: directory.openRooms }, "draining: no new rooms; waiting for rooms to end");
+      while (directory.openRooms + cluster.hostedCount > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 500));
+    },
     get sessionCount() {
       return signalling.sessionCount;
     },
@@ -128,6 +157,7 @@ export async function startServer(
         // Nobody to tell, nobody to wait for.
         if (graceMs > 0 && signalling.sessionCount > 0)
           await new Promise((done) => setTimeout(done, graceMs));
+        await cluster?.close();
         signalling.close();
         directory.close();
         await media.close();

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Config } from "../config/config";
 import { Store } from "../store/store";
 import { AccountError, Accounts } from "./accounts";
@@ -29,7 +28,7 @@ export async function userCommand(args: string[], config: Config): Promise<numbe
     );
     return command === "help" ? 0 : 2;
   }
-  const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
+  const store = await Store.open(config);
   try {
     const accounts = new Accounts(store);
     switch (command) {

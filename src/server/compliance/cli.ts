@@ -45,7 +45,8 @@ export async function auditCommand(args: string[], config: Config): Promise<numb
   const report = await runAudit({
     url,
     chromium: config.chromiumPath,
-    databaseFile: local ? join(config.dataDir, "plenum.db") : undefined,
+    // The file probe reads SQLite's file; a PostgreSQL server is the operator's to secure.
+    databaseFile: local && !config.databaseUrl ? join(config.dataDir, "plenum.db") : undefined,
     progress: (step) => process.stderr.write(`audit: ${step}\n`),
   });
   write(values.out, render(report));
@@ -109,7 +110,7 @@ export async function subjectCommand(args: string[], config: Config): Promise<nu
   const action = positionals[0];
   if (!values.account || positionals.length !== 1 || (action !== "export" && action !== "erase"))
     return usage(SUBJECT_USAGE, 2);
-  const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
+  const store = await Store.open(config);
   try {
     if (action === "export") {
       const data = await exportSubject(store, values.account);

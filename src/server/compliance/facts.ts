@@ -107,7 +107,9 @@ export function complianceFacts(
   };
 }
 
-/** Hosts the operator configured the server to contact: today only the OIDC issuer. */
+/** Hosts the operator configured the server to reach: OIDC provider, PostgreSQL, Redis. */
 function configuredHosts(config: Config): string[] {
-  return config.oidc ? [new URL(config.oidc.issuer).hostname] : [];
+  const urls = [config.oidc?.issuer, config.databaseUrl, config.cluster?.redisUrl];
+  // URL keeps IPv6 brackets; the egress monitor records bare addresses.
+  return urls.flatMap((u) => (u ? [new URL(u).hostname.replace(/^\[|\]$/g, "")] : []));
 }

@@ -140,4 +140,34 @@ describe("loadConfig: compliance settings", () => {
     for (const bad of ["http://cdn.example.org", "https://cdn.example.org/lib", "'unsafe-inline'"])
       assert.throws(() => loadConfig({ PLENUM_CSP_ALLOW: bad }), /PLENUM_CSP_ALLOW/);
   });
+
+  it("takes PostgreSQL and Redis for a cluster, and refuses Redis without a shared store", () => {
+    const c = loadConfig({
+      PLENUM_DATABASE_URL: "postgres://plenum@db.internal:5432/plenum",
+      PLENUM_REDIS_URL: "redis://redis.internal:6379",
+      PLENUM_NODE_ID: "node-1",
+    });
+    assert.equal(c.databaseUrl, "postgres://plenum@db.internal:5432/plenum");
+    assert.deepEqual(c.cluster, {
+      redisUrl: "redis://redis.internal:6379",
+      nodeId: "node-1",
+      drainSeconds: 3600,
+    });
+    assert.equal(loadConfig({}).cluster, undefined);
+    assert.equal(loadConfig({}).databaseUrl, undefined);
+    assert.throws(
+      () => loadConfig({ PLENUM_REDIS_URL: "redis://127.0.0.1:6379" }),
+      /PLENUM_DATABASE_URL: required when PLENUM_REDIS_URL is set/,
+    );
+    assert.throws(() => loadConfig({ PLENUM_DATABASE_URL: "mysql://x/y" }), /PLENUM_DATABASE_URL/);
+    assert.throws(
+      () =>
+        loadConfig({
+          PLENUM_DATABASE_URL: "postgres://x/y",
+          PLENUM_REDIS_URL: "redis://127.0.0.1:6379",
+          PLENUM_NODE_ID: "a b",
+        }),
+      /PLENUM_NODE_ID/,
+    );
+  });
 });

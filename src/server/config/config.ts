@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { availableParallelism } from "node:os";
+import { availableParallelism, hostname } from "node:os";
 import { z } from "zod";
 
 /**
@@ -70,6 +70,19 @@ export interface Config {
   chromiumPath: string;
   /** The operator's own facts for the privacy notice and records; undefined = not stated yet. */
   operator: OperatorFacts;
+  /** A PostgreSQL URL for the shared store; undefined means the SQLite file in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Cluster mode: the Redis that coordinates the nodes; undefined means a single node. */
+  cluster: ClusterConfig | undefined;
+}
+
+/** How this node takes part in a cluster (docs/OPERATIONS.md, "Cluster"). */
+export interface ClusterConfig {
+  redisUrl: string;
+  /** This node's name in Redis; unique among the nodes. */
+  nodeId: string;
+  /** How long a draining node (SIGTERM) waits for its rooms to empty before it stops anyway. */
+  drainSeconds: number;
 }
 
 /** Facts only the controller knows; each missing one makes an audit criterion yellow. */
@@ -188,6 +201,13 @@ const Env = z.object({
   PLENUM_DPO_CONTACT: fact,
   PLENUM_LEGAL_BASIS: fact,
   PLENUM_PURPOSES: fact,
+  PLENUM_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  PLENUM_REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  PLENUM_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 letters, digits, dots, dashes or underscores")
+    .optional(),
+  PLENUM_DRAIN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
 });
 
 export class ConfigError extends Error {
@@ -196,7 +216,10 @@ export class ConfigError extends Error {
 
 /** Reads and validates the environment; throws a ConfigError that lists every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.superRefine(oidcComplete).superRefine(portsForWorkers).safeParse(env);
+  const parsed = Env.superRefine(oidcComplete)
+    .superRefine(portsForWorkers)
+    .superRefine(clusterNeedsSharedStore)
+    .safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
@@ -243,6 +266,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       legalBasis: e.PLENUM_LEGAL_BASIS,
       purposes: e.PLENUM_PURPOSES,
     },
+    databaseUrl: e.PLENUM_DATABASE_URL,
+    cluster: e.PLENUM_REDIS_URL
+      ? {
+          redisUrl: e.PLENUM_REDIS_URL,
+          nodeId: e.PLENUM_NODE_ID ?? hostname(),
+          drainSeconds: e.PLENUM_DRAIN_SECONDS,
+        }
+      : undefined,
   };
 }
 
@@ -278,6 +309,20 @@ function oidcComplete(
       code: "custom",
       path: [name],
       message: `required when ${set.join(" and ")} is set`,
+    });
+}
+
+/** Nodes of a cluster must see the same rooms and accounts: a SQLite file per node would not. */
+function clusterNeedsSharedStore(
+  e: { PLENUM_REDIS_URL?: string | undefined; PLENUM_DATABASE_URL?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (e.PLENUM_REDIS_URL && !e.PLENUM_DATABASE_URL)
+    ctx.addIssue({
+      code: "custom",
+      path: ["PLENUM_DATABASE_URL"],
+      message:
+        "required when PLENUM_REDIS_URL is set (the nodes of a cluster share one PostgreSQL)",
     });
 }
 

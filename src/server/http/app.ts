@@ -26,6 +26,8 @@ export interface AppDeps {
   accounts: AccountServices;
   config: Config;
   egress: EgressMonitor;
+  /** Whether this node should get traffic (a cluster node needs Redis and must not be draining). */
+  ready?: () => { ok: true } | { ok: false; reason: string };
 }
 
 /** The HTTP application: routes only, no listening socket (so tests can `inject`). */
@@ -53,6 +55,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return { status: "ok" };
     } catch {
       return reply.code(503).send({ status: "unavailable" });
+    }
+  });
+  // Readiness for a load balancer: the store answers and, in a cluster, Redis does.
+  app.get("/readyz", async (_request, reply) => {
+    const ready = deps.ready?.() ?? { ok: true };
+    if (!ready.ok) return reply.code(503).send({ status: "unavailable", reason: ready.reason });
+    try {
+      await deps.store.ping();
+      return { status: "ok" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable", reason: "database unreachable" });
     }
   });
   registerRoomRoutes(app, deps.directory, deps.publicUrl, deps.config.defaultLobby);

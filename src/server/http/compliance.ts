@@ -55,7 +55,7 @@ export function registerComplianceRoutes(app: FastifyInstance, deps: ComplianceD
         runAudit({
           url: deps.publicUrl(),
           chromium: config.chromiumPath,
-          databaseFile: join(config.dataDir, "plenum.db"),
+          databaseFile: config.databaseUrl ? undefined : join(config.dataDir, "plenum.db"),
           progress: (step) => {
             run = { state: "running", step };
           },

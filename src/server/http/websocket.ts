@@ -5,8 +5,10 @@ import { WebSocketServer } from "ws";
 import { CLOSE } from "../../protocol/errors";
 import { MAX_MESSAGE_BYTES } from "../../protocol/messages";
 import type { Authenticate } from "../auth/account";
+import { EdgeConnection } from "../cluster/edge";
+import type { ClusterNode } from "../cluster/node";
 import { truncateIp } from "../observability/log";
-import { type Identity, Session, type SessionDeps } from "../signalling/session";
+import { type Identity, Session, type SessionDeps, type Socket } from "../signalling/session";
 import { clientIdOf, newClientId } from "./client-id";
 
 export const SIGNALLING_PATH = "/ws";
@@ -27,6 +29,8 @@ export function attachSignalling(
   deps: SessionDeps,
   authenticate: Authenticate,
   secureCookies: boolean,
+  /** In a cluster, a join may be relayed to the node its room lives on. */
+  cluster?: ClusterNode,
 ): { announceShutdown(): void; close(): void; readonly sessionCount: number } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   /** Client ids minted for this upgrade, to be set as a cookie on the 101 response. */
@@ -38,7 +42,7 @@ export function attachSignalling(
         `Set-Cookie: plenum_client=${id}; Path=${SIGNALLING_PATH}; HttpOnly; SameSite=Strict${secureCookies ? "; Secure" : ""}`,
       );
   });
-  const sessions = new Set<Session>();
+  const sessions = new Set<Session | EdgeConnection>();
   const alive = new WeakMap<object, boolean>();
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {
@@ -61,30 +65,30 @@ export function attachSignalling(
     void identify(request).then(
       (identity) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
-          const session = new Session(
-            {
-              send: (text) => ws.readyState === ws.OPEN && ws.send(text),
-              close: (code, reason) => ws.close(code, reason),
-            },
-            deps,
-            identity,
-          );
-          sessions.add(session);
+          const wire: Socket = {
+            send: (text) => ws.readyState === ws.OPEN && ws.send(text),
+            close: (code, reason) => ws.close(code, reason),
+          };
+          const session = new Session(wire, deps, identity);
+          const connection = cluster
+            ? new EdgeConnection(session, cluster, identity, wire)
+            : session;
+          sessions.add(connection);
           // The network, never the address (COMPLIANCE T7): enough to spot abuse from one place.
           deps.log.debug({ net: truncateIp(identity.address) }, "signalling: connected");
           alive.set(ws, true);
           ws.on("pong", () => alive.set(ws, true));
           ws.on("message", (data, isBinary) => {
             if (isBinary)
-              return session.close(
+              return connection.close(
                 CLOSE.protocolError,
                 "binary frames are not part of the protocol",
               );
-            session.receive(data.toString());
+            connection.receive(data.toString());
           });
           ws.on("close", (code) => {
-            sessions.delete(session);
-            session.connectionLost(code);
+            sessions.delete(connection);
+            connection.connectionLost(code);
           });
           ws.on("error", () => ws.terminate());
         }),

@@ -154,6 +154,11 @@ export class RoomDirectory {
     return this.open.size;
   }
 
+  /** Ids of the rooms open here; a cluster node keeps them placed on itself. */
+  get openRoomIds(): string[] {
+    return [...this.open.keys()];
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

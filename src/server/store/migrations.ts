@@ -1,4 +1,5 @@
-import type { Kysely, Migration, MigrationProvider } from "kysely";
+import type { CreateTableBuilder, Kysely, Migration, MigrationProvider } from "kysely";
+import { isPostgres } from "./dialect";
 
 /**
  * Migrations live in code, in order, and are never edited once released: a
@@ -7,9 +8,7 @@ import type { Kysely, Migration, MigrationProvider } from "kysely";
 const migrations: Record<string, Migration> = {
   "0001_rooms": {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable("rooms")
-        .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+      await withSeq(db, db.schema.createTable("rooms"))
         .addColumn("id", "text", (c) => c.notNull().unique())
         .addColumn("moderator_token_hash", "text", (c) => c.notNull())
         .addColumn("created_at", "bigint", (c) => c.notNull())
@@ -38,9 +37,7 @@ const migrations: Record<string, Migration> = {
           .execute();
       }
       await db.schema.createIndex("rooms_owner").on("rooms").column("owner_account_id").execute();
-      await db.schema
-        .createTable("room_events")
-        .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+      await withSeq(db, db.schema.createTable("room_events"))
         .addColumn("room_id", "text", (c) => c.notNull())
         .addColumn("at", "bigint", (c) => c.notNull())
         .addColumn("actor", "text", (c) => c.notNull())
@@ -57,9 +54,7 @@ const migrations: Record<string, Migration> = {
   },
   "0003_accounts_and_sessions": {
     async up(db: Kysely<unknown>) {
-      await db.schema
-        .createTable("accounts")
-        .addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement())
+      await withSeq(db, db.schema.createTable("accounts"))
         .addColumn("id", "text", (c) => c.notNull().unique())
         .addColumn("username", "text", (c) => c.notNull().unique())
         .addColumn("password_hash", "text")
@@ -97,6 +92,19 @@ const migrations: Record<string, Migration> = {
     },
   },
 };
+
+/**
+ * An internal row counter as primary key. SQLite's AUTOINCREMENT does not exist
+ * in PostgreSQL, whose equivalent is `serial`; both give a 32-bit integer.
+ */
+function withSeq<T extends string>(
+  db: Kysely<unknown>,
+  table: CreateTableBuilder<T, never>,
+): CreateTableBuilder<T, "seq"> {
+  return isPostgres(db)
+    ? table.addColumn("seq", "serial", (c) => c.primaryKey())
+    : table.addColumn("seq", "integer", (c) => c.primaryKey().autoIncrement());
+}
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,

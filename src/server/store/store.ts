@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
 import { AccountStore } from "./accounts";
 import { migrationProvider } from "./migrations";
 import { RoomStore } from "./rooms";
@@ -19,6 +20,39 @@ export class Store {
   private constructor(private readonly db: Kysely<Database>) {
     this.rooms = new RoomStore(db);
     this.accounts = new AccountStore(db);
+  }
+
+  /**
+   * The store the configuration names: PostgreSQL when `databaseUrl` is set
+   * (required for a cluster), otherwise the SQLite file in the data folder.
+   */
+  static open(config: { databaseUrl: string | undefined; dataDir: string }): Promise<Store> {
+    return config.databaseUrl
+      ? Store.openPostgres(config.databaseUrl)
+      : Store.openSqlite(join(config.dataDir, "plenum.db"));
+  }
+
+  /**
+   * Connects to PostgreSQL and brings its schema up to date. Kysely's migrator
+   * takes an advisory lock there, so nodes starting together migrate once.
+   */
+  static async openPostgres(url: string): Promise<Store> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 10,
+      // A database that went away must fail a request soon, not hang it.
+      connectionTimeoutMillis: 5000,
+    });
+    // An idle client whose server went away emits an error; without a listener it would crash the process.
+    pool.on("error", () => {});
+    const store = new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
+    try {
+      await store.migrate();
+    } catch (error) {
+      await store.close();
+      throw new Error(`PostgreSQL (${redactUrl(url)}): ${(error as Error).message}`);
+    }
+    return store;
   }
 
   /** Opens (creating if needed) the SQLite file and brings its schema up to date. */
@@ -56,5 +90,16 @@ export class Store {
     if (this.closed) return;
     this.closed = true;
     await this.db.destroy();
+  }
+}
+
+/** The URL without its password, for messages. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "the configured URL";
   }
 }

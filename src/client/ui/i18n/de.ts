@@ -88,6 +88,8 @@ export const de: Record<MessageKey, string> = {
   "error.timeout": "Der Server hat nicht rechtzeitig geantwortet.",
   "error.rate-limited": "Zu viele Anfragen. Bitte einen Moment warten.",
   "error.media-failed": "Die Medienverbindung konnte nicht aufgebaut werden.",
+  "error.cluster-unavailable":
+    "Der Meeting-Dienst ist kurz nicht erreichbar. Bitte versuchen Sie es gleich noch einmal.",
   "error.default": "Etwas ist schiefgegangen.",
   "device.permission-denied":
     "Der Browser darf das Gerät „{device}“ nicht verwenden. Erlauben Sie es in der Adressleiste.",

@@ -84,6 +84,8 @@ export const en = {
   "error.timeout": "The server did not answer in time.",
   "error.rate-limited": "Too many requests. Please wait a moment.",
   "error.media-failed": "The media connection could not be set up.",
+  "error.cluster-unavailable":
+    "The meeting service is briefly unavailable. Please try again in a moment.",
   "error.default": "Something went wrong.",
   "device.permission-denied":
     "The browser was not allowed to use the {device}. Allow it in the address bar.",

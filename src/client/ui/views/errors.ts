@@ -16,6 +16,7 @@ const KNOWN = new Set<string>([
   "screen-share-busy",
   "e2ee-unsupported",
   "e2ee-not-ready",
+  "cluster-unavailable",
 ]);
 
 /** The translated text for an error code from the server or the SDK. */

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startPostgres, type TestPostgres } from "./postgres";
+import { type ServerProcess, startServerProcess } from "./process";
+import { startRedis, type TestRedis } from "./redis";
+
+export interface TestNode {
+  id: string;
+  /** Media ports of this node, so that a test can tell whose media a client uses. */
+  mediaPorts: [number, number];
+  process: ServerProcess;
+}
+
+export interface TestCluster {
+  redis: TestRedis;
+  postgres: TestPostgres;
+  databaseUrl: string;
+  nodes: TestNode[];
+  /** Environment of a node (or of `plenum user …`) on this cluster. */
+  env(node?: number): Record<string, string>;
+  /** Starts node `i` (again, after it was killed). */
+  startNode(i: number): Promise<TestNode>;
+  close(): Promise<void>;
+}
+
+/**
+ * Three Plenum processes on loopback (own HTTP ports, own media port ranges)
+ * sharing one real PostgreSQL and one real redis-server, all started here and
+ * removed by close().
+ */
+export async function startCluster(size = 3): Promise<TestCluster> {
+  const clientDir = mkdtempSync(join(tmpdir(), "plenum-cluster-client-"));
+  writeFileSync(join(clientDir, "index.html"), "<!doctype html><title>Plenum</title>");
+  const postgres = await startPostgres();
+  let redis: TestRedis | undefined;
+  const nodes: TestNode[] = [];
+  const cluster: TestCluster = {
+    redis: undefined as unknown as TestRedis,
+    postgres,
+    databaseUrl: await postgres.createDatabase(),
+    nodes,
+    env(i = 0) {
+      const first = 41000 + i * 200;
+      return {
+        PLENUM_DATABASE_URL: cluster.databaseUrl,
+        PLENUM_REDIS_URL: cluster.redis.url,
+        PLENUM_NODE_ID: `node-${i + 1}`,
+        PLENUM_MEDIA_PORTS: `${first}-${first + 199}`,
+        PLENUM_CLIENT_DIR: clientDir,
+        PLENUM_LOG_LEVEL: "info",
+        // Every client of the test comes from 127.0.0.1.
+        PLENUM_JOIN_BURST: "1000",
+        PLENUM_JOINS_PER_MINUTE: "1000",
+        PLENUM_DRAIN_SECONDS: "60",
+      };
+    },
+    async startNode(i) {
+      // A killed node's process is gone; this removes its data folder.
+      await nodes[i]?.process.close();
+      const env = cluster.env(i);
+      const first = 41000 + i * 200;
+      const node: TestNode = {
+        id: env.PLENUM_NODE_ID ?? "",
+        mediaPorts: [first, first + 199],
+        process: await startServerProcess(env),
+      };
+      nodes[i] = node;
+      return node;
+    },
+    async close() {
+      await Promise.allSettled(nodes.map((n) => n.process.close()));
+      await Promise.allSettled([redis?.close(), postgres.close()]);
+      rmSync(clientDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    redis = await startRedis();
+    cluster.redis = redis;
+    // One after another: the first migrates the database, the others find it done.
+    for (let i = 0; i < size; i++) await cluster.startNode(i);
+  } catch (error) {
+    await cluster.close();
+    throw error;
+  }
+  return cluster;
+}
