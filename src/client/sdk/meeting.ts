@@ -28,6 +28,7 @@ import { DEFAULT_SETTINGS } from "./meeting-types";
 import { Moderation } from "./moderation";
 import type { DeviceRole } from "./preferences";
 import { Publisher } from "./publisher";
+import { backoff, MAX_RECONNECT_ATTEMPTS, RECONNECT_CODES, RETRY_CODES } from "./reconnect";
 import { type Body, type Closed, RequestError, Signalling } from "./signalling";
 import { StatsMonitor } from "./stats";
 import { type RemoteStreams, Subscriber } from "./subscriber";
@@ -35,25 +36,6 @@ import { TileWatcher } from "./tile-watcher";
 
 /** Below this downlink (bits per second) even the smallest video layer stutters. */
 const AUDIO_ONLY_SUGGESTED_BELOW = 200_000;
-
-/** Closes that reconnect: going away, abnormal (1006), server error, restart, try later, no reply. */
-const RECONNECT_CODES = new Set([1001, 1006, 1011, 1012, 1013, 4000]);
-/** Refusals of a reconnecting join that are worth another try. */
-const RETRY_CODES = new Set([
-  "disconnected",
-  "timeout",
-  "shutting-down",
-  "internal",
-  "rate-limited",
-]);
-/** About a minute and a half of trying. */
-const MAX_RECONNECT_ATTEMPTS = 240;
-
-/** 250 ms, then every half second, with jitter so a restarted server is not hit by everyone at once. */
-function backoff(attempt: number): number {
-  const base = Math.min(500, 250 * 2 ** attempt);
-  return base * (0.5 + Math.random() * 0.5);
-}
 
 export type {
   ActionResult,
