@@ -124,21 +124,41 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
       assert.ok(facts.egress.configured.includes(host), `${host} is configured`);
   });
 
-  it("when a node that only relays dies, the meeting stays; its client comes back through another node", async () => {
+  it("when a node that only relays dies, the meeting stays; its client resumes its place through another node", async () => {
     const [relaying = 0, other = 0] = [0, 1, 2].filter((i) => i !== ownerIndex);
     const victim = people.find((c) => via.get(c) === relaying);
     const observer = people.find((c) => via.get(c) === ownerIndex);
     assert.ok(victim && observer);
     const victimId = victim.id;
+    const { ticket, cookie } = victim.resumption;
+    assert.ok(ticket, "the join gave a resume ticket");
     cluster.nodes[relaying]?.process.child.kill("SIGKILL");
     assert.equal((await victim.signalling.closed).code, 1006);
     clients.delete(victim);
     await victim.close();
-    // The owner lets go of the victim once their node stops vouching for them; the others stay.
-    await observer.event("participant-left", (e) => e.participantId === victimId);
-    const back = await rejoin(other, victim.name, roomId);
+    // The owner keeps the victim's place once their node stops vouching for them; the others stay.
+    await observer.event("participant-reconnecting", (e) => e.participantId === victimId);
+    const back = await waitFor(
+      `${victim.name} resumed through node-${other + 1}`,
+      async () => {
+        const client = await WeriftClient.connect(url(other), victim.name, { cookie });
+        clients.add(client);
+        via.set(client, other);
+        try {
+          const joined = await client.join(roomId, undefined, ticket);
+          assert.equal(joined.resumed, "kept");
+          return client;
+        } catch (error) {
+          clients.delete(client);
+          await client.close();
+          throw error;
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    assert.equal(back.id, victimId, "the same participant, not a second tile");
     assert.equal(await ownerOf(roomId), cluster.nodes[ownerIndex]?.id, "the room did not move");
-    await observer.event("participant-joined", (e) => e.participant.id === back.id);
+    await observer.event("participant-reconnected", (e) => e.participantId === victimId);
     await back.publish();
     const rest = people.filter((c) => c !== victim);
     await Promise.all(rest.map((c) => c.waitForMediaFrom(back.id, FLOWING)));

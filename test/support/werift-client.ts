@@ -75,6 +75,7 @@ type EventOf<T extends ServerEvent["type"]> = Extract<ServerEvent, { type: T }>;
  */
 export class WeriftClient {
   private joined: Participant | undefined;
+  private ticket: string | undefined;
   /** The `tracks` of the latest subscriber-offer: which mid carries whom. */
   tracks: TrackInfo[] = [];
   /** How many subscriber-offers were answered. */
@@ -103,9 +104,19 @@ export class WeriftClient {
   }
 
   /** Connects to `baseUrl` and says hello. */
-  static async connect(baseUrl: string, name: string): Promise<WeriftClient> {
+  static async connect(
+    baseUrl: string,
+    name: string,
+    /** E.g. the `cookie` of an earlier connection, for a resume. */
+    headers: Record<string, string> = {},
+  ): Promise<WeriftClient> {
     const config = await loopbackPeerConfig();
-    return new WeriftClient(name, await SignallingClient.greeted(baseUrl), config);
+    return new WeriftClient(name, await SignallingClient.greeted(baseUrl, headers), config);
+  }
+
+  /** The resume ticket of the last join, and the cookies it is bound to. */
+  get resumption(): { ticket: string | undefined; cookie: string } {
+    return { ticket: this.ticket, cookie: this.signalling.cookies };
   }
 
   /** The peer connections, for tests that send hostile packets over them. */
@@ -123,15 +134,17 @@ export class WeriftClient {
   }
 
   /** Joins; the room must let this client straight in (lobby off, or the moderator link). */
-  async join(roomId: string, moderatorToken?: string): Promise<Joined> {
+  async join(roomId: string, moderatorToken?: string, resume?: string): Promise<Joined> {
     const result = await this.signalling.request({
       type: "join",
       roomId,
       name: this.name,
       moderatorToken,
+      ...(resume ? { resume } : {}),
     });
     if (result.status !== "joined") throw new Error(`${this.name} was sent to the lobby`);
     this.joined = result.self;
+    this.ticket = result.resume;
     return result;
   }
 
