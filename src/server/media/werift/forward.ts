@@ -81,11 +81,14 @@ export class Forward {
       this.current = -1;
       this.rewriter.stop();
     }
-    if (layer !== -1 && layer !== this.current) this.upstream.requestKeyframe(this.source, layer);
+    // Not before the m-line is ready: the key frame would be used up for nothing (`markReady` asks).
+    if (this.ready && layer !== -1 && layer !== this.current)
+      this.upstream.requestKeyframe(this.source, layer);
   }
 
   /** A key frame for the layer forwarded (or about to be): the subscriber's decoder needs one. */
   requestKeyframe(): void {
+    if (!this.ready) return;
     const layer = this.current !== -1 ? this.current : this.target;
     if (layer !== -1) this.upstream.requestKeyframe(this.source, layer);
   }
