@@ -115,7 +115,7 @@ export class Upstream {
     await this.pc.setLocalDescription(answer);
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new Error("no local description after answering");
-    return sdp;
+    return withOpusFecAndDtx(sdp);
   }
 
   /**
@@ -188,4 +188,22 @@ export class Upstream {
     this.deferred.clear();
     void this.pc.close();
   }
+}
+
+/**
+ * werift answers with the offer's Opus parameters, not its own, and Chrome
+ * offers no DTX. The answer's fmtp is the receiver's wish (RFC 7587): we ask
+ * for in-band FEC and DTX, so the browser sends both. Only the SDP the browser
+ * reads changes; werift receives whatever arrives.
+ */
+export function withOpusFecAndDtx(sdp: string): string {
+  const opus = [...sdp.matchAll(/^a=rtpmap:(\d+) opus\/48000/gim)].map((m) => m[1]);
+  return sdp.replace(
+    /^a=fmtp:(\d+) (.*?)(\r?)$/gm,
+    (line, pt: string, params: string, cr: string) => {
+      if (!opus.includes(pt)) return line;
+      const kept = params.split(";").filter((p) => p && !/^(useinbandfec|usedtx)=/.test(p));
+      return `a=fmtp:${pt} ${[...kept, "useinbandfec=1", "usedtx=1"].join(";")}${cr}`;
+    },
+  );
 }
