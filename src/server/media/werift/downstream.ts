@@ -61,7 +61,8 @@ export class Downstream {
   private readonly losses = new Map<RTCRtpTransceiver, number>();
   /** Bits per second sent (all, and audio), measured over the last window. */
   private rates = { since: Date.now(), sent: 0, audio: 0 };
-  private lastDownlinkEvent = { at: 0, bitrate: 0 };
+  /** The client assumes a good downlink: it hears of the estimate only once that changes markedly. */
+  private lastDownlinkEvent = { at: 0, bitrate: this.estimator.estimate };
   private readonly timer: NodeJS.Timeout;
   private readonly counters: ForwardingStats = { layerSwitches: 0, downlink: 0 };
 
