@@ -104,6 +104,19 @@ describe("simulcast: each subscriber gets the layer its tile and its downlink ne
     assert.equal(r.frameHeight, 180);
   });
 
+  it("negotiates Opus with in-band FEC and DTX, and the camera as three layers", async () => {
+    const answers = await alice.page.evaluate(() =>
+      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.map(
+        (pc) => pc.remoteDescription?.sdp ?? "",
+      ),
+    );
+    const upstream = answers.find((sdp) => sdp.includes("a=simulcast:recv"));
+    assert.ok(upstream, "the server's answer receives simulcast");
+    assert.match(upstream, /a=simulcast:recv q;h;f/);
+    assert.match(upstream, /a=fmtp:\d+ .*useinbandfec=1/);
+    assert.match(upstream, /a=fmtp:\d+ .*usedtx=1/);
+  });
+
   it("sends the high layer (1280x720) once the tile is large", async () => {
     await bob.page.setViewportSize({ width: 1600, height: 1000 });
     await bob.page.getByRole("button", { name: "Pin Alice" }).click();

@@ -14,6 +14,7 @@ export class LossBasedEstimator {
   private value: number;
   private holdUntil = 0;
   private lastDecrease = Number.NEGATIVE_INFINITY;
+  private lastHighLoss = Number.NEGATIVE_INFINITY;
   private lastReport: number | undefined;
 
   constructor(
@@ -40,8 +41,11 @@ export class LossBasedEstimator {
     const elapsed = Math.min(5000, Math.max(0, now - since));
     this.lastReport = now;
     if (fractionLost > HIGH_LOSS) {
+      // One lossy report may be a burst (a busy receiver, a brief hiccup): two in a row are congestion.
+      const confirmed = now - this.lastHighLoss <= CONFIRM_MS;
+      this.lastHighLoss = now;
       // Reports right after a decrease still count packets sent before it: one decrease per interval.
-      if (now - this.lastDecrease >= DECREASE_INTERVAL_MS) {
+      if (confirmed && now - this.lastDecrease >= DECREASE_INTERVAL_MS) {
         // What got through, less a margin so that the queue in front of the bottleneck drains.
         const through = sendRate * (1 - fractionLost) * 0.85;
         this.value = clamp(Math.min(this.value, through), this.min, this.max);
@@ -64,6 +68,8 @@ const LOW_LOSS = 0.02;
 const GROWTH_PER_SECOND = 1.05;
 /** How far above the send rate the estimate may grow: enough to reach the next layer. */
 const PROBE_ROOM = 1_500_000;
+/** A second lossy report within this confirms congestion. */
+const CONFIRM_MS = 2000;
 /** At most one decrease per this interval (GCC: once per round trip plus 300 ms). */
 const DECREASE_INTERVAL_MS = 1000;
 /** No growth for this long after congestion. */

@@ -2,11 +2,11 @@
  * Spreads video packets out in time so that a key frame (tens of packets
  * at once) does not overflow a small router buffer on a slow downlink; audio
  * is never held back but uses up the allowance too. The rate follows the
- * downlink estimate, and never falls below a quarter more than what arrives
- * to be sent, so the queue cannot grow without end.
+ * downlink estimate, never falls below a quarter more than what arrives
+ * to be sent, and rises so that nothing waits more than half a second.
  */
 export class Pacer {
-  private readonly queue: { bits: number; send: () => void }[] = [];
+  private readonly queue: { bits: number; at: number; send: () => void }[] = [];
   private queuedBits = 0;
   /** Allowance in bits; may go below zero after audio. */
   private tokens = 0;
@@ -40,10 +40,8 @@ export class Pacer {
       send();
       return;
     }
-    this.queue.push({ bits, send });
+    this.queue.push({ bits, at: this.now(), send });
     this.queuedBits += bits;
-    // A queue of more than a second is no longer pacing but congestion: start afresh.
-    if (this.queuedBits > this.rate * MAX_QUEUE_SECONDS) this.flush();
     this.schedule();
   }
 
@@ -63,10 +61,24 @@ export class Pacer {
     }
   }
 
+  /**
+   * The rate now: never so slow that what waits would wait longer than
+   * MAX_DELAY_SECONDS. The pacer smooths; it never drops a packet (a key
+   * frame dropped here could not be resent, and the next one would be
+   * dropped alike). Sending less is the layer choice's job.
+   */
+  private currentRate(): number {
+    const oldest = this.queue[0];
+    if (!oldest) return this.rate;
+    const left = Math.max(MIN_LEFT_SECONDS, MAX_DELAY_SECONDS - (this.now() - oldest.at) / 1000);
+    return Math.max(this.rate, this.queuedBits / left);
+  }
+
   private refill(): void {
     const t = this.now();
-    const burst = Math.max(this.rate * BURST_SECONDS, MIN_BURST_BITS);
-    this.tokens = Math.min(burst, this.tokens + ((t - this.lastRefill) * this.rate) / 1000);
+    const rate = this.currentRate();
+    const burst = Math.max(rate * BURST_SECONDS, MIN_BURST_BITS);
+    this.tokens = Math.min(burst, this.tokens + ((t - this.lastRefill) * rate) / 1000);
     this.lastRefill = t;
   }
 
@@ -85,20 +97,15 @@ export class Pacer {
 
   private schedule(): void {
     if (this.timer !== undefined || this.queue.length === 0 || this.closed) return;
-    const wait = Math.max(1, Math.ceil((-this.tokens * 1000) / this.rate));
+    const wait = Math.max(1, Math.ceil((-this.tokens * 1000) / this.currentRate()));
     this.timer = setTimeout(() => this.drain(), wait);
-  }
-
-  /** Drops what waits: sending it late would only make the congestion longer. */
-  private flush(): void {
-    this.queue.length = 0;
-    this.queuedBits = 0;
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
-    this.flush();
+    this.queue.length = 0;
+    this.queuedBits = 0;
   }
 }
 
@@ -108,4 +115,7 @@ const MIN_RATE = 100_000;
 /** Packets may leave back to back up to this much of a second's allowance. */
 const BURST_SECONDS = 0.02;
 const MIN_BURST_BITS = 2 * 1200 * 8;
-const MAX_QUEUE_SECONDS = 1;
+/** The longest a packet waits here. */
+const MAX_DELAY_SECONDS = 0.5;
+/** Past its deadline, the backlog goes out within this. */
+const MIN_LEFT_SECONDS = 0.02;

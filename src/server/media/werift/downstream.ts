@@ -54,11 +54,15 @@ export class Downstream {
   private preferences = new Map<string, VideoPreference>();
   private readonly estimator = new LossBasedEstimator();
   private readonly pacer = new Pacer();
+  /** Forwards in the offer that is out, and those whose offer was answered. */
+  private offered: Forward[] = [];
+  private readonly answered = new WeakSet<Forward>();
   /** Loss each sender's last receiver report gave (0..1), until the next allocation reads it. */
   private readonly losses = new Map<RTCRtpTransceiver, number>();
   /** Bits per second sent (all, and audio), measured over the last window. */
   private rates = { since: Date.now(), sent: 0, audio: 0 };
-  private lastDownlinkEvent = { at: 0, bitrate: 0 };
+  /** The client assumes a good downlink: it hears of the estimate only once that changes markedly. */
+  private lastDownlinkEvent = { at: 0, bitrate: this.estimator.estimate };
   private readonly timer: NodeJS.Timeout;
   private readonly counters: ForwardingStats = { layerSwitches: 0, downlink: 0 };
 
@@ -225,6 +229,7 @@ export class Downstream {
     await this.pc.setRemoteDescription({ type: "answer", sdp });
     const dirty = this.negotiation.dirty;
     this.negotiation = { state: "idle" };
+    for (const f of this.offered) this.answered.add(f);
     // New subscribers' decoders start with a key frame.
     this.requestKeyframes();
     if (dirty) this.renegotiate();
@@ -250,6 +255,7 @@ export class Downstream {
     if (this.negotiation.state === "closed") return;
     if (!sdp) throw new Error("no local description after offering");
     const tracks: ForwardedTrack[] = [];
+    this.offered = [...this.forwards.values()].filter((f) => f.transceiver.mid);
     for (const f of this.forwards.values()) {
       if (f.transceiver.mid)
         tracks.push({
@@ -262,8 +268,17 @@ export class Downstream {
     this.events.offer(keepInactiveBundled(sdp), tracks);
   }
 
+  /**
+   * After the connection came up or an answer came back: forwards whose
+   * m-line the browser has accepted start (a key frame each), and the others'
+   * decoders get a key frame too.
+   */
   private requestKeyframes(): void {
-    for (const f of this.forwards.values()) f.requestKeyframe();
+    const connected = this.pc.connectionState === "connected";
+    for (const f of this.forwards.values()) {
+      if (connected && this.answered.has(f)) f.markReady();
+      else f.requestKeyframe();
+    }
   }
 
   close(): void {

@@ -18,6 +18,13 @@ export class Forward {
   private target: number;
   /** Bytes sent since the owner last asked (for its send rate). */
   bytes = 0;
+  /**
+   * The subscriber's browser knows this m-line (its answer came back) and
+   * the connection is up. Before that, packets would be dropped on the way
+   * (werift) or by the browser, and a key frame used up for nothing would
+   * leave the decoder waiting on delta frames: nothing is forwarded yet.
+   */
+  private ready = false;
   private readonly stopListening: () => void;
   private readonly stopKeyframeRelay: () => void;
 
@@ -74,16 +81,27 @@ export class Forward {
       this.current = -1;
       this.rewriter.stop();
     }
-    if (layer !== -1 && layer !== this.current) this.upstream.requestKeyframe(this.source, layer);
+    // Not before the m-line is ready: the key frame would be used up for nothing (`markReady` asks).
+    if (this.ready && layer !== -1 && layer !== this.current)
+      this.upstream.requestKeyframe(this.source, layer);
   }
 
   /** A key frame for the layer forwarded (or about to be): the subscriber's decoder needs one. */
   requestKeyframe(): void {
+    if (!this.ready) return;
     const layer = this.current !== -1 ? this.current : this.target;
     if (layer !== -1) this.upstream.requestKeyframe(this.source, layer);
   }
 
+  /** The m-line is negotiated and connected: forwarding starts at the next key frame. */
+  markReady(): void {
+    if (this.ready) return;
+    this.ready = true;
+    this.requestKeyframe();
+  }
+
   private packet(packet: RtpPacket, layer: number, vp8: Vp8Info | undefined): void {
+    if (!this.ready) return;
     const now = Date.now();
     const isAudio = kindOf(this.source) === "audio";
     if (layer === this.target && layer !== this.current && (isAudio || vp8?.keyframe)) {

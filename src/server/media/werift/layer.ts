@@ -5,9 +5,9 @@ import type { Vp8Info } from "../simulcast/vp8";
  * A simulcast layer that sent nothing for this long is considered stopped:
  * Chrome drops its upper layers when its uplink estimate falls, and a
  * subscriber on a stopped layer sees a frozen picture until we move it.
- * A camera sends a frame every 33–100 ms.
+ * A camera sends a frame every 33–100 ms, so half a second is a stop.
  */
-const LIVE_MS = 1000;
+const LIVE_MS = 500;
 /** Key frame requests per layer, at most one per this interval. */
 export const KEYFRAME_INTERVAL_MS = 1000;
 /** Bit rate is measured over windows of this length. */
@@ -53,10 +53,15 @@ export class Layer {
     return now - this.lastPacketAt < LIVE_MS && this.ssrc !== undefined;
   }
 
-  /** The SSRC to send a PLI to, or undefined while throttled or unknown. */
-  requestKeyframe(now: number): number | undefined {
-    if (this.ssrc === undefined || now - this.lastKeyframeRequest < KEYFRAME_INTERVAL_MS) return;
+  /**
+   * The SSRC to send a PLI to now; or, while throttled, how many ms until
+   * one may be sent (the caller sends it then, so no request is lost).
+   */
+  requestKeyframe(now: number): { ssrc: number } | { wait: number } | undefined {
+    if (this.ssrc === undefined) return undefined;
+    const since = now - this.lastKeyframeRequest;
+    if (since < KEYFRAME_INTERVAL_MS) return { wait: KEYFRAME_INTERVAL_MS - since };
     this.lastKeyframeRequest = now;
-    return this.ssrc;
+    return { ssrc: this.ssrc };
   }
 }

@@ -44,6 +44,8 @@ export class Upstream {
   private readonly paused = new Set<MediaSource>();
   /** Whether this person speaks, from the audio level of their microphone's packets. */
   readonly speech = new SpeechDetector();
+  /** Key frame requests waiting for the throttle, one per layer at most. */
+  private readonly deferred = new Map<Layer, NodeJS.Timeout>();
   private closed = false;
 
   constructor(config: Partial<PeerConfig>) {
@@ -113,7 +115,7 @@ export class Upstream {
     await this.pc.setLocalDescription(answer);
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new Error("no local description after answering");
-    return sdp;
+    return withOpusFecAndDtx(sdp);
   }
 
   /**
@@ -163,8 +165,17 @@ export class Upstream {
     const now = Date.now();
     const layers = layer === undefined ? video.layers : [video.layers[layer]];
     for (const l of layers) {
-      const ssrc = l?.requestKeyframe(now);
-      if (ssrc !== undefined) video.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+      const answer = l?.requestKeyframe(now);
+      if (!l || !answer) continue;
+      if ("ssrc" in answer) video.receiver.sendRtcpPLI(answer.ssrc).catch(() => undefined);
+      else if (!this.deferred.has(l)) {
+        // Throttled: asked once the interval is over, however many asked meanwhile.
+        const timer = setTimeout(() => {
+          this.deferred.delete(l);
+          if (!this.closed) this.requestKeyframe(source, video.layers.indexOf(l));
+        }, answer.wait);
+        this.deferred.set(l, timer);
+      }
     }
   }
 
@@ -173,6 +184,26 @@ export class Upstream {
     this.closed = true;
     this.listeners.clear();
     this.trackWatchers.clear();
+    for (const timer of this.deferred.values()) clearTimeout(timer);
+    this.deferred.clear();
     void this.pc.close();
   }
+}
+
+/**
+ * werift answers with the offer's Opus parameters, not its own, and Chrome
+ * offers no DTX. The answer's fmtp is the receiver's wish (RFC 7587): we ask
+ * for in-band FEC and DTX, so the browser sends both. Only the SDP the browser
+ * reads changes; werift receives whatever arrives.
+ */
+export function withOpusFecAndDtx(sdp: string): string {
+  const opus = [...sdp.matchAll(/^a=rtpmap:(\d+) opus\/48000/gim)].map((m) => m[1]);
+  return sdp.replace(
+    /^a=fmtp:(\d+) (.*?)(\r?)$/gm,
+    (line, pt: string, params: string, cr: string) => {
+      if (!opus.includes(pt)) return line;
+      const kept = params.split(";").filter((p) => p && !/^(useinbandfec|usedtx)=/.test(p));
+      return `a=fmtp:${pt} ${[...kept, "useinbandfec=1", "usedtx=1"].join(";")}${cr}`;
+    },
+  );
 }
