@@ -5,6 +5,9 @@ import { kindOf, type MediaSource } from "../types";
 import type { VideoSource } from "./allocation";
 import type { Upstream } from "./upstream";
 
+/** A key frame longer than this many packets is sent on as it comes (a lost marker). */
+const MAX_PENDING = 400;
+
 /**
  * One forwarded source: a peer's microphone, camera or screen arriving on
  * one of our send-only m-lines. Of a simulcast source exactly one layer is
@@ -25,6 +28,8 @@ export class Forward {
    * leave the decoder waiting on delta frames: nothing is forwarded yet.
    */
   private ready = false;
+  /** A key frame of the target layer being collected (`collect`). */
+  private pending: { packet: RtpPacket; vp8: Vp8Info | undefined }[] = [];
   private readonly stopListening: () => void;
   private readonly stopKeyframeRelay: () => void;
 
@@ -76,6 +81,7 @@ export class Forward {
 
   /** Chooses the layer to forward (-1 pauses at once); asks for its key frame. */
   setTarget(layer: number): void {
+    if (layer !== this.target) this.pending = [];
     this.target = layer;
     if (layer === -1 && this.current !== -1) {
       this.current = -1;
@@ -102,16 +108,44 @@ export class Forward {
 
   private packet(packet: RtpPacket, layer: number, vp8: Vp8Info | undefined): void {
     if (!this.ready) return;
-    const now = Date.now();
     const isAudio = kindOf(this.source) === "audio";
-    if (layer === this.target && layer !== this.current && (isAudio || vp8?.keyframe)) {
-      const switched = this.current !== -1;
+    if (layer === this.target && layer !== this.current && !isAudio) {
+      this.collect(packet, layer, vp8);
+      return;
+    }
+    if (layer === this.target && layer !== this.current) {
       this.current = layer;
-      this.rewriter.switchTo(fieldsOf(packet, vp8), now);
-      if (switched && !isAudio) forgetSent(this.transceiver);
-      if (switched || !isAudio) this.onSwitch();
+      this.rewriter.switchTo(fieldsOf(packet, vp8), Date.now());
     }
     if (layer !== this.current) return;
+    this.forward(packet, vp8, isAudio);
+  }
+
+  /**
+   * Packets of the layer being switched to, from its key frame on. While one
+   * layer is showing, the old one goes on until the new key frame is whole
+   * (its marker bit), then the key frame goes out at once: the subscriber
+   * sees no pause for the time the publisher takes to send a large key frame.
+   */
+  private collect(packet: RtpPacket, layer: number, vp8: Vp8Info | undefined): void {
+    if (this.pending.length === 0 && !vp8?.keyframe) return;
+    this.pending.push({ packet, vp8 });
+    const complete = packet.header.marker || this.pending.length >= MAX_PENDING;
+    if (!complete && this.current !== -1) return;
+    const first = this.pending[0];
+    if (!first) return;
+    const switched = this.current !== -1;
+    this.current = layer;
+    this.rewriter.switchTo(fieldsOf(first.packet, first.vp8), Date.now());
+    if (switched) forgetSent(this.transceiver);
+    this.onSwitch();
+    const pending = this.pending;
+    this.pending = [];
+    for (const p of pending) this.forward(p.packet, p.vp8, false);
+  }
+
+  private forward(packet: RtpPacket, vp8: Vp8Info | undefined, isAudio: boolean): void {
+    const now = Date.now();
     if (packet.payload.length === 0) {
       // Padding the publisher sent to probe its uplink: worthless to the subscriber.
       this.rewriter.skip(fieldsOf(packet, vp8));
