@@ -38,11 +38,21 @@ export class Subscriber {
       if (!this.e2ee || [...this.transforms.values()].includes(event.transceiver)) return;
       const kind = event.track.kind === "audio" ? "audio" : "video";
       this.transforms.set(this.e2ee.decryptReceiver(event.receiver, kind), event.transceiver);
+      this.bindOwners();
     });
   }
 
   decryptWith(e2ee: E2ee): void {
     this.e2ee = e2ee;
+  }
+
+  /** Tells the decryption which member each receive transform carries (m-lines are reused). */
+  private bindOwners(): void {
+    if (!this.e2ee) return;
+    for (const [id, transceiver] of this.transforms) {
+      const owner = transceiver.mid ? this.owners.get(transceiver.mid) : undefined;
+      if (owner) this.e2ee.ownedBy(id, owner.participantId);
+    }
   }
 
   /** The participant whose frames arrive through the transform `id`. */
@@ -83,6 +93,7 @@ export class Subscriber {
     }
     reconcile(this.media, wanted.media);
     reconcile(this.screens, wanted.screens);
+    this.bindOwners();
     this.onStreams({ media: this.media, screens: this.screens });
   }
 

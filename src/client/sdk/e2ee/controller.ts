@@ -98,6 +98,11 @@ export class E2ee {
     return this.media.attachReceiver(receiver, kind);
   }
 
+  /** The receive transform `id` carries `participantId`'s media (and nobody else's). */
+  ownedBy(id: string, participantId: string): void {
+    this.media.setOwner(id, participantId);
+  }
+
   handle(event: MlsEvent): void {
     if (event.type === "mls-chat") {
       void this.receiveChat(event);
@@ -135,7 +140,7 @@ export class E2ee {
   }
 
   private epoch(info: EpochInfo): void {
-    this.media.setEpoch(info.epoch, info.sframeSecret, info.selfIndex);
+    this.media.setEpoch(info.epoch, info.sframeSecret, info.selfIndex, info.members);
     const code = safetyNumber(info.authenticator);
     const since =
       this.current.state === "on" && this.current.safetyNumber === code

@@ -51,8 +51,18 @@ export class MediaEncryption {
     return this.latest;
   }
 
-  setEpoch(epoch: number, secret: Uint8Array, selfIndex: number): void {
-    this.post({ type: "epoch", epoch, secret, selfIndex });
+  setEpoch(
+    epoch: number,
+    secret: Uint8Array,
+    selfIndex: number,
+    members: Map<number, string>,
+  ): void {
+    this.post({ type: "epoch", epoch, secret, selfIndex, members });
+  }
+
+  /** Frames through the receive transform `id` must come from `participantId`. */
+  setOwner(id: string, participantId: string): void {
+    this.post({ type: "owner", id, participantId });
   }
 
   /** Encrypts everything `sender` sends; returns the transform's id. */

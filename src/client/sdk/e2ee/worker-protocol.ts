@@ -11,8 +11,23 @@ export interface TransformOptions {
 }
 
 export type ToWorker =
-  /** A new epoch's `sframe_epoch_secret`, and this member's leaf index in it. */
-  | { type: "epoch"; epoch: number; secret: Uint8Array; selfIndex: number }
+  /**
+   * A new epoch's `sframe_epoch_secret`, this member's leaf index in it, and
+   * who is at each leaf (leaf index -> participant id).
+   */
+  | {
+      type: "epoch";
+      epoch: number;
+      secret: Uint8Array;
+      selfIndex: number;
+      members: Map<number, string>;
+    }
+  /**
+   * The receive transform `id` carries `participantId`'s media: only frames
+   * that member sent may pass it, so nobody can re-send another member's
+   * authentic frames as their own (e.g. a simulcast layer the victim never got).
+   */
+  | { type: "owner"; id: string; participantId: string }
   /** The `createEncodedStreams` fallback hands over the streams themselves. */
   | ({ type: "streams"; readable: ReadableStream; writable: WritableStream } & TransformOptions);
 

@@ -33,6 +33,8 @@ interface Epoch {
   epoch: number;
   secret: Uint8Array;
   selfIndex: number;
+  /** Leaf index -> participant id. */
+  members: Map<number, string>;
   /** This member's next frame counter under this epoch's key: unique per key (RFC 9605, 4.4.3). */
   counter: bigint;
   /** Set when a newer epoch arrived. */
@@ -45,6 +47,8 @@ let current: Epoch | undefined;
 const keys = new Map<bigint, { epoch: number; key: Promise<SenderKey> }>();
 /** Per key: highest counter seen and the counters seen near it. */
 const seen = new Map<bigint, { max: bigint; recent: Set<bigint> }>();
+/** Receive transform id -> the participant whose media it carries (see "owner"). */
+const owners = new Map<string, string>();
 const keyFrameRequests = new Set<() => void>();
 const epochWaiters = new Set<() => void>();
 const counters: Counters = {
@@ -58,6 +62,10 @@ const counters: Counters = {
 scope.onmessage = (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   if (message.type === "epoch") return setEpoch(message);
+  if (message.type === "owner") {
+    owners.set(message.id, message.participantId);
+    return;
+  }
   attach(message.readable, message.writable, message);
 };
 
@@ -178,6 +186,12 @@ async function decrypt(
     return undefined;
   }
   const window = seen.get(header.kid);
+  // A frame of another member than the one whose track this is: re-sent by someone else.
+  const owner = owners.get(options.id);
+  if (owner !== undefined && epoch.members.get(senderIndex) !== owner) {
+    counters.dropped.auth++;
+    return undefined;
+  }
   // The SFU never sends our own frames back: one that comes is a reflection.
   const reflected = senderIndex === epoch.selfIndex;
   if (
