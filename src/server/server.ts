@@ -1,3 +1,4 @@
+import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
@@ -5,11 +6,17 @@ import { accountServices } from "./account/services";
 import { EgressMonitor } from "./compliance/egress-monitor";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
+import { type MetricsListener, startMetricsListener } from "./http/metrics";
+import { trustProxies } from "./http/proxy";
 import { attachSignalling } from "./http/websocket";
 import { WeriftEngine } from "./media/werift/engine";
+import { serverRegistry } from "./observability/metrics";
 import { RoomDirectory } from "./room/directory";
 import { AccessGuard } from "./signalling/guard";
 import { Store } from "./store/store";
+import { reloadTls } from "./tls/reload";
+import { loadTls } from "./tls/tls";
+import { iceServersFor } from "./turn/credentials";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -22,6 +29,13 @@ export interface RunningServer {
   store: Store;
   /** Open signalling connections; with `media.peerCount` and `directory.openRooms`, the leak check of the soak test. */
   readonly sessionCount: number;
+  /** Where Prometheus scrapes when PLENUM_METRICS_ADDRESS is set. */
+  metricsUrl: string | undefined;
+  /**
+   * SIGHUP: reads the TLS certificate and key again (a no-op without TLS).
+   * False when the new pair was refused and the old one is kept.
+   */
+  reload(): boolean;
   /** Runs the retention jobs now (they also run hourly); for tests and operators. */
   retention(): Promise<void>;
   /** Stops accepting, closes every session, room and peer, then the store; idempotent. */
@@ -39,11 +53,16 @@ export async function startServer(
   /** The clock for sessions and throttles; tests move it forward instead of sleeping. */
   now: () => number = Date.now,
 ): Promise<RunningServer> {
+  // Before anything opens: a wrong certificate path must not leave a half-started server.
+  const tls = config.tls ? loadTls(config.tls) : undefined;
   // First, so that every outgoing connection of this server is seen (COMPLIANCE L1, L3).
   const egress = new EgressMonitor();
+  const trustProxy = trustProxies(config.trustedProxies);
+  let accepting = true;
   const store = await Store.openSqlite(join(config.dataDir, "plenum.db"));
   const media = new WeriftEngine(config.media);
   const directory = new RoomDirectory(store, media, log, now);
+  const registry = serverRegistry(directory);
   let publicUrl = config.publicUrl;
   const accounts = accountServices(store, config, () => publicUrl, now);
   const app = await buildApp({
@@ -55,6 +74,13 @@ export async function startServer(
     accounts,
     config,
     egress,
+    tls,
+    trustProxy,
+    accepting: () => accepting,
+    metrics: {
+      registry,
+      access: { token: config.metrics.token, internal: config.metrics.address !== undefined },
+    },
   });
   const guard = new AccessGuard(now, {
     perSecond: config.joinLimit.perMinute / 60,
@@ -62,9 +88,16 @@ export async function startServer(
   });
   const signalling = attachSignalling(
     app,
-    { directory, guard, log, rate: config.messageLimit },
+    {
+      directory,
+      guard,
+      log,
+      rate: config.messageLimit,
+      iceServers: () => iceServersFor(config.turn, now()),
+    },
     accounts.authenticate,
     config.publicUrl.startsWith("https:"),
+    trustProxy,
   );
 
   const retention = async () => {
@@ -92,9 +125,29 @@ export async function startServer(
     publicUrl = publicUrl.replace(/:0$/, `:${port}`);
   }
 
+  let metrics: MetricsListener | undefined;
+  if (config.metrics.address) {
+    try {
+      metrics = await startMetricsListener(config.metrics.address, registry, config.metrics.token);
+    } catch (error) {
+      signalling.close();
+      directory.close();
+      media.close();
+      await app.close();
+      await store.close();
+      egress.close();
+      throw new Error(`PLENUM_METRICS_ADDRESS: cannot listen (${(error as Error).message})`);
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url: publicUrl,
+    metricsUrl: metrics?.url,
+    reload() {
+      if (!config.tls) return true;
+      return reloadTls(app.server as unknown as HttpsServer, config.tls, log);
+    },
     media,
     directory,
     store,
@@ -104,7 +157,9 @@ export async function startServer(
     retention,
     close() {
       closing ??= (async () => {
+        accepting = false;
         clearInterval(timer);
+        await metrics?.close();
         signalling.close();
         directory.close();
         media.close();

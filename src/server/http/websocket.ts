@@ -8,6 +8,7 @@ import type { Authenticate } from "../auth/account";
 import { truncateIp } from "../observability/log";
 import { type Identity, Session, type SessionDeps } from "../signalling/session";
 import { clientIdOf, newClientId } from "./client-id";
+import { clientAddress, type TrustProxy } from "./proxy";
 
 export const SIGNALLING_PATH = "/ws";
 /**
@@ -26,6 +27,8 @@ export function attachSignalling(
   deps: SessionDeps,
   authenticate: Authenticate,
   secureCookies: boolean,
+  /** Behind a trusted reverse proxy, the client's address comes from X-Forwarded-For. */
+  trustProxy: TrustProxy = () => false,
 ): { close(): void; readonly sessionCount: number } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   /** Client ids minted for this upgrade, to be set as a cookie on the 101 response. */
@@ -101,7 +104,7 @@ export function attachSignalling(
     return {
       account: await authenticate(request),
       clientId,
-      address: request.socket.remoteAddress ?? "",
+      address: clientAddress(request, trustProxy),
     };
   }
 

@@ -3,6 +3,7 @@ import { CLOSE } from "../../protocol/errors";
 import {
   ClientMessage,
   type ClientMessageType,
+  type IceServer,
   type Reply,
   type ServerEvent,
   type ServerMessage,
@@ -50,6 +51,8 @@ export interface SessionDeps {
   log: Logger;
   /** Messages a client may send per second, and in one burst (joining sends a few at once). */
   rate: { perSecond: number; burst: number };
+  /** TURN servers with fresh credentials for a person entering (empty without TURN). */
+  iceServers: () => IceServer[];
 }
 
 /** Chat messages and reactions a client may send per second, and in one burst. */

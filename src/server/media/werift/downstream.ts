@@ -5,6 +5,7 @@ import {
   RtpHeader,
   RtpPacket,
 } from "werift";
+import { mediaMetrics } from "../metrics";
 import { type ForwardedTrack, kindOf, type MediaSource } from "../types";
 import type { Upstream } from "./upstream";
 
@@ -60,7 +61,8 @@ export class Downstream {
   add(sourceLabel: string, source: MediaSource, upstream: Upstream): void {
     const key = `${sourceLabel}/${source}`;
     if (this.negotiation.state === "closed" || this.forwards.has(key)) return;
-    const transceiver = this.transceiverFor(kindOf(source));
+    const kind = kindOf(source);
+    const transceiver = this.transceiverFor(kind);
     const sender = transceiver.sender;
     let first = true;
     const stopListening = upstream.listen(source, (packet) => {
@@ -75,15 +77,21 @@ export class Downstream {
       // Extension ids were negotiated upstream and mean nothing here: dropped.
       const header = new RtpHeader({ ...packet.header, extensions: [], extension: false });
       sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
+      // 12: the fixed RTP header; without extensions that is what goes out.
+      mediaMetrics.forwarded(kind, packet.payload.length + 12);
     });
-    const relay = sender.onPictureLossIndication.subscribe(() => upstream.requestKeyframe(source));
+    const pli = sender.onPictureLossIndication.subscribe(() => upstream.requestKeyframe(source));
+    const nack = sender.onGenericNack.subscribe((n) => mediaMetrics.nacked(kind, n.lost.length));
     this.forwards.set(key, {
       sourceLabel,
       source,
       upstream,
       transceiver,
       stopListening,
-      stopKeyframeRelay: relay.unSubscribe,
+      stopKeyframeRelay: () => {
+        pli.unSubscribe();
+        nack.unSubscribe();
+      },
     });
     this.renegotiate();
   }

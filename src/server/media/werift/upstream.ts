@@ -1,9 +1,16 @@
 import { type PeerConfig, RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from "werift";
+import { mediaMetrics } from "../metrics";
 import { kindOf, type MediaSource, type SourceMapping } from "../types";
 
 export type RtpListener = (packet: RtpPacket) => void;
 /** Told when a source becomes forwardable (`true`) or stops being so (`false`). */
 export type TrackWatcher = (source: MediaSource, forwarded: boolean) => void;
+
+/**
+ * A jump in sequence numbers larger than this is a restart or reordering, not
+ * loss; counting it would swamp the loss metric.
+ */
+const MAX_COUNTED_GAP = 1000;
 
 /** Chrome asks for key frames itself when it needs them; more than this is waste. */
 const KEYFRAME_INTERVAL_MS = 500;
@@ -14,6 +21,8 @@ interface Received {
   ssrc?: number;
   /** Throttles PLI per source: camera and screen have their own encoders. */
   lastKeyframeRequest: number;
+  /** The highest sequence number seen, for the loss metric. */
+  lastSeq?: number;
 }
 
 /**
@@ -45,6 +54,7 @@ export class Upstream {
       this.tracks.set(source, entry);
       track.onReceiveRtp.subscribe((packet) => {
         entry.ssrc = packet.header.ssrc;
+        countLoss(entry, packet.header.sequenceNumber, track.kind === "audio" ? "audio" : "video");
         if (this.blocked.has(source) || this.paused.has(source)) return;
         for (const listener of this.listeners.get(source) ?? []) listener(packet);
       });
@@ -121,4 +131,14 @@ export class Upstream {
     this.trackWatchers.clear();
     void this.pc.close();
   }
+}
+
+/** Counts the packets skipped between the last sequence number and this one (mod 2^16). */
+function countLoss(entry: Received, seq: number, kind: "audio" | "video"): void {
+  const last = entry.lastSeq;
+  const gap = last === undefined ? 0 : (seq - last - 1 + 0x10000) & 0xffff;
+  // A gap near 2^16 is a late (reordered) packet: keep the newer position.
+  if (gap >= 0x8000) return;
+  entry.lastSeq = seq;
+  if (gap > 0 && gap <= MAX_COUNTED_GAP) mediaMetrics.lost(kind, gap);
 }

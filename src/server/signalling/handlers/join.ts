@@ -1,5 +1,6 @@
 import { RoomId } from "../../../protocol/messages";
 import { verifyPassword } from "../../auth/passwords";
+import { joinSeconds } from "../../observability/metrics";
 import type { Entry } from "../../room/directory";
 import type { Room } from "../../room/room";
 import { ProtocolError } from "../errors";
@@ -13,6 +14,13 @@ import type { Handler } from "./index";
  * person was removed from, all answer `room-unavailable` (SPEC ACC-2).
  */
 export const join: Handler<"join"> = async (session, message) => {
+  const stopTimer = joinSeconds.startTimer();
+  const result = await enterOrKnock(session, message);
+  stopTimer({ outcome: result.status });
+  return result;
+};
+
+const enterOrKnock: Handler<"join"> = async (session, message) => {
   if (session.state.state === "joined" || session.state.state === "waiting") {
     throw new ProtocolError("already-joined");
   }
@@ -53,7 +61,8 @@ export const join: Handler<"join"> = async (session, message) => {
 function enter(session: Session, room: Room, name: string, entry: Entry) {
   const self = room.join(name, entry.role, session.identity.clientId, session);
   session.transition({ state: "joined", room, self });
-  return room.joinedView(self);
+  // Fresh credentials per entry: they expire, and being admitted late must not matter.
+  return { ...room.joinedView(self), iceServers: session.deps.iceServers() };
 }
 
 /** Checks the room password, with attempt limits per room and per address (SPEC PW-2). */
