@@ -19,6 +19,11 @@ export const PACKAGES: { pkg: string; binary: string; why: string }[] = [
     binary: "/usr/bin/strace",
     why: "the egress test that records every connection of the server",
   },
+  {
+    pkg: "coturn",
+    binary: "/usr/bin/turnserver",
+    why: "the TURN test with the shipped coturn configuration",
+  },
 ];
 
 export function ensurePackages(): void {

@@ -97,7 +97,7 @@ export class WeriftClient {
   private constructor(
     readonly name: string,
     readonly signalling: SignallingClient,
-    private readonly config: Partial<PeerConfig>,
+    private config: Partial<PeerConfig>,
   ) {
     signalling.onMessage((m) => this.onMessage(m));
   }
@@ -106,6 +106,19 @@ export class WeriftClient {
   static async connect(baseUrl: string, name: string): Promise<WeriftClient> {
     const config = await loopbackPeerConfig();
     return new WeriftClient(name, await SignallingClient.greeted(baseUrl), config);
+  }
+
+  /**
+   * From now on, peer connections gather relay candidates only, through these
+   * TURN servers (as from the join reply): a client behind a firewall that
+   * lets nothing through but its TURN server.
+   */
+  relayThrough(iceServers: { urls: string[]; username: string; credential: string }[]): void {
+    this.config = {
+      ...this.config,
+      iceServers: [...(this.config.iceServers ?? []), ...iceServers],
+      iceTransportPolicy: "relay",
+    };
   }
 
   /** The peer connections, for tests that send hostile packets over them. */

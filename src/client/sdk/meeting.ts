@@ -219,6 +219,7 @@ export class Meeting {
       throw new RequestError("e2ee-unsupported", "This browser cannot encrypt media end to end.");
     }
     this.setStatus({ status: "joined", self: joined.self, locked: joined.locked });
+    this.subscriber?.useIceServers(joined.iceServers);
     if (joined.settings.e2ee) {
       this.e2ee = new E2ee(
         signalling,
@@ -230,7 +231,7 @@ export class Meeting {
       this.subscriber?.decryptWith(this.e2ee);
       this.e2ee.start().catch(() => undefined);
     }
-    this.publisher = new Publisher(this.e2ee);
+    this.publisher = new Publisher(this.e2ee, joined.iceServers);
     await this.sendLocal("audio");
     await this.sendLocal("video");
     await this.publisher.start(signalling);
