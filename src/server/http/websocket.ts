@@ -8,7 +8,7 @@ import type { Authenticate } from "../auth/account";
 import { truncateIp } from "../observability/log";
 import { type Identity, Session, type SessionDeps } from "../signalling/session";
 import { clientIdOf, newClientId } from "./client-id";
-import { clientAddress, type TrustProxy } from "./proxy";
+import { clientAddress, clientProtocol, type TrustProxy } from "./proxy";
 
 export const SIGNALLING_PATH = "/ws";
 /**
@@ -37,7 +37,7 @@ export function attachSignalling(
     const id = minted.get(request);
     if (id)
       headers.push(
-        `Set-Cookie: plenum_client=${id}; Path=${SIGNALLING_PATH}; HttpOnly; SameSite=Strict${secureCookies ? "; Secure" : ""}`,
+        `Set-Cookie: plenum_client=${id}; Path=${SIGNALLING_PATH}; HttpOnly; SameSite=Strict${secureCookies || clientProtocol(request, trustProxy) === "https" ? "; Secure" : ""}`,
       );
   });
   const sessions = new Set<Session>();
