@@ -24,6 +24,16 @@ export const PACKAGES: { pkg: string; binary: string; why: string }[] = [
     binary: "/usr/bin/turnserver",
     why: "the TURN test with the shipped coturn configuration",
   },
+  {
+    pkg: "python3-yaml",
+    binary: "/usr/lib/python3/dist-packages/yaml/__init__.py",
+    why: "parsing compose.yaml in the deployment test",
+  },
+  {
+    pkg: "systemd",
+    binary: "/usr/bin/systemd-analyze",
+    why: "checking the shipped systemd unit",
+  },
 ];
 
 export function ensurePackages(): void {
