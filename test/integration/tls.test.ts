@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type ConnectionOptions, connect, type TLSSocket } from "node:tls";
+import { tlsFindings } from "../../src/server/compliance/probes/tls";
 import { makeCertificate, type TestCertificate } from "../support/certificates";
 import { startServerProcess } from "../support/process";
 import { STUB_INDEX_HTML, startTestServer, type TestServer } from "../support/server";
@@ -97,6 +98,24 @@ describe("built-in HTTPS", () => {
         { ok: false, code: "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE" },
         `${ciphers} must be refused`,
       );
+    }
+  });
+});
+
+describe("the audit's view of built-in HTTPS", () => {
+  it("rates it green on COMPLIANCE T1 (TLS 1.2/1.3 with forward secrecy only)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "plenum-tls-"));
+    const cert = makeCertificate(dir, "audit");
+    const server = await startTestServer({
+      PLENUM_TLS_CERT: cert.certFile,
+      PLENUM_TLS_KEY: cert.keyFile,
+    });
+    try {
+      const [t1] = await tlsFindings(server.url);
+      assert.equal(t1?.status, "green", t1?.evidence.join("; "));
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
