@@ -26,6 +26,21 @@ export const PACKAGES: { pkg: string; binary: string | (() => boolean); why: str
     why: "the store contract and cluster tests (PostgreSQL as the shared store)",
   },
   { pkg: "redis-server", binary: "/usr/bin/redis-server", why: "the cluster tests (Redis)" },
+  {
+    pkg: "coturn",
+    binary: "/usr/bin/turnserver",
+    why: "the TURN test with the shipped coturn configuration",
+  },
+  {
+    pkg: "python3-yaml",
+    binary: "/usr/lib/python3/dist-packages/yaml/__init__.py",
+    why: "parsing compose.yaml in the deployment test",
+  },
+  {
+    pkg: "systemd",
+    binary: "/usr/bin/systemd-analyze",
+    why: "checking the shipped systemd unit",
+  },
 ];
 
 /** Debian installs the server under its major version: /usr/lib/postgresql/<version>/bin. */

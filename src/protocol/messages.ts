@@ -224,8 +224,20 @@ export interface RoomSettings {
   multipleScreenShares: boolean;
 }
 
+/**
+ * A TURN server with time-limited credentials, as RTCIceServer takes it. The
+ * operator's own coturn only: with none configured the list is empty.
+ */
+export interface IceServer {
+  urls: string[];
+  username: string;
+  credential: string;
+}
+
 /** What a person learns on entering the meeting (not before: nothing reaches the lobby). */
 export interface Joined {
+  /** For both peer connections; empty unless the operator runs TURN. */
+  iceServers: IceServer[];
   self: Participant;
   participants: Participant[];
   /** Raised hands, in the order they went up. */

@@ -56,6 +56,8 @@ async function serve(): Promise<void> {
         },
       );
   };
+  // systemd's ExecReload and `docker kill -s HUP`: a renewed certificate, no restart.
+  process.on("SIGHUP", () => server.reload());
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 }
@@ -63,6 +65,11 @@ async function serve(): Promise<void> {
 const [command = "serve", ...rest] = process.argv.slice(2);
 if (command === "serve") {
   serve().catch((error: Error) => {
+    // Unreadable or mismatched certificate files are a configuration mistake like any other.
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`Plenum could not start: ${error.message}\n`);
     process.exit(1);
   });

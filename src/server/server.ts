@@ -1,3 +1,4 @@
+import type { Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
@@ -6,12 +7,18 @@ import { ClusterNode } from "./cluster/node";
 import { EgressMonitor } from "./compliance/egress-monitor";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
+import { type MetricsListener, startMetricsListener } from "./http/metrics";
+import { trustProxies } from "./http/proxy";
 import { attachSignalling } from "./http/websocket";
 import { WorkerEngine } from "./media/workers/engine";
+import { serverRegistry } from "./observability/metrics";
 import { RoomDirectory } from "./room/directory";
 import { ResumeTickets } from "./room/resume-ticket";
 import { AccessGuard } from "./signalling/guard";
 import { Store } from "./store/store";
+import { reloadTls } from "./tls/reload";
+import { loadTls } from "./tls/tls";
+import { iceServersFor } from "./turn/credentials";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -31,6 +38,13 @@ export interface RunningServer {
   drain(): Promise<void>;
   /** Open signalling connections; with `media.peerCount` and `directory.openRooms`, the leak check of the soak test. */
   readonly sessionCount: number;
+  /** Where Prometheus scrapes when PLENUM_METRICS_ADDRESS is set. */
+  metricsUrl: string | undefined;
+  /**
+   * SIGHUP: reads the TLS certificate and key again (a no-op without TLS).
+   * False when the new pair was refused and the old one is kept.
+   */
+  reload(): boolean;
   /** Runs the retention jobs now (they also run hourly); for tests and operators. */
   retention(): Promise<void>;
   /**
@@ -53,14 +67,19 @@ export async function startServer(
   /** The clock for sessions and throttles; tests move it forward instead of sleeping. */
   now: () => number = Date.now,
 ): Promise<RunningServer> {
+  // Before anything opens: a wrong certificate path must not leave a half-started server.
+  const tls = config.tls ? loadTls(config.tls) : undefined;
   // First, so that every outgoing connection of this server is seen (COMPLIANCE L1, L3).
   const egress = new EgressMonitor();
+  const trustProxy = trustProxies(config.trustedProxies);
+  let accepting = true;
   const store = await Store.open(config);
   const media = new WorkerEngine(config.media, {
     log,
     egress: (host) => egress.record(host),
   });
   const directory = new RoomDirectory(store, media, log, now);
+  const registry = serverRegistry(directory);
   let publicUrl = config.publicUrl;
   const accounts = accountServices(store, config, () => publicUrl, now);
   const guard = new AccessGuard(now, {
@@ -77,6 +96,7 @@ export async function startServer(
     rate: config.messageLimit,
     resume: { tickets, windowMs: resumeWindowMs },
     lifecycle: { draining: false },
+    iceServers: () => iceServersFor(config.turn, now()),
   };
   const cluster = config.cluster
     ? new ClusterNode(config.cluster, {
@@ -97,12 +117,20 @@ export async function startServer(
     config,
     egress,
     ready: () => cluster?.ready ?? { ok: true },
+    tls,
+    trustProxy,
+    accepting: () => accepting && !sessionDeps.lifecycle.draining,
+    metrics: {
+      registry,
+      access: { token: config.metrics.token, internal: config.metrics.address !== undefined },
+    },
   });
   const signalling = attachSignalling(
     app,
     sessionDeps,
     accounts.authenticate,
     config.publicUrl.startsWith("https:"),
+    trustProxy,
     cluster,
   );
 
@@ -131,9 +159,29 @@ export async function startServer(
     publicUrl = publicUrl.replace(/:0$/, `:${port}`);
   }
 
+  let metrics: MetricsListener | undefined;
+  if (config.metrics.address) {
+    try {
+      metrics = await startMetricsListener(config.metrics.address, registry, config.metrics.token);
+    } catch (error) {
+      signalling.close();
+      directory.close();
+      media.close();
+      await app.close();
+      await store.close();
+      egress.close();
+      throw new Error(`PLENUM_METRICS_ADDRESS: cannot listen (${(error as Error).message})`);
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url: publicUrl,
+    metricsUrl: metrics?.url,
+    reload() {
+      if (!config.tls) return true;
+      return reloadTls(app.server as unknown as HttpsServer, config.tls, log);
+    },
     media,
     directory,
     store,
@@ -152,12 +200,14 @@ export async function startServer(
     retention,
     close(graceMs = 0) {
       closing ??= (async () => {
+        accepting = false;
         clearInterval(timer);
         signalling.announceShutdown();
         // Nobody to tell, nobody to wait for.
         if (graceMs > 0 && signalling.sessionCount > 0)
           await new Promise((done) => setTimeout(done, graceMs));
         await cluster?.close();
+        await metrics?.close();
         signalling.close();
         directory.close();
         await media.close();

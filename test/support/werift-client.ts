@@ -98,7 +98,7 @@ export class WeriftClient {
   private constructor(
     readonly name: string,
     readonly signalling: SignallingClient,
-    private readonly config: Partial<PeerConfig>,
+    private config: Partial<PeerConfig>,
   ) {
     signalling.onMessage((m) => this.onMessage(m));
   }
@@ -117,6 +117,19 @@ export class WeriftClient {
   /** The resume ticket of the last join, and the cookies it is bound to. */
   get resumption(): { ticket: string | undefined; cookie: string } {
     return { ticket: this.ticket, cookie: this.signalling.cookies };
+  }
+
+  /**
+   * From now on, peer connections gather relay candidates only, through these
+   * TURN servers (as from the join reply): a client behind a firewall that
+   * lets nothing through but its TURN server.
+   */
+  relayThrough(iceServers: { urls: string[]; username: string; credential: string }[]): void {
+    this.config = {
+      ...this.config,
+      iceServers: [...(this.config.iceServers ?? []), ...iceServers],
+      iceTransportPolicy: "relay",
+    };
   }
 
   /** The peer connections, for tests that send hostile packets over them. */

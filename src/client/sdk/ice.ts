@@ -1,3 +1,5 @@
+import type { IceServer } from "../../protocol/messages";
+
 /** Gathering with no STUN/TURN server ends within milliseconds; this bounds a slow one. */
 const GATHER_TIMEOUT_MS = 3000;
 
@@ -26,3 +28,15 @@ export function gathered(pc: RTCPeerConnection): Promise<void> {
  * default (the SFU is reachable directly). Never a public STUN server.
  */
 export const PEER_CONFIG: RTCConfiguration = { iceServers: [], bundlePolicy: "max-bundle" };
+
+/**
+ * The operator's TURN servers from the join reply, with their time-limited
+ * credentials: a browser behind a firewall that blocks UDP reaches the SFU
+ * through them (TURNS on 443). Empty when the operator runs no TURN.
+ */
+export function withIceServers(
+  config: RTCConfiguration,
+  iceServers: readonly IceServer[],
+): RTCConfiguration {
+  return { ...config, iceServers: iceServers.map((s) => ({ ...s, urls: [...s.urls] })) };
+}

@@ -1,4 +1,5 @@
 import {
+  type IceServer,
   type Joined,
   MAX_CHAT_LENGTH,
   type MediaState,
@@ -84,6 +85,8 @@ export class Meeting {
   private watchdogs: MediaWatchdog[] = [];
   /** Set while the media connections are being replaced (see `restartMedia`). */
   private restartingMedia = false;
+  /** The operator's TURN servers from the last join reply (none without TURN). */
+  private iceServers: readonly IceServer[] = [];
   private audioOnly = false;
   /** low: the downlink is weak; dismissed: the person said no to audio-only this meeting. */
   private downlink: "ok" | "low" | "dismissed" = "ok";
@@ -264,13 +267,14 @@ export class Meeting {
   /** The receiving side, on a new peer connection (the server offers it). */
   private newSubscriber(signalling: Signalling): void {
     this.subscriber = new Subscriber(signalling, (streams) => this.attachStreams(streams));
+    this.subscriber.useIceServers(this.iceServers);
     if (this.e2ee) this.subscriber.decryptWith(this.e2ee);
     this.watch(this.subscriber.connection);
   }
 
   /** The sending side, on a new peer connection, with the devices that are on. */
   private async startPublishing(signalling: Signalling): Promise<void> {
-    const publisher = new Publisher(this.e2ee);
+    const publisher = new Publisher(this.e2ee, this.iceServers);
     this.publisher = publisher;
     this.watch(publisher.connection);
     await this.sendLocal("audio");
@@ -345,6 +349,8 @@ export class Meeting {
     this.reconnecting = undefined;
     this.serverGoing = false;
     this.setStatus({ status: "joined", self: joined.self, locked: joined.locked });
+    this.iceServers = joined.iceServers;
+    this.subscriber?.useIceServers(joined.iceServers);
     if (joined.settings.e2ee && !this.e2ee) {
       this.e2ee = new E2ee(
         () => this.connected(),

@@ -1,7 +1,7 @@
-import type { MediaSource } from "../../protocol/messages";
+import type { IceServer, MediaSource } from "../../protocol/messages";
 import type { E2ee } from "./e2ee/controller";
 import { transformPeerConfig } from "./e2ee/transforms";
-import { gathered, PEER_CONFIG } from "./ice";
+import { gathered, PEER_CONFIG, withIceServers } from "./ice";
 import type { Signalling } from "./signalling";
 
 /**
@@ -23,19 +23,26 @@ const CAMERA_LAYERS: RTCRtpEncodingParameters[] = [
  * renegotiation is needed. The offer tells the server which m-line is which.
  */
 export class Publisher {
-  private readonly pc = new RTCPeerConnection({ ...PEER_CONFIG, ...transformPeerConfig() });
-  private readonly slots: Record<MediaSource, RTCRtpTransceiver> = {
-    microphone: this.pc.addTransceiver("audio", { direction: "sendonly" }),
-    camera: this.pc.addTransceiver("video", {
-      direction: "sendonly",
-      sendEncodings: CAMERA_LAYERS.map((l) => ({ ...l })),
-    }),
-    screen: this.pc.addTransceiver("video", { direction: "sendonly" }),
-  };
+  private readonly pc: RTCPeerConnection;
+  private readonly slots: Record<MediaSource, RTCRtpTransceiver>;
   private closed = false;
 
-  /** With `e2ee`, every slot is encrypted before anything is sent, so no frame leaves in clear. */
-  constructor(e2ee?: E2ee) {
+  /**
+   * With `e2ee`, every slot is encrypted before anything is sent, so no frame
+   * leaves in clear. `iceServers`: the operator's TURN from the join reply.
+   */
+  constructor(e2ee?: E2ee, iceServers: readonly IceServer[] = []) {
+    this.pc = new RTCPeerConnection(
+      withIceServers({ ...PEER_CONFIG, ...transformPeerConfig() }, iceServers),
+    );
+    this.slots = {
+      microphone: this.pc.addTransceiver("audio", { direction: "sendonly" }),
+      camera: this.pc.addTransceiver("video", {
+        direction: "sendonly",
+        sendEncodings: CAMERA_LAYERS.map((l) => ({ ...l })),
+      }),
+      screen: this.pc.addTransceiver("video", { direction: "sendonly" }),
+    };
     if (!e2ee) return;
     for (const [source, t] of Object.entries(this.slots))
       e2ee.encryptSender(t.sender, source === "microphone" ? "audio" : "video");

@@ -1,7 +1,7 @@
-import type { MediaSource, TrackInfo } from "../../protocol/messages";
+import type { IceServer, MediaSource, TrackInfo } from "../../protocol/messages";
 import type { E2ee } from "./e2ee/controller";
 import { transformPeerConfig } from "./e2ee/transforms";
-import { gathered, PEER_CONFIG } from "./ice";
+import { gathered, PEER_CONFIG, withIceServers } from "./ice";
 import type { Signalling } from "./signalling";
 
 /** What arrives from remote participants, by participant id. */
@@ -17,7 +17,9 @@ export interface RemoteStreams {
  * offer says which m-line (mid) carries whose microphone, camera or screen.
  */
 export class Subscriber {
-  private readonly pc = new RTCPeerConnection({ ...PEER_CONFIG, ...transformPeerConfig() });
+  /** Kept: setConfiguration must repeat every setting (a changed one throws). */
+  private readonly config: RTCConfiguration = { ...PEER_CONFIG, ...transformPeerConfig() };
+  private readonly pc = new RTCPeerConnection(this.config);
   private readonly media = new Map<string, MediaStream>();
   private readonly screens = new Map<string, MediaStream>();
   private owners = new Map<string, { participantId: string; source: MediaSource }>();
@@ -53,6 +55,15 @@ export class Subscriber {
       const owner = transceiver.mid ? this.owners.get(transceiver.mid) : undefined;
       if (owner) this.e2ee.ownedBy(id, owner.participantId);
     }
+  }
+
+  /**
+   * The operator's TURN servers, known once joined: set before the server's
+   * first offer, so gathering for the answer already uses them.
+   */
+  useIceServers(iceServers: readonly IceServer[]): void {
+    if (iceServers.length === 0 || this.closed) return;
+    this.pc.setConfiguration(withIceServers(this.config, iceServers));
   }
 
   /** The participant whose frames arrive through the transform `id`. */

@@ -37,6 +37,7 @@ describe("ClusterNode placement (real redis-server)", () => {
           rate: { perSecond: 20, burst: 40 },
           resume: { tickets: new ResumeTickets(randomBytes(32), 60_000), windowMs: 30_000 },
           lifecycle: { draining: false },
+          iceServers: () => [],
         },
       },
     );

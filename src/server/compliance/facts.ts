@@ -93,7 +93,7 @@ export function complianceFacts(
     },
     integrations: {
       oidcIssuer: config.oidc?.issuer ?? null,
-      turn: { implemented: false, url: null },
+      turn: { implemented: true, url: config.turn ? config.turn.urls.join(", ") : null },
       smtp: null,
       database: "SQLite file on this server",
     },

@@ -170,4 +170,66 @@ describe("loadConfig: compliance settings", () => {
       /PLENUM_NODE_ID/,
     );
   });
+
+  it("reads the production settings: TLS, trusted proxies, TURN and metrics", () => {
+    const c = loadConfig({
+      PLENUM_TLS_CERT: "/etc/plenum/tls/cert.pem",
+      PLENUM_TLS_KEY: "/etc/plenum/tls/key.pem",
+      PLENUM_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8, fd00::/8",
+      PLENUM_TURN_URLS:
+        "turn:turn.example.org:3478?transport=udp,turns:turn.example.org:443?transport=tcp",
+      PLENUM_TURN_SECRET: "0123456789abcdef0123",
+      PLENUM_METRICS_TOKEN: "m".repeat(32),
+      PLENUM_METRICS_ADDRESS: "[::1]:9100",
+    });
+    assert.equal(
+      c.publicUrl,
+      "https://127.0.0.1:8080",
+      "with a certificate the default URL is https",
+    );
+    assert.deepEqual(c.tls, {
+      certFile: "/etc/plenum/tls/cert.pem",
+      keyFile: "/etc/plenum/tls/key.pem",
+    });
+    assert.deepEqual(c.trustedProxies, ["127.0.0.1", "10.0.0.0/8", "fd00::/8"]);
+    assert.equal(c.turn?.urls.length, 2);
+    assert.equal(c.turn?.ttlSeconds, 43_200);
+    assert.deepEqual(c.metrics.address, { host: "::1", port: 9100 });
+    const none = loadConfig({});
+    assert.deepEqual([none.tls, none.turn, none.trustedProxies], [undefined, undefined, []]);
+  });
+
+  it("names every bad production setting at once", () => {
+    assert.throws(
+      () =>
+        loadConfig({
+          PLENUM_TRUSTED_PROXIES: "10.0.0.0/33",
+          PLENUM_TURN_URLS: "stun:stun.example.org",
+          PLENUM_TURN_SECRET: "short",
+          PLENUM_METRICS_TOKEN: "too-short",
+          PLENUM_METRICS_ADDRESS: "metrics.internal:9100",
+        }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        [
+          "PLENUM_TRUSTED_PROXIES",
+          "PLENUM_TURN_URLS",
+          "PLENUM_TURN_SECRET",
+          "PLENUM_METRICS_TOKEN",
+          "PLENUM_METRICS_ADDRESS",
+        ].every((name) => e.message.includes(name)),
+    );
+    assert.throws(
+      () => loadConfig({ PLENUM_TLS_KEY: "/k.pem" }),
+      /PLENUM_TLS_CERT: required when PLENUM_TLS_KEY is set/,
+    );
+    assert.throws(
+      () => loadConfig({ PLENUM_TURN_URLS: "turn:turn.example.org" }),
+      /PLENUM_TURN_SECRET: required when PLENUM_TURN_URLS is set/,
+    );
+    assert.throws(
+      () => loadConfig({ PLENUM_TURN_SECRET: "0123456789abcdef0123" }),
+      /PLENUM_TURN_URLS: required when PLENUM_TURN_SECRET is set/,
+    );
+  });
 });

@@ -74,6 +74,17 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Cluster mode: the Redis that coordinates the nodes; undefined means a single node. */
   cluster: ClusterConfig | undefined;
+  /** Certificate and key files for built-in HTTPS; undefined = plain HTTP (behind a proxy, or local). */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /**
+   * Reverse proxies (addresses and CIDRs) whose X-Forwarded-For/-Proto are
+   * believed; from anyone else those headers are ignored.
+   */
+  trustedProxies: string[];
+  /** coturn with `use-auth-secret`; undefined = no TURN, clients get no ICE servers at all. */
+  turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
+  /** Who may read `/metrics`: a Bearer token, an internal listener, both, or neither (404). */
+  metrics: { token: string | undefined; address: { host: string; port: number } | undefined };
 }
 
 /** How this node takes part in a cluster (docs/OPERATIONS.md, "Cluster"). */
@@ -120,6 +131,30 @@ const list = z
       .map((a) => a.trim())
       .filter(Boolean),
   );
+/** An address or a CIDR block, as node:net's BlockList takes them. */
+const cidr = z.string().refine((s) => {
+  const [ip = "", bits, ...rest] = s.split("/");
+  const family = isIP(ip);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}, "must be an IP address or a CIDR block like 10.0.0.0/8");
+/** A TURN server URI (RFC 7065): turn: or turns:, host, optional port and transport. */
+const turnUrl = z
+  .string()
+  .regex(
+    /^turns?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/,
+    "must look like turn:turn.example.org:3478?transport=udp or turns:turn.example.org:443?transport=tcp",
+  );
+/** host:port of an internal listener; the host must be an address, not a name. */
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[0-9.]+):\d{1,5}$/, "must look like 10.0.0.5:9100 or [::1]:9100")
+  .transform((s) => {
+    const at = s.lastIndexOf(":");
+    return { host: s.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(s.slice(at + 1)) };
+  })
+  .refine((a) => isIP(a.host) !== 0 && a.port <= 65535, "must be an IP address and a port");
 const fact = z.string().trim().min(1).max(2000).optional();
 /** An origin the browser may be allowed to reach: https, or http only on loopback. */
 const origin = z
@@ -208,6 +243,15 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 letters, digits, dots, dashes or underscores")
     .optional(),
   PLENUM_DRAIN_SECONDS: z.coerce.number().int().min(0).max(86_400).default(3600),
+  PLENUM_TLS_CERT: z.string().min(1).optional(),
+  PLENUM_TLS_KEY: z.string().min(1).optional(),
+  PLENUM_TRUSTED_PROXIES: list.pipe(z.array(cidr)),
+  PLENUM_TURN_URLS: list.pipe(z.array(turnUrl)),
+  PLENUM_TURN_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  PLENUM_TURN_TTL: z.coerce.number().int().min(300).max(604_800).default(43_200),
+  // Short tokens could be guessed over the network.
+  PLENUM_METRICS_TOKEN: z.string().min(32, "must be at least 32 characters").optional(),
+  PLENUM_METRICS_ADDRESS: hostPort.optional(),
 });
 
 export class ConfigError extends Error {
@@ -219,6 +263,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.superRefine(oidcComplete)
     .superRefine(portsForWorkers)
     .superRefine(clusterNeedsSharedStore)
+    .superRefine(pairComplete("PLENUM_TLS_CERT", "PLENUM_TLS_KEY"))
+    .superRefine(turnComplete)
     .safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
@@ -226,10 +272,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const hostForUrl = isIP(e.PLENUM_HOST) === 6 ? `[${e.PLENUM_HOST}]` : e.PLENUM_HOST;
+  const scheme = e.PLENUM_TLS_CERT ? "https" : "http";
   return {
     host: e.PLENUM_HOST,
     port: e.PLENUM_PORT,
-    publicUrl: (e.PLENUM_PUBLIC_URL ?? `http://${hostForUrl}:${e.PLENUM_PORT}`).replace(/\/$/, ""),
+    publicUrl: (e.PLENUM_PUBLIC_URL ?? `${scheme}://${hostForUrl}:${e.PLENUM_PORT}`).replace(
+      /\/$/,
+      "",
+    ),
     dataDir: e.PLENUM_DATA_DIR,
     clientDir: e.PLENUM_CLIENT_DIR,
     logLevel: e.PLENUM_LOG_LEVEL,
@@ -274,7 +324,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           drainSeconds: e.PLENUM_DRAIN_SECONDS,
         }
       : undefined,
+    tls:
+      e.PLENUM_TLS_CERT && e.PLENUM_TLS_KEY
+        ? { certFile: e.PLENUM_TLS_CERT, keyFile: e.PLENUM_TLS_KEY }
+        : undefined,
+    trustedProxies: e.PLENUM_TRUSTED_PROXIES,
+    turn:
+      e.PLENUM_TURN_URLS.length > 0 && e.PLENUM_TURN_SECRET
+        ? { urls: e.PLENUM_TURN_URLS, secret: e.PLENUM_TURN_SECRET, ttlSeconds: e.PLENUM_TURN_TTL }
+        : undefined,
+    metrics: { token: e.PLENUM_METRICS_TOKEN, address: e.PLENUM_METRICS_ADDRESS },
   };
+}
+
+/** Two settings that only make sense together: one without the other is a mistake. */
+function pairComplete(a: string, b: string) {
+  return (e: Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    for (const [set, missing] of [
+      [a, b],
+      [b, a],
+    ] as const)
+      if (e[set] !== undefined && e[missing] === undefined)
+        ctx.addIssue({ code: "custom", path: [missing], message: `required when ${set} is set` });
+  };
+}
+
+/** TURN needs both its servers and the shared secret that coturn checks credentials with. */
+function turnComplete(
+  e: { PLENUM_TURN_URLS: string[]; PLENUM_TURN_SECRET?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (e.PLENUM_TURN_URLS.length > 0 && e.PLENUM_TURN_SECRET === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["PLENUM_TURN_SECRET"],
+      message: "required when PLENUM_TURN_URLS is set (coturn's static-auth-secret)",
+    });
+  if (e.PLENUM_TURN_SECRET !== undefined && e.PLENUM_TURN_URLS.length === 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["PLENUM_TURN_URLS"],
+      message: "required when PLENUM_TURN_SECRET is set",
+    });
 }
 
 const OIDC_VARIABLES = [

@@ -1,3 +1,5 @@
+import type { Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -5,15 +7,19 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { AccountServices } from "../account/services";
 import type { EgressMonitor } from "../compliance/egress-monitor";
 import type { Config } from "../config/config";
 import type { RoomDirectory } from "../room/directory";
 import type { Store } from "../store/store";
+import type { TlsOptions } from "../tls/tls";
 import { registerAuthRoutes } from "./auth";
 import { registerComplianceRoutes } from "./compliance";
 import { registerSecurityHeaders, securityHeaders, setSecurityHeaders } from "./headers";
+import { type MetricsAccess, registerMetricsRoute } from "./metrics";
 import { registerMyRoomRoutes } from "./my-rooms";
+import type { TrustProxy } from "./proxy";
 import { registerRoomRoutes, UNAVAILABLE } from "./rooms";
 import { registerClient } from "./static";
 
@@ -28,6 +34,13 @@ export interface AppDeps {
   egress: EgressMonitor;
   /** Whether this node should get traffic (a cluster node needs Redis and must not be draining). */
   ready?: () => { ok: true } | { ok: false; reason: string };
+  /** Certificate, key and policy for built-in HTTPS; undefined = plain HTTP. */
+  tls?: TlsOptions | undefined;
+  /** Whose X-Forwarded-For/-Proto to believe (PLENUM_TRUSTED_PROXIES). */
+  trustProxy?: TrustProxy | undefined;
+  /** False once the server is shutting down: /readyz then sends traffic elsewhere. */
+  accepting?: () => boolean;
+  metrics?: { registry: Registry; access: MetricsAccess } | undefined;
 }
 
 /** The HTTP application: routes only, no listening socket (so tests can `inject`). */
@@ -38,6 +51,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
+    // request.ip is the client behind a trusted proxy, the TCP peer otherwise.
+    trustProxy: deps.trustProxy ? (address: string) => deps.trustProxy?.(address) === true : false,
+    ...(deps.tls ? { serverFactory: httpsFactory(deps.tls) } : {}),
     // Left alone, Fastify answers a malformed URL or an over-long path parameter
     // itself: without the security headers, and echoing the path. Under
     // /api/rooms/ such an id is just one more room that cannot be joined (T4).
@@ -57,17 +73,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ status: "unavailable" });
     }
   });
-  // Readiness for a load balancer: the store answers and, in a cluster, Redis does.
+  // Ready = worth sending traffic to: the store answers, we are not on our way out and, in a
+  // cluster, Redis answers and this node is not draining.
   app.get("/readyz", async (_request, reply) => {
+    if (deps.accepting && !deps.accepting())
+      return reply.code(503).send({ status: "shutting-down" });
     const ready = deps.ready?.() ?? { ok: true };
     if (!ready.ok) return reply.code(503).send({ status: "unavailable", reason: ready.reason });
     try {
       await deps.store.ping();
-      return { status: "ok" };
+      return { status: "ready" };
     } catch {
       return reply.code(503).send({ status: "unavailable", reason: "database unreachable" });
     }
   });
+  if (deps.metrics) registerMetricsRoute(app, deps.metrics.registry, deps.metrics.access);
   registerRoomRoutes(app, deps.directory, deps.publicUrl, deps.config.defaultLobby);
   registerComplianceRoutes(app, {
     config: deps.config,
@@ -84,4 +104,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await registerClient(app, deps.clientDir);
   return app;
+}
+
+/**
+ * Fastify's own `https` option would type the whole app as an HTTPS instance;
+ * the routes do not care, so the server is made here. `setSecureContext` on it
+ * swaps the certificate on reload.
+ */
+function httpsFactory(tls: TlsOptions) {
+  return (handler: Parameters<typeof createHttpsServer>[1]) =>
+    createHttpsServer(tls, handler) as unknown as HttpServer;
 }

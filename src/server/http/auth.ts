@@ -43,7 +43,8 @@ export function registerAuthRoutes(
       if (!body.success) return sendError(reply, "bad-request");
       const { username, password } = body.data;
       // In memory only, for the per-address throttle; never logged or stored.
-      const address = request.socket.remoteAddress ?? "";
+      // request.ip: the client behind a trusted proxy (PLENUM_TRUSTED_PROXIES), else the peer.
+      const address = request.ip;
       const result = await login.login(username, password, address);
       if (result.outcome === "throttled") {
         reply.header("retry-after", String(Math.ceil(result.retryAfterMs / 1000)));

@@ -10,6 +10,7 @@ import type { ClusterNode } from "../cluster/node";
 import { truncateIp } from "../observability/log";
 import { type Identity, Session, type SessionDeps, type Socket } from "../signalling/session";
 import { clientIdOf, newClientId } from "./client-id";
+import { clientAddress, clientProtocol, type TrustProxy } from "./proxy";
 
 export const SIGNALLING_PATH = "/ws";
 /**
@@ -29,6 +30,8 @@ export function attachSignalling(
   deps: SessionDeps,
   authenticate: Authenticate,
   secureCookies: boolean,
+  /** Behind a trusted reverse proxy, the client's address comes from X-Forwarded-For. */
+  trustProxy: TrustProxy = () => false,
   /** In a cluster, a join may be relayed to the node its room lives on. */
   cluster?: ClusterNode,
 ): { announceShutdown(): void; close(): void; readonly sessionCount: number } {
@@ -39,7 +42,7 @@ export function attachSignalling(
     const id = minted.get(request);
     if (id)
       headers.push(
-        `Set-Cookie: plenum_client=${id}; Path=${SIGNALLING_PATH}; HttpOnly; SameSite=Strict${secureCookies ? "; Secure" : ""}`,
+        `Set-Cookie: plenum_client=${id}; Path=${SIGNALLING_PATH}; HttpOnly; SameSite=Strict${secureCookies || clientProtocol(request, trustProxy) === "https" ? "; Secure" : ""}`,
       );
   });
   const sessions = new Set<Session | EdgeConnection>();
@@ -106,7 +109,7 @@ export function attachSignalling(
     return {
       account: await authenticate(request),
       clientId,
-      address: request.socket.remoteAddress ?? "",
+      address: clientAddress(request, trustProxy),
     };
   }
 

@@ -159,6 +159,13 @@ export class RoomDirectory {
     return [...this.open.keys()];
   }
 
+  /** People in meetings across all open rooms (for /metrics). */
+  get participantCount(): number {
+    let n = 0;
+    for (const room of this.open.values()) n += room.size;
+    return n;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

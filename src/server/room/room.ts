@@ -199,8 +199,12 @@ export class Room {
     }
   }
 
-  /** What a person learns on entering; nothing of this reaches the lobby (SPEC LOBBY-2). */
-  joinedView(self: Participant): Joined {
+  /**
+   * What a person learns on entering; nothing of this reaches the lobby (SPEC
+   * LOBBY-2). Their ICE servers are added by the join handler: they belong to
+   * the connection, not to the room.
+   */
+  joinedView(self: Participant): Omit<Joined, "iceServers"> {
     return {
       self: self.view(),
       participants: this.others(self.id).map((p) => p.view()),

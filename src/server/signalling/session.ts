@@ -3,6 +3,7 @@ import { CLOSE } from "../../protocol/errors";
 import {
   ClientMessage,
   type ClientMessageType,
+  type IceServer,
   type Reply,
   type ServerEvent,
   type ServerMessage,
@@ -55,6 +56,8 @@ export interface SessionDeps {
   resume: { tickets: ResumeTickets; windowMs: number };
   /** Set once the server shuts down: joins are refused (`shutting-down`). */
   lifecycle: { draining: boolean };
+  /** TURN servers with fresh credentials for a person entering (empty without TURN). */
+  iceServers: () => IceServer[];
 }
 
 /** A ticket older than this is replaced by the next `ping` reply. */

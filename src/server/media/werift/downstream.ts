@@ -1,4 +1,5 @@
 import { type PeerConfig, RTCPeerConnection, type RTCRtpTransceiver, RtcpRrPacket } from "werift";
+import { mediaMetrics } from "../metrics";
 import { LossBasedEstimator } from "../simulcast/estimator";
 import { Pacer } from "../simulcast/pacer";
 import { StreamRewriter } from "../simulcast/rewriter";
@@ -99,7 +100,8 @@ export class Downstream {
       upstream,
       transceiver,
       rewriter,
-      () => {
+      (direction) => {
+        mediaMetrics.layerSwitched(direction);
         this.counters.layerSwitches++;
         this.events.stats?.({ ...this.counters });
       },

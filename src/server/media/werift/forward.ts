@@ -1,4 +1,5 @@
 import { type RTCRtpTransceiver, RtpHeader, RtpPacket } from "werift";
+import { mediaMetrics } from "../metrics";
 import type { StreamRewriter } from "../simulcast/rewriter";
 import { rewriteVp8, type Vp8Info } from "../simulcast/vp8";
 import { kindOf, type MediaSource } from "../types";
@@ -39,7 +40,8 @@ export class Forward {
     readonly upstream: Upstream,
     readonly transceiver: RTCRtpTransceiver,
     private readonly rewriter: StreamRewriter,
-    private readonly onSwitch: () => void,
+    /** A new layer is forwarded (the first one counts as "up"). */
+    private readonly onSwitch: (direction: "up" | "down") => void,
     /** Hands a packet to the subscriber's pacer, which calls `send` when it may go. */
     private readonly pace: (bytes: number, audio: boolean, send: () => void) => void,
   ) {
@@ -51,7 +53,14 @@ export class Forward {
     const relay = transceiver.sender.onPictureLossIndication.subscribe(() =>
       this.requestKeyframe(),
     );
-    this.stopKeyframeRelay = relay.unSubscribe;
+    const kind = kindOf(source);
+    const nacks = transceiver.sender.onGenericNack.subscribe((n) =>
+      mediaMetrics.nacked(kind, n.lost.length),
+    );
+    this.stopKeyframeRelay = () => {
+      relay.unSubscribe();
+      nacks.unSubscribe();
+    };
     // A reused m-line continues its numbering across the change of source.
     rewriter.stop();
   }
@@ -135,10 +144,11 @@ export class Forward {
     const first = this.pending[0];
     if (!first) return;
     const switched = this.current !== -1;
+    const direction = layer > this.current ? "up" : "down";
     this.current = layer;
     this.rewriter.switchTo(fieldsOf(first.packet, first.vp8), Date.now());
     if (switched) forgetSent(this.transceiver);
-    this.onSwitch();
+    this.onSwitch(direction);
     const pending = this.pending;
     this.pending = [];
     for (const p of pending) this.forward(p.packet, p.vp8, false);
@@ -168,6 +178,7 @@ export class Forward {
         : packet.payload;
     const bytes = payload.length + 12;
     this.bytes += bytes;
+    mediaMetrics.forwarded(isAudio ? "audio" : "video", bytes);
     const rtp = new RtpPacket(header, payload);
     this.pace(bytes, isAudio, () => {
       this.transceiver.sender.sendRtp(rtp).catch(() => undefined);

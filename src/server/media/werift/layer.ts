@@ -24,6 +24,8 @@ export class Layer {
   height = 0;
   /** Measured bits per second over the last full window. */
   bitrate = 0;
+  /** The highest sequence number seen, for the loss metric. */
+  lastSeq: number | undefined;
   private lastPacketAt = 0;
   private windowStart = 0;
   private windowBytes = 0;

@@ -7,6 +7,7 @@ import {
   RTP_EXTENSION_URI,
   type RtpPacket,
 } from "werift";
+import { mediaMetrics } from "../metrics";
 import { parseVp8, type Vp8Info } from "../simulcast/vp8";
 import { kindOf, type MediaSource, type SourceMapping } from "../types";
 import { Layer } from "./layer";
@@ -74,7 +75,9 @@ export class Upstream {
     tracks.forEach((track, index) => {
       const layer = new Layer(track.rid);
       entry.layers.push(layer);
+      const kind = source === "microphone" ? "audio" : "video";
       track.onReceiveRtp.subscribe((packet) => {
+        countLoss(layer, packet.header.sequenceNumber, kind);
         const now = Date.now();
         const vp8 = source === "microphone" ? undefined : parseVp8(packet.payload);
         layer.received(packet, vp8, now);
@@ -206,4 +209,20 @@ export function withOpusFecAndDtx(sdp: string): string {
       return `a=fmtp:${pt} ${[...kept, "useinbandfec=1", "usedtx=1"].join(";")}${cr}`;
     },
   );
+}
+
+/**
+ * A jump in sequence numbers larger than this is a restart or reordering, not
+ * loss; counting it would swamp the loss metric.
+ */
+const MAX_COUNTED_GAP = 1000;
+
+/** Counts the packets skipped between the layer's last sequence number and this one (mod 2^16). */
+function countLoss(layer: { lastSeq?: number }, seq: number, kind: "audio" | "video"): void {
+  const last = layer.lastSeq;
+  const gap = last === undefined ? 0 : (seq - last - 1 + 0x10000) & 0xffff;
+  // A gap near 2^16 is a late (reordered) packet: keep the newer position.
+  if (gap >= 0x8000) return;
+  layer.lastSeq = seq;
+  if (gap > 0 && gap <= MAX_COUNTED_GAP) mediaMetrics.lost(kind, gap);
 }

@@ -1,3 +1,4 @@
+import type { Tally } from "../metrics";
 import type { MediaPeer } from "../types";
 import type { WeriftOptions } from "../werift/config";
 
@@ -42,5 +43,7 @@ export type FromWorker =
   | { type: "event"; peer: number; name: string; args: unknown[] }
   /** An outgoing TCP connection seen in the worker (COMPLIANCE L1, L3). */
   | { type: "egress"; host: string }
+  /** Media counters since the last report, and the thread's busy time so far (for /metrics). */
+  | { type: "metrics"; tally: Tally | undefined; busySeconds: number }
   /** A fire-and-forget call failed; the main thread logs it. */
   | { type: "warning"; method: string; message: string };

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { applyTally, mediaMetrics } from "../metrics";
 import type { PeerEvents } from "../types";
 import type { WeriftOptions } from "../werift/config";
 import { type PeerHost, WorkerPeer } from "./peer";
@@ -160,6 +161,12 @@ export class WorkerSlot implements PeerHost {
       case "egress":
         this.events.egress(message.host);
         return;
+      case "metrics": {
+        const worker = String(this.index);
+        if (message.tally) applyTally(message.tally, worker);
+        mediaMetrics.workerCpu(worker, message.busySeconds);
+        return;
+      }
       case "warning":
         this.events.warning(`${message.method}: ${message.message}`);
     }

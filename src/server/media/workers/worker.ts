@@ -1,5 +1,7 @@
+import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 import { watchEgress } from "../../compliance/egress-monitor";
+import { countInTally, takeTally } from "../metrics";
 import type { MediaPeer, PeerEvents } from "../types";
 import { WeriftEngine } from "../werift/engine";
 import { type FromWorker, isPeerRef, type ToWorker, type WorkerInit } from "./protocol";
@@ -14,6 +16,14 @@ const post = (message: FromWorker) => port.postMessage(message);
 
 // First, like the main thread's monitor: connections made here are reported there.
 watchEgress((host) => post({ type: "egress", host }));
+
+// The counters /metrics serves live in the main thread: count here, report every second.
+countInTally();
+const METRICS_MS = 1000;
+setInterval(() => {
+  const busySeconds = performance.eventLoopUtilization().active / 1000;
+  post({ type: "metrics", tally: takeTally(), busySeconds });
+}, METRICS_MS).unref();
 
 const init = workerData as WorkerInit;
 const engine = new WeriftEngine(init.media);

@@ -1,5 +1,6 @@
 import { RoomId } from "../../../protocol/messages";
 import { verifyPassword } from "../../auth/passwords";
+import { joinSeconds } from "../../observability/metrics";
 import type { Entry } from "../../room/directory";
 import { ResumeTickets } from "../../room/resume-ticket";
 import type { Room } from "../../room/room";
@@ -14,6 +15,13 @@ import type { Handler } from "./index";
  * person was removed from, all answer `room-unavailable` (SPEC ACC-2).
  */
 export const join: Handler<"join"> = async (session, message) => {
+  const stopTimer = joinSeconds.startTimer();
+  const result = await enterOrKnock(session, message);
+  stopTimer({ outcome: result.status });
+  return result;
+};
+
+const enterOrKnock: Handler<"join"> = async (session, message) => {
   if (session.state.state === "joined" || session.state.state === "waiting") {
     throw new ProtocolError("already-joined");
   }
@@ -61,7 +69,12 @@ export const join: Handler<"join"> = async (session, message) => {
 function enter(session: Session, room: Room, name: string, entry: Entry) {
   const self = room.join(name, entry.role, session.identity.clientId, session);
   session.transition({ state: "joined", room, self });
-  return { ...room.joinedView(self), resume: session.issueTicket() };
+  // Fresh TURN credentials per entry: they expire, and being admitted late must not matter.
+  return {
+    ...room.joinedView(self),
+    iceServers: session.deps.iceServers(),
+    resume: session.issueTicket(),
+  };
 }
 
 /**
@@ -90,6 +103,7 @@ async function resumePlace(session: Session, roomId: string, name: string, ticke
     return {
       status: "joined" as const,
       ...view,
+      iceServers: session.deps.iceServers(),
       resume: session.issueTicket(),
       resumed: "kept" as const,
     };
@@ -109,6 +123,7 @@ async function resumePlace(session: Session, roomId: string, name: string, ticke
   return {
     status: "joined" as const,
     ...view,
+    iceServers: session.deps.iceServers(),
     resume: session.issueTicket(),
     resumed: "restored" as const,
   };

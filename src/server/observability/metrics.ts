@@ -1,0 +1,63 @@
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * Process-wide metrics: Node's own (CPU, memory, event loop lag), join
+ * latency and the media counters (src/server/media/metrics.ts). A process
+ * exists once, so they live in one registry; what depends on one server's
+ * rooms is registered per server (`serverRegistry`).
+ */
+export const processRegistry = new Registry();
+
+let defaultsStarted = false;
+/** Starts Node's default collectors (once per process: they cannot be registered twice). */
+function startDefaults(): void {
+  if (defaultsStarted) return;
+  defaultsStarted = true;
+  // nodejs_eventloop_lag_seconds, process_cpu_seconds_total, heap and GC figures.
+  collectDefaultMetrics({ register: processRegistry, eventLoopMonitoringPrecision: 20 });
+}
+
+/** From `join` arriving to the person being in the meeting (or the lobby), in seconds. */
+export const joinSeconds = new Histogram({
+  name: "plenum_join_seconds",
+  help: "Time to handle a join request until the person is in the meeting or the lobby",
+  labelNames: ["outcome"] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [processRegistry],
+});
+
+/** What one server knows of its meetings; read when scraped, never stored. */
+export interface MeetingCounts {
+  readonly openRooms: number;
+  readonly participantCount: number;
+}
+
+/** A registry with this server's room and participant gauges beside the process metrics. */
+export function serverRegistry(counts: MeetingCounts): Registry {
+  startDefaults();
+  const registry = new Registry();
+  new Gauge({
+    name: "plenum_rooms",
+    help: "Rooms with someone in them or waiting in their lobby",
+    registers: [registry],
+    collect() {
+      this.set(counts.openRooms);
+    },
+  });
+  new Gauge({
+    name: "plenum_participants",
+    help: "People in meetings (not counting the lobby)",
+    registers: [registry],
+    collect() {
+      this.set(counts.participantCount);
+    },
+  });
+  return registry;
+}
+
+/** The text format Prometheus scrapes. */
+export async function renderMetrics(registry: Registry): Promise<string> {
+  return Registry.merge([processRegistry, registry]).metrics();
+}
+
+export const METRICS_CONTENT_TYPE = processRegistry.contentType;
