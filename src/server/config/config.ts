@@ -27,6 +27,8 @@ export interface Config {
     addresses: string[];
     /** UDP port range for media, so a firewall can open exactly it. */
     portRange: [number, number] | undefined;
+    /** The forwarding fast path (src/server/media/werift/fast); off only to compare or to rule it out. */
+    fastPath: boolean;
   };
   /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
   joinLimit: { burst: number; perMinute: number };
@@ -165,6 +167,7 @@ const Env = z.object({
   PLENUM_OIDC_CLIENT_ID: z.string().min(1).optional(),
   PLENUM_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   PLENUM_DEFAULT_LOBBY: z.enum(["true", "false"]).default("true"),
+  PLENUM_FASTPATH: z.enum(["0", "1"]).default("1"),
   PLENUM_CSP_ALLOW: list.pipe(z.array(origin)),
   PLENUM_ADMINS: list,
   PLENUM_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
@@ -200,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     media: {
       addresses: e.PLENUM_MEDIA_ADDRESSES ?? defaultMediaAddresses(e.PLENUM_HOST),
       portRange: e.PLENUM_MEDIA_PORTS,
+      fastPath: e.PLENUM_FASTPATH === "1",
     },
     joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
     messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },

@@ -5,6 +5,8 @@ export interface WeriftOptions {
   /** Addresses announced as host candidates; the only ones used. */
   addresses: string[];
   portRange: [number, number] | undefined;
+  /** Install the forwarding fast path into werift (default on); see ./fast/install.ts. */
+  fastPath?: boolean;
 }
 
 const LOOPBACK = /^(127\.|::1$)/;

@@ -1,6 +1,7 @@
 import type { PeerConfig } from "werift";
 import type { MediaEngine, MediaPeer, PeerEvents } from "../types";
 import { peerConfig, type WeriftOptions } from "./config";
+import { installFastPath } from "./fast/install";
 import { WeriftPeer } from "./peer";
 
 /** The in-process werift SFU. */
@@ -10,6 +11,8 @@ export class WeriftEngine implements MediaEngine {
   private closed = false;
 
   constructor(options: WeriftOptions) {
+    // Process-wide and permanent: werift's prototypes are patched (fast/install.ts).
+    if (options.fastPath !== false) installFastPath();
     this.config = peerConfig(options);
   }
 
