@@ -49,7 +49,7 @@ process.on("message", (m: ToServer) => {
         profiler = new Session();
         profiler.connect();
         await profiler.post("Profiler.enable");
-        await profiler.post("Profiler.setSamplingInterval", { interval: 200 });
+        await profiler.post("Profiler.setSamplingInterval", { interval: 1000 });
         await profiler.post("Profiler.start");
         return;
       case "profile-stop": {

@@ -19,9 +19,10 @@ import {
   ProtectionProfileAes128CmHmacSha1_80,
   RTCDtlsTransport,
   RTCRtpSender,
+  RtpHeader,
   SrtpSession,
 } from "werift";
-import type { RtpHeaderLike } from "./rtp-header";
+import { type ParsedHeader, parseHeader, type RtpHeaderLike } from "./rtp-header";
 import { type DtlsTransportLike, dtlsSendRtpNow, fastSenderSendRtp, type SenderLike } from "./send";
 import { ctrDecryptRtp, ctrEncryptRtp, gcmDecryptRtp, gcmEncryptRtp } from "./srtp";
 
@@ -107,6 +108,7 @@ export function installFastPath(): void {
     "senderBWE",
   ]);
   method(RTCRtpSender.prototype, "runRtcp", ["rtcpRunning", "ntpTimestamp", "rtpTimestamp"]);
+  method(RtpHeader, "deSerialize", ["getBit", "extensionProfile", "paddingSize"]);
   const dtlsSend = method(RTCDtlsTransport.prototype, "sendRtp", [
     "srtp.encrypt",
     "iceTransport.connection.send",
@@ -158,5 +160,8 @@ export function installFastPath(): void {
       (r) => senderSend.call(this, r as never) as Promise<void>,
     );
   } as unknown as typeof RTCRtpSender.prototype.sendRtp;
+  const makeHeader = () => new RtpHeader() as unknown as ParsedHeader;
+  RtpHeader.deSerialize = ((raw: Buffer) =>
+    parseHeader(makeHeader, raw)) as unknown as typeof RtpHeader.deSerialize;
   installed = true;
 }
