@@ -13,6 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { endianness } from "node:os";
 import { dirname, join } from "node:path";
 import {
   ProtectionProfileAeadAes128Gcm,
@@ -87,6 +88,11 @@ export function installFastPath(): void {
       `the forwarding fast path (src/server/media/werift/fast) targets werift ${TARGET_WERIFT_VERSION}, found ${version}: review it against the new version, or start with PLENUM_FASTPATH=0`,
     );
 
+  // srtp.ts builds AES-CTR counter blocks as 32-bit words in memory order.
+  if (endianness() !== "LE")
+    throw new Error(
+      "the forwarding fast path needs a little-endian CPU; start with PLENUM_FASTPATH=0",
+    );
   // Check every shape first, then patch: all or nothing.
   const gcm = cipherPrototype(ProtectionProfileAeadAes128Gcm);
   const ctr = cipherPrototype(ProtectionProfileAes128CmHmacSha1_80);

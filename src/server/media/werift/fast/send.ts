@@ -21,7 +21,7 @@ const MID_URI = RTP_EXTENSION_URI.sdesMid;
 /** werift's `RTP_HISTORY_SIZE`: the NACK cache's length. */
 const RTP_HISTORY_SIZE = 128;
 /** The sender-report clock pair (NTP, RTP) is refreshed at most this often. */
-const SR_CLOCK_REFRESH_MS = 10;
+const SR_CLOCK_REFRESH_MS = 50;
 
 interface Extension {
   id: number;

@@ -128,12 +128,21 @@ function ctrXor(
   }
   const b = s.blocks;
   // The counter's last 16 bits are the block index (the salt covers only the first 14 bytes).
-  for (let i = 0; i < blocks; i++) {
-    const o = i * 16;
-    counter.copy(b, o, 0, 14);
-    const n = counter.readUInt16BE(14) + i;
-    if (n > 0xffff) throw new RangeError("SRTP packet too long for one counter");
-    b.writeUInt16BE(n, o + 14);
+  if (counter[14] !== 0 || counter[15] !== 0 || blocks > 0x10000)
+    throw new RangeError("SRTP counter out of range");
+  // Word by word: the first three words of every block are the counter's; the
+  // fourth is its bytes 12-13 and the index, in memory order (little-endian here, checked by install.ts).
+  const c = new Uint32Array(counter.buffer, counter.byteOffset, 4);
+  const w = new Uint32Array(b.buffer, b.byteOffset, blocks * 4);
+  const c0 = c[0] as number;
+  const c1 = c[1] as number;
+  const c2 = c[2] as number;
+  const c3 = (counter[12] as number) | ((counter[13] as number) << 8);
+  for (let i = 0, o = 0; i < blocks; i++, o += 4) {
+    w[o] = c0;
+    w[o + 1] = c1;
+    w[o + 2] = c2;
+    w[o + 3] = (c3 | ((i >>> 8) << 16) | ((i & 0xff) << 24)) >>> 0;
   }
   const keystream = s.ecb.update(b.subarray(0, blocks * 16));
   let i = 0;
