@@ -50,7 +50,8 @@ export function weriftVersion(): string {
 
 type Method = (this: unknown, ...args: never[]) => unknown;
 
-function method(proto: object, name: string, mustMention: string[]): Method {
+/** A method of werift's that must exist and still use `mustMention` (names in its source): the shape guard. */
+export function method(proto: object, name: string, mustMention: string[]): Method {
   const fn = (proto as Record<string, unknown>)[name];
   if (typeof fn !== "function") throw new Error(`werift shape changed: ${name} is not a method`);
   const source = String(fn);
