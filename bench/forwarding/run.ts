@@ -145,10 +145,14 @@ async function trial(mode: string, fanout: number, rate: number, seconds: number
     } as ToClients);
     await waitFor("the publisher's answer", () => published || failures.length > 0);
     subs.send({ type: "start-subscribers", count: fanout } as ToClients);
-    await waitFor("every subscriber to receive", async () => {
-      if (failures.length) throw new Error(failures.join("; "));
-      return (await poll()).each.every((n) => n > 0);
-    });
+    await waitFor(
+      "every subscriber to receive",
+      async () => {
+        if (failures.length) throw new Error(failures.join("; "));
+        return (await poll()).each.every((n) => n > 0);
+      },
+      120_000,
+    );
     await new Promise((r) => setTimeout(r, 2000)); // warm-up: JIT, NACK/RTCP settle
     if (args.profile) toServer({ type: "profile-start" });
     const d0 = loopbackUdpDrops();
