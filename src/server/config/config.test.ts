@@ -86,6 +86,12 @@ describe("loadConfig", () => {
     assert.throws(() => loadConfig({ PLENUM_MEDIA_PORTS: "40100-40000" }), ConfigError);
   });
 
+  it("turns the forwarding fast path on unless PLENUM_FASTPATH=0, and refuses another value", () => {
+    assert.equal(loadConfig({}).media.fastPath, true);
+    assert.equal(loadConfig({ PLENUM_FASTPATH: "0" }).media.fastPath, false);
+    assert.throws(() => loadConfig({ PLENUM_FASTPATH: "off" }), /PLENUM_FASTPATH/);
+  });
+
   it("serves the built client unless PLENUM_CLIENT_DIR points elsewhere", () => {
     assert.equal(loadConfig({}).clientDir, undefined);
     assert.equal(
