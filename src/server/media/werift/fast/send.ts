@@ -14,14 +14,12 @@
  * debug packet-loss options).
  */
 import { isIP } from "node:net";
-import { ntpTime, RTP_EXTENSION_URI } from "werift";
+import { RTP_EXTENSION_URI } from "werift";
 import { headerSize, type RtpHeaderLike } from "./rtp-header";
 
 const MID_URI = RTP_EXTENSION_URI.sdesMid;
 /** werift's `RTP_HISTORY_SIZE`: the NACK cache's length. */
 const RTP_HISTORY_SIZE = 128;
-/** The sender-report clock pair (NTP, RTP) is refreshed at most this often. */
-const SR_CLOCK_REFRESH_MS = 50;
 
 interface Extension {
   id: number;
@@ -158,7 +156,41 @@ function extensionsFor(plan: Plan, original: Extension[]): Extension[] {
   return out.sort((a, b) => a.id - b.id);
 }
 
-const srClock = new WeakMap<SenderLike, number>();
+/**
+ * werift's `ntpTime()` for a given wall-clock time in ms (its format: whole
+ * seconds since 1900, then the decimal digits of the fraction as an integer).
+ */
+export function ntpAt(ms: number): bigint {
+  const seconds = (ms - Date.UTC(1900, 0, 1)) / 1e3;
+  const [sec, fraction] = seconds.toString().split(".").map(Number);
+  return (BigInt(sec ?? 0) << 32n) | BigInt(fraction ?? 0);
+}
+
+/**
+ * werift computes `ntpTime()` (string splitting of a float, several µs) for
+ * every packet, though only the sender report and stats read it. Here the
+ * sender's `ntpTimestamp` becomes a getter over the last packet's send time,
+ * so a report still pairs the last packet's RTP timestamp with its own time.
+ */
+function sendClock(sender: SenderLike): { ms: number } {
+  let clock = clocks.get(sender);
+  if (!clock) {
+    const c = { ms: Number.NaN, fixed: sender.ntpTimestamp };
+    Object.defineProperty(sender, "ntpTimestamp", {
+      configurable: true,
+      enumerable: true,
+      get: () => (Number.isNaN(c.ms) ? c.fixed : ntpAt(c.ms)),
+      set: (v: bigint) => {
+        c.fixed = v;
+        c.ms = Number.NaN;
+      },
+    });
+    clocks.set(sender, c);
+    clock = c;
+  }
+  return clock;
+}
+const clocks = new WeakMap<SenderLike, { ms: number; fixed: bigint }>();
 
 const RESOLVED = Promise.resolve();
 
@@ -191,13 +223,10 @@ export function fastSenderSendRtp(
     sender.timestamp = header.timestamp;
     sender.sequenceNumber = header.sequenceNumber;
     header.extensions = extensionsFor(plan, header.extensions);
-    // The sender report's (NTP, RTP) pair stays a pair: both from the same packet.
-    const now = performance.now();
-    if (now - (srClock.get(sender) ?? Number.NEGATIVE_INFINITY) >= SR_CLOCK_REFRESH_MS) {
-      srClock.set(sender, now);
-      sender.ntpTimestamp = ntpTime();
-      sender.rtpTimestamp = header.timestamp;
-    }
+    // The sender report's (NTP, RTP) pair: the clock is read here (cheap) and
+    // turned into werift's NTP format only when a report or stats read it.
+    sendClock(sender).ms = performance.timeOrigin + performance.now();
+    sender.rtpTimestamp = header.timestamp;
     sender.octetCount += payload.length;
     sender.headerBytesSent += headerSize(header) ?? header.serializeSize;
     sender.packetCount = (sender.packetCount + 1) >>> 0;
