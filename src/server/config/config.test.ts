@@ -97,6 +97,12 @@ describe("loadConfig", () => {
     );
   });
 
+  it("turns the forwarding fast path on unless PLENUM_FASTPATH=0, and refuses another value", () => {
+    assert.equal(loadConfig({}).media.fastPath, true);
+    assert.equal(loadConfig({ PLENUM_FASTPATH: "0" }).media.fastPath, false);
+    assert.throws(() => loadConfig({ PLENUM_FASTPATH: "off" }), /PLENUM_FASTPATH/);
+  });
+
   it("serves the built client unless PLENUM_CLIENT_DIR points elsewhere", () => {
     assert.equal(loadConfig({}).clientDir, undefined);
     assert.equal(

@@ -19,6 +19,8 @@ export interface WeriftOptions {
   portRange: [number, number] | undefined;
   /** Video of at most this many most recent speakers reaches a subscriber; 0 = no limit. */
   lastN?: number;
+  /** Install the forwarding fast path into werift (default on); see ./fast/install.ts. */
+  fastPath?: boolean;
 }
 
 /**

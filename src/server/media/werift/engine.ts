@@ -1,6 +1,7 @@
 import type { PeerConfig } from "werift";
 import type { MediaEngine, PeerEvents } from "../types";
 import { peerConfig, type WeriftOptions } from "./config";
+import { installFastPath } from "./fast/install";
 import { WeriftPeer } from "./peer";
 
 /** The in-process werift SFU. */
@@ -14,6 +15,8 @@ export class WeriftEngine implements MediaEngine {
   private closed = false;
 
   constructor(options: WeriftOptions) {
+    // Process-wide and permanent: werift's prototypes are patched (fast/install.ts).
+    if (options.fastPath !== false) installFastPath();
     this.config = {
       upstream: peerConfig(options, "upstream"),
       downstream: peerConfig(options, "downstream"),

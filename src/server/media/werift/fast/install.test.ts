@@ -1,0 +1,34 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RTCRtpSender, RtpHeader } from "werift";
+import { installFastPath, method, TARGET_WERIFT_VERSION, weriftVersion } from "./install";
+
+describe("installing the fast path", () => {
+  it("targets the werift that is installed", () => {
+    assert.equal(weriftVersion(), TARGET_WERIFT_VERSION);
+  });
+
+  it("refuses, naming the method, when werift's shape changed", () => {
+    const changed = { sendRtp() {}, decryptRtp: 42 };
+    assert.throws(
+      () => method(changed, "sendRtp", ["rtpCache"]),
+      /sendRtp no longer uses rtpCache/,
+    );
+    assert.throws(() => method(changed, "decryptRtp", []), /decryptRtp is not a method/);
+    assert.throws(() => method(changed, "encryptRtp", []), /encryptRtp is not a method/);
+  });
+
+  it("patches werift once; installing again changes nothing", () => {
+    const before = RTCRtpSender.prototype.sendRtp;
+    installFastPath();
+    const after = RTCRtpSender.prototype.sendRtp;
+    assert.notEqual(after, before);
+    installFastPath();
+    assert.equal(RTCRtpSender.prototype.sendRtp, after);
+    // The patched parser still parses: a header with a mid extension.
+    const raw = Buffer.from("90600001000000010000000abede000110300000", "hex");
+    const h = RtpHeader.deSerialize(raw);
+    assert.equal(h.extensions[0]?.payload.toString(), "0");
+    assert.equal(h.payloadOffset, 20);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Installs the forwarding fast path into werift, once per process, when the
+ * engine starts (PLENUM_FASTPATH=0 leaves werift as it is, for comparison).
+ *
+ * This patches werift 0.24.4's prototypes at runtime: the classes are
+ * created deep inside werift (per peer connection, per DTLS handshake), so
+ * neither subclassing nor wrapping reaches them. Each replacement does the
+ * same observable work (tests: srtp.test.ts byte-for-byte against werift, and
+ * the media integration tests) and falls back to the original method for
+ * what it does not cover. Because it depends on werift's internals, it
+ * refuses to install on any other werift version or shape: it throws, and the
+ * engine does not start, rather than corrupting media silently.
+ */
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { endianness } from "node:os";
+import { dirname, join } from "node:path";
+import {
+  ProtectionProfileAeadAes128Gcm,
+  ProtectionProfileAes128CmHmacSha1_80,
+  RTCDtlsTransport,
+  RTCRtpSender,
+  RtpHeader,
+  SrtpSession,
+} from "werift";
+import { type ParsedHeader, parseHeader, type RtpHeaderLike } from "./rtp-header";
+import { type DtlsTransportLike, dtlsSendRtpNow, fastSenderSendRtp, type SenderLike } from "./send";
+import { ctrDecryptRtp, ctrEncryptRtp, gcmDecryptRtp, gcmEncryptRtp } from "./srtp";
+
+export const TARGET_WERIFT_VERSION = "0.24.4";
+
+let installed = false;
+
+/** The installed werift's version, from its package.json (not exported, so found beside its entry point). */
+export function weriftVersion(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve("werift"));
+  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === "werift" && pkg.version) return pkg.version;
+    } catch {
+      // not here; one level up
+    }
+  }
+  throw new Error("werift's package.json not found");
+}
+
+type Method = (this: unknown, ...args: never[]) => unknown;
+
+/** A method of werift's that must exist and still use `mustMention` (names in its source): the shape guard. */
+export function method(proto: object, name: string, mustMention: string[]): Method {
+  const fn = (proto as Record<string, unknown>)[name];
+  if (typeof fn !== "function") throw new Error(`werift shape changed: ${name} is not a method`);
+  const source = String(fn);
+  for (const word of mustMention)
+    if (!source.includes(word))
+      throw new Error(`werift shape changed: ${name} no longer uses ${word}`);
+  return fn as Method;
+}
+
+function cipherPrototype(profile: number): object {
+  const keys = {
+    localMasterKey: Buffer.alloc(16),
+    localMasterSalt: Buffer.alloc(profile === ProtectionProfileAeadAes128Gcm ? 12 : 14),
+    remoteMasterKey: Buffer.alloc(16),
+    remoteMasterSalt: Buffer.alloc(profile === ProtectionProfileAeadAes128Gcm ? 12 : 14),
+  };
+  const session = new SrtpSession({ keys, profile: profile as 1 | 7 });
+  const cipher = (session.localContext as unknown as { cipher?: object }).cipher;
+  if (!cipher) throw new Error("werift shape changed: SRTP context without a cipher");
+  for (const field of ["srtpSessionKey", "srtpSessionSalt"])
+    if (!Buffer.isBuffer((cipher as Record<string, unknown>)[field]))
+      throw new Error(`werift shape changed: SRTP cipher without ${field}`);
+  return Object.getPrototypeOf(cipher) as object;
+}
+
+/**
+ * Patches werift; idempotent. Throws (naming the reason) if werift is not
+ * the version and shape this was written against.
+ */
+export function installFastPath(): void {
+  if (installed) return;
+  const version = weriftVersion();
+  if (version !== TARGET_WERIFT_VERSION)
+    throw new Error(
+      `the forwarding fast path (src/server/media/werift/fast) targets werift ${TARGET_WERIFT_VERSION}, found ${version}: review it against the new version, or start with PLENUM_FASTPATH=0`,
+    );
+
+  // srtp.ts builds AES-CTR counter blocks as 32-bit words in memory order.
+  if (endianness() !== "LE")
+    throw new Error(
+      "the forwarding fast path needs a little-endian CPU; start with PLENUM_FASTPATH=0",
+    );
+  // Check every shape first, then patch: all or nothing.
+  const gcm = cipherPrototype(ProtectionProfileAeadAes128Gcm);
+  const ctr = cipherPrototype(ProtectionProfileAes128CmHmacSha1_80);
+  method(gcm, "encryptRtp", ["aes-128-gcm", "rtpInitializationVector", "setAAD"]);
+  const gcmDecrypt = method(gcm, "decryptRtp", ["aes-128-gcm", "finalizeSrtpRtpHeader"]);
+  method(ctr, "encryptRtp", ["aes-128-ctr", "generateSrtpAuthTag", "generateCounter"]);
+  const ctrDecrypt = method(ctr, "decryptRtp", [
+    "aes-128-ctr",
+    "generateSrtpAuthTag",
+    "finalizeSrtpRtpHeader",
+  ]);
+  const senderSend = method(RTCRtpSender.prototype, "sendRtp", [
+    "timestampOffset",
+    "seqOffset",
+    "rtpCache",
+    "RTP_HISTORY_SIZE",
+    "redRedundantPayloadType",
+    "runRtcp",
+    "senderBWE",
+  ]);
+  method(RTCRtpSender.prototype, "runRtcp", ["rtcpRunning", "ntpTimestamp", "rtpTimestamp"]);
+  method(RtpHeader, "deSerialize", ["getBit", "extensionProfile", "paddingSize"]);
+  const dtlsSend = method(RTCDtlsTransport.prototype, "sendRtp", [
+    "srtp.encrypt",
+    "iceTransport.connection.send",
+    "packetsSent",
+  ]);
+
+  Object.assign(gcm, {
+    encryptRtp: gcmEncryptRtp,
+    decryptRtp(
+      this: never,
+      cipherText: Buffer,
+      roc: number,
+      header?: RtpHeaderLike & { paddingSize: number },
+    ) {
+      return header
+        ? gcmDecryptRtp.call(this, cipherText, roc, header)
+        : gcmDecrypt.call(this, ...([cipherText, roc] as never[]));
+    },
+  });
+  Object.assign(ctr, {
+    encryptRtp: ctrEncryptRtp,
+    decryptRtp(
+      this: never,
+      cipherText: Buffer,
+      roc: number,
+      header?: RtpHeaderLike & { paddingSize: number },
+    ) {
+      return header
+        ? ctrDecryptRtp.call(this, cipherText, roc, header)
+        : ctrDecrypt.call(this, ...([cipherText, roc] as never[]));
+    },
+  });
+  RTCDtlsTransport.prototype.sendRtp = function (
+    this: DtlsTransportLike,
+    payload: Buffer,
+    header: RtpHeaderLike,
+  ) {
+    if (this.config.debug?.outboundPacketLoss)
+      return dtlsSend.call(this, ...([payload, header] as never[]));
+    return Promise.resolve(dtlsSendRtpNow(this, payload, header));
+  } as unknown as typeof RTCDtlsTransport.prototype.sendRtp;
+  RTCRtpSender.prototype.sendRtp = function (
+    this: SenderLike,
+    rtp: Parameters<typeof senderSend>[0],
+  ) {
+    return fastSenderSendRtp(
+      this,
+      rtp as never,
+      (r) => senderSend.call(this, r as never) as Promise<void>,
+    );
+  } as unknown as typeof RTCRtpSender.prototype.sendRtp;
+  const makeHeader = () => new RtpHeader() as unknown as ParsedHeader;
+  RtpHeader.deSerialize = ((raw: Buffer) =>
+    parseHeader(makeHeader, raw)) as unknown as typeof RtpHeader.deSerialize;
+  installed = true;
+}

@@ -1,0 +1,240 @@
+/**
+ * The send half of forwarding, without werift's per-packet overhead.
+ *
+ * werift 0.24.4's `RTCRtpSender.sendRtp` rebuilds every packet's extension
+ * list through closures and a sort, reads the clock as an NTP BigInt via
+ * string splitting, adds uint32s with BigInt, books the packet for
+ * transport-wide congestion control even when that is not negotiated, and
+ * then awaits four async layers (DTLS transport → ICE connection → STUN
+ * protocol → UDP transport) before `socket.send`. At fan-out K this runs K
+ * times per received packet. The functions here do the same observable work
+ * (same bytes on the wire, same counters, NACK cache and sender report
+ * fields) synchronously, and fall back to werift's own code for every case
+ * they do not cover (RED, transport-cc / abs-send-time, rid, TURN relays, the
+ * debug packet-loss options).
+ */
+import { isIP } from "node:net";
+import { RTP_EXTENSION_URI } from "werift";
+import { headerSize, type RtpHeaderLike } from "./rtp-header";
+
+const MID_URI = RTP_EXTENSION_URI.sdesMid;
+/** werift's `RTP_HISTORY_SIZE`: the NACK cache's length. */
+const RTP_HISTORY_SIZE = 128;
+
+interface Extension {
+  id: number;
+  payload: Buffer;
+}
+interface RtpPacketLike {
+  header: RtpHeaderLike;
+  payload: Buffer;
+}
+
+interface Pair {
+  protocol: {
+    type?: string;
+    sendData(data: Buffer, addr: [string, number]): Promise<void>;
+    transport?: {
+      type?: string;
+      closed?: boolean;
+      socket?: { send(data: Buffer, port: number, address: string): void };
+    };
+  };
+  remoteCandidate: { host: string; port: number };
+  readonly remoteAddr: [string, number];
+  packetsSent: number;
+  bytesSent: number;
+}
+
+export interface IceConnectionLike {
+  nominated?: Pair;
+  canSendApplicationData(): boolean;
+}
+
+export interface DtlsTransportLike {
+  state: string;
+  config: { debug?: { outboundPacketLoss?: number } };
+  srtp: { encrypt(payload: Buffer, header: RtpHeaderLike): Buffer };
+  iceTransport: { connection: IceConnectionLike };
+  bytesSent: number;
+  packetsSent: number;
+  sendRtp(payload: Buffer, header: RtpHeaderLike): Promise<number>;
+}
+
+export interface SenderLike {
+  dtlsTransport?: DtlsTransportLike;
+  codec?: { payloadType: number };
+  redRedundantPayloadType?: number;
+  headerExtensions: Array<{ id: number; uri: string }>;
+  mid?: string;
+  ssrc: number;
+  timestampOffset: number;
+  seqOffset: number;
+  timestamp?: number;
+  sequenceNumber?: number;
+  ntpTimestamp: bigint;
+  rtpTimestamp: number;
+  octetCount: number;
+  headerBytesSent: number;
+  packetCount: number;
+  rtpCache: RtpPacketLike[];
+  rtcpRunning: boolean;
+  runRtcp(): Promise<void>;
+}
+
+/** Sends one SRTP packet on the nominated pair; what `Connection.send` and the layers below do. */
+export function iceSend(connection: IceConnectionLike, data: Buffer): void {
+  if (!connection.canSendApplicationData()) return;
+  const pair = connection.nominated as Pair;
+  const { protocol } = pair;
+  const transport = protocol.transport;
+  const { host, port } = pair.remoteCandidate;
+  if (protocol.type === "stun" && transport?.type === "udp" && transport.socket && isIP(host)) {
+    if (!transport.closed) transport.socket.send(data, port, host);
+  } else {
+    protocol.sendData(data, pair.remoteAddr).catch(() => undefined);
+  }
+  pair.packetsSent++;
+  pair.bytesSent += data.length;
+}
+
+/** `RTCDtlsTransport.sendRtp` without the promise: encrypt, count, send. Returns the bytes sent (0 on failure). */
+export function dtlsSendRtpNow(
+  dtls: DtlsTransportLike,
+  payload: Buffer,
+  header: RtpHeaderLike,
+): number {
+  try {
+    const enc = dtls.srtp.encrypt(payload, header);
+    dtls.bytesSent += enc.length;
+    dtls.packetsSent++;
+    iceSend(dtls.iceTransport.connection, enc);
+    return enc.length;
+  } catch {
+    return 0;
+  }
+}
+
+/** How a sender's packets get their extensions: only `mid` is rewritten here; anything else goes to werift. */
+interface Plan {
+  extensions: SenderLike["headerExtensions"];
+  midId: number | undefined;
+  mid: string | undefined;
+  midPayload: Buffer | undefined;
+}
+const plans = new WeakMap<SenderLike, Plan>();
+
+function planOf(sender: SenderLike): Plan | undefined {
+  let plan = plans.get(sender);
+  if (!plan || plan.extensions !== sender.headerExtensions || plan.mid !== sender.mid) {
+    const exts = sender.headerExtensions;
+    if (exts.some((e) => e.uri !== MID_URI)) return undefined;
+    const midId = exts.find((e) => e.uri === MID_URI)?.id;
+    plan = {
+      extensions: exts,
+      midId,
+      mid: sender.mid,
+      midPayload: midId !== undefined && sender.mid ? Buffer.from(sender.mid) : undefined,
+    };
+    plans.set(sender, plan);
+  }
+  return plan;
+}
+
+/** werift's merge: the sender's own extensions, then the packet's (same id: the packet's payload wins), sorted by id. */
+function extensionsFor(plan: Plan, original: Extension[]): Extension[] {
+  const out: Extension[] =
+    plan.midId !== undefined && plan.midPayload
+      ? [{ id: plan.midId, payload: plan.midPayload }]
+      : [];
+  if (original.length === 0) return out;
+  for (const ext of original) {
+    const exist = out.find((v) => v.id === ext.id);
+    if (exist) exist.payload = ext.payload;
+    else out.push(ext);
+  }
+  return out.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * werift's `ntpTime()` for a given wall-clock time in ms (its format: whole
+ * seconds since 1900, then the decimal digits of the fraction as an integer).
+ */
+export function ntpAt(ms: number): bigint {
+  const seconds = (ms - Date.UTC(1900, 0, 1)) / 1e3;
+  const [sec, fraction] = seconds.toString().split(".").map(Number);
+  return (BigInt(sec ?? 0) << 32n) | BigInt(fraction ?? 0);
+}
+
+/**
+ * werift computes `ntpTime()` (string splitting of a float, several µs) for
+ * every packet, though only the sender report and stats read it. Here the
+ * sender's `ntpTimestamp` becomes a getter over the last packet's send time,
+ * so a report still pairs the last packet's RTP timestamp with its own time.
+ */
+function sendClock(sender: SenderLike): { ms: number } {
+  let clock = clocks.get(sender);
+  if (!clock) {
+    const c = { ms: Number.NaN, fixed: sender.ntpTimestamp };
+    Object.defineProperty(sender, "ntpTimestamp", {
+      configurable: true,
+      enumerable: true,
+      get: () => (Number.isNaN(c.ms) ? c.fixed : ntpAt(c.ms)),
+      set: (v: bigint) => {
+        c.fixed = v;
+        c.ms = Number.NaN;
+      },
+    });
+    clocks.set(sender, c);
+    clock = c;
+  }
+  return clock;
+}
+const clocks = new WeakMap<SenderLike, { ms: number; fixed: bigint }>();
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * `RTCRtpSender.sendRtp` for the cases it covers; `original` otherwise.
+ * Returns a settled promise, as werift's async method would.
+ */
+export function fastSenderSendRtp(
+  sender: SenderLike,
+  rtp: RtpPacketLike | Buffer,
+  original: (rtp: RtpPacketLike | Buffer) => Promise<void>,
+): Promise<void> {
+  const dtls = sender.dtlsTransport;
+  if (
+    Buffer.isBuffer(rtp) ||
+    sender.redRedundantPayloadType ||
+    !dtls ||
+    dtls.config.debug?.outboundPacketLoss
+  )
+    return original(rtp);
+  if (dtls.state !== "connected" || !sender.codec) return RESOLVED;
+  const plan = planOf(sender);
+  if (!plan) return original(rtp);
+  try {
+    const { header, payload } = rtp;
+    header.ssrc = sender.ssrc;
+    header.payloadType = sender.codec.payloadType;
+    header.timestamp = (header.timestamp + sender.timestampOffset) >>> 0;
+    header.sequenceNumber = (header.sequenceNumber + sender.seqOffset) & 0xffff;
+    sender.timestamp = header.timestamp;
+    sender.sequenceNumber = header.sequenceNumber;
+    header.extensions = extensionsFor(plan, header.extensions);
+    // The sender report's (NTP, RTP) pair: the clock is read here (cheap) and
+    // turned into werift's NTP format only when a report or stats read it.
+    sendClock(sender).ms = performance.timeOrigin + performance.now();
+    sender.rtpTimestamp = header.timestamp;
+    sender.octetCount += payload.length;
+    sender.headerBytesSent += headerSize(header) ?? header.serializeSize;
+    sender.packetCount = (sender.packetCount + 1) >>> 0;
+    sender.rtpCache[header.sequenceNumber % RTP_HISTORY_SIZE] = rtp;
+    dtlsSendRtpNow(dtls, payload, header);
+    if (!sender.rtcpRunning) void sender.runRtcp();
+    return RESOLVED;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
