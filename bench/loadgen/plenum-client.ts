@@ -1,0 +1,100 @@
+import type { PeerConfig, RTCPeerConnection } from "werift";
+import type { ServerMessage } from "../../src/protocol/messages";
+import { SignallingClient } from "../../test/support/signalling-client";
+import type { ReceiveCounter, StampedSource } from "./media";
+import type { ClientSpec, JoinResult, MediaSettings } from "./messages";
+import { publishingPeer, receivingPeer } from "./peer";
+
+export interface BenchClient {
+  readonly spec: ClientSpec;
+  join(): Promise<JoinResult>;
+  close(): Promise<void>;
+}
+
+/** Waits for `promise` at most `ms`, naming `what` when it does not come. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+export const FIRST_MEDIA_DEADLINE_MS = 60_000;
+
+/** A participant speaking Plenum's real protocol: hello, join, publish, subscriber-answer. */
+export class PlenumBenchClient implements BenchClient {
+  private signalling: SignallingClient | undefined;
+  private upstream: RTCPeerConnection | undefined;
+  private downstream: RTCPeerConnection | undefined;
+  private sources: StampedSource[] = [];
+  private answering: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly spec: ClientSpec,
+    private readonly baseUrl: string,
+    private readonly roomId: string,
+    private readonly config: Partial<PeerConfig>,
+    private readonly media: MediaSettings,
+    private readonly random: () => number,
+    private readonly counter: ReceiveCounter,
+  ) {}
+
+  async join(): Promise<JoinResult> {
+    const t0 = performance.now();
+    let firstMedia!: () => void;
+    const first = new Promise<void>((resolve) => {
+      firstMedia = resolve;
+    });
+    const signalling = await SignallingClient.greeted(this.baseUrl);
+    this.signalling = signalling;
+    signalling.onMessage((m) => this.onMessage(m, firstMedia));
+    const joined = await signalling.request({
+      type: "join",
+      roomId: this.roomId,
+      name: this.spec.name,
+    });
+    if (joined.status !== "joined") throw new Error(`${this.spec.name} was sent to the lobby`);
+    const kinds = (["audio", "video"] as const).filter((k) => this.spec.publish[k]);
+    if (kinds.length > 0) {
+      const peer = await publishingPeer(this.config, [...kinds]);
+      this.upstream = peer.pc;
+      const { sdp } = await signalling.request({ type: "publish", sdp: peer.offer });
+      await peer.pc.setRemoteDescription({ type: "answer", sdp });
+      this.sources = peer.start(this.media, this.random);
+    }
+    if (!this.spec.subscribe) return { name: this.spec.name, ok: true };
+    await within(first, FIRST_MEDIA_DEADLINE_MS, `media for ${this.spec.name}`);
+    return { name: this.spec.name, ok: true, joinMs: performance.now() - t0 };
+  }
+
+  private onMessage(message: ServerMessage, firstMedia: () => void): void {
+    if (message.type !== "subscriber-offer") return;
+    this.answering = this.answering
+      .then(async () => {
+        if (this.closing || !this.signalling) return;
+        this.downstream ??= receivingPeer(this.config, this.spec.name, this.counter, firstMedia);
+        const pc = this.downstream;
+        await pc.setRemoteDescription({ type: "offer", sdp: message.sdp });
+        await pc.setLocalDescription(await pc.createAnswer());
+        const sdp = pc.localDescription?.sdp;
+        if (!sdp) throw new Error("no local answer");
+        await this.signalling.request({ type: "subscriber-answer", sdp });
+      })
+      .catch((error: Error) => {
+        if (!this.closing) console.error(`${this.spec.name}: answering failed: ${error.message}`);
+      });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const s of this.sources) s.stop();
+      await Promise.allSettled([this.upstream?.close(), this.downstream?.close()]);
+      await this.signalling?.close();
+    })();
+    return this.closing;
+  }
+}
