@@ -57,11 +57,12 @@ export class JanusSession {
   }
 
   async trickleCompleted(handle: number): Promise<void> {
-    await this.send({ janus: "trickle", handle_id: handle, candidate: { completed: true } });
+    // Janus acknowledges a trickle and says no more.
+    await this.send({ janus: "trickle", handle_id: handle, candidate: { completed: true } }, true);
   }
 
   /** Sends a request and waits for its final answer (skipping the "ack" of asynchronous ones). */
-  private async send(request: Record<string, unknown>): Promise<JanusMessage> {
+  private async send(request: Record<string, unknown>, ackIsFinal = false): Promise<JanusMessage> {
     const transaction = next();
     const answered = new Promise<JanusMessage>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -79,7 +80,7 @@ export class JanusSession {
       this.waiters.get(transaction)?.(reply);
       throw new Error(`Janus ${String(request.janus)}: ${describe(reply)}`);
     }
-    if (reply.janus !== "ack") this.waiters.get(transaction)?.(reply);
+    if (reply.janus !== "ack" || ackIsFinal) this.waiters.get(transaction)?.(reply);
     return answered;
   }
 

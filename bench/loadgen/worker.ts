@@ -30,11 +30,27 @@ function seedOf(name: string, seed: number): number {
   return h;
 }
 
+/** Waits until the server answers HTTP (it may still be starting). */
+async function serverUp(server: string, baseUrl: string): Promise<void> {
+  const url = server === "janus" ? `${baseUrl}/janus/info` : `${baseUrl}/healthz`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within 60 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 async function handle(message: HarnessMessage): Promise<void> {
   switch (message.type) {
     case "init":
       init = message;
       config = await clientPeerConfig(message.clientAddress);
+      await serverUp(message.server, message.baseUrl);
       send({ type: "ready" });
       return;
     case "create-rooms": {
