@@ -19,6 +19,11 @@ export const PACKAGES: { pkg: string; binary: string; why: string }[] = [
     binary: "/usr/bin/strace",
     why: "the egress test that records every connection of the server",
   },
+  {
+    pkg: "janus",
+    binary: "/usr/bin/janus",
+    why: "the baseline of the benchmark harness's smoke test",
+  },
 ];
 
 export function ensurePackages(): void {
