@@ -89,7 +89,7 @@ export async function runBench(
           );
           result[kind] = m;
           options.log(
-            `  ${m.packetsPerSecond.toFixed(0)} pkt/s, CPU ${m.cpuSecondsPerSecond.toFixed(2)} s/s, ${m.usPerPacket.toFixed(1)} µs/pkt, loss ${m.lossPercent.toFixed(2)} %, p99 ${m.latencyP99Ms.toFixed(1)} ms, joins ${m.joined} ok / ${m.failed} failed`,
+            `  ${m.packetsPerSecond.toFixed(0)} pkt/s, CPU ${m.cpuSecondsPerSecond.toFixed(2)} s/s, ${m.usPerPacket.toFixed(1)} µs/pkt, loss ${m.lossPercent.toFixed(2)} %, p99 ${m.latencyP99Ms.toFixed(1)} ms, joins ${m.joined} ok (${m.retried} retried) / ${m.failed} failed`,
           );
           if (sc.breaks?.(m)) broken.add(kind);
         }

@@ -83,6 +83,7 @@ const COLUMNS: Array<[string, keyof Metrics, number]> = [
   ["RSS/stream MiB", "rssPerStreamMiB", 3],
   ["event loop p99 ms", "eventLoopP99Ms", 1],
   ["open fds", "fds", 0],
+  ["retried joins", "retried", 0],
   ["failed joins", "failed", 0],
 ];
 

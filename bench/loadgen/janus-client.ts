@@ -2,8 +2,8 @@ import type { PeerConfig, RTCPeerConnection } from "werift";
 import { type JanusMessage, JanusSession } from "./janus-api";
 import type { ReceiveCounter, StampedSource } from "./media";
 import type { ClientSpec, JoinResult, MediaSettings } from "./messages";
-import { publishingPeer, receivingPeer } from "./peer";
-import { type BenchClient, FIRST_MEDIA_DEADLINE_MS, within } from "./plenum-client";
+import { failure, publishingPeer, receivingPeer } from "./peer";
+import { type BenchClient, FIRST_MEDIA_DEADLINE_MS, sentOf, within } from "./plenum-client";
 
 /** The Janus room number of the harness's room `index`. */
 export function janusRoom(index: number): number {
@@ -88,7 +88,11 @@ export class JanusBenchClient implements BenchClient {
       await session.trickleCompleted(handle);
       this.sources = peer.start(this.media, this.random);
       // Janus knows the feed only once its connection is up (else a subscriber gets 428 "No such feed").
-      await within(webrtcUp, FIRST_MEDIA_DEADLINE_MS, `webrtcup for ${this.spec.name}`);
+      await within(
+        Promise.race([webrtcUp, failure(peer.pc, "upstream")]),
+        FIRST_MEDIA_DEADLINE_MS,
+        `webrtcup for ${this.spec.name}`,
+      );
     }
     const feeds = this.spec.feeds ?? [];
     if (!this.spec.subscribe || feeds.length === 0) {
@@ -118,8 +122,16 @@ export class JanusBenchClient implements BenchClient {
     if (!sdp) throw new Error("no local answer");
     await session.message(handle, { request: "start" }, { type: "answer", sdp });
     await session.trickleCompleted(handle);
-    await within(first, FIRST_MEDIA_DEADLINE_MS, `media for ${this.spec.name}`);
+    await within(
+      Promise.race([first, failure(pc, "downstream")]),
+      FIRST_MEDIA_DEADLINE_MS,
+      `media for ${this.spec.name}`,
+    );
     return { name: this.spec.name, ok: true, joinMs: performance.now() - t0 };
+  }
+
+  sent(): { audio: number; video: number } {
+    return sentOf(this.sources);
   }
 
   private trickle(pc: RTCPeerConnection | undefined, m: JanusMessage): void {

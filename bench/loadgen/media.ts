@@ -43,6 +43,10 @@ const KEYFRAME_EVERY = 60;
 export class StampedSource {
   private readonly timer: NodeJS.Timeout;
   private seq = 0;
+  /** Packets sent so far. */
+  get sent(): number {
+    return this.seq;
+  }
   private rtpSeq: number;
   private timestamp: number;
   private frames = 0;

@@ -48,6 +48,8 @@ export interface JoinResult {
   name: string;
   ok: boolean;
   error?: string;
+  /** Tries it took (the load generator retries a failed connection, as a browser would). */
+  attempts?: number;
   /** Janus: the publisher's feed id. */
   feed?: number;
   /** Join request (opening the signalling connection) to first media packet, ms; subscribers only. */
@@ -60,6 +62,8 @@ export interface WindowStats {
   bytes: number;
   /** Packets the receivers expected from the sequence numbers in the payloads. */
   expected: number;
+  /** Packets each publisher of this process sent during the window, by participant name. */
+  sent: Record<string, { audio: number; video: number }>;
   /** Latency histogram (see histogram.ts), counts per bucket. */
   latency: number[];
 }

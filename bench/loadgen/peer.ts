@@ -90,3 +90,25 @@ export function receivingPeer(
   });
   return pc;
 }
+
+/** Resolves once `pc` is connected; rejects when it fails (werift gives up ICE after a few seconds). */
+export function connected(pc: RTCPeerConnection, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (state: string) => {
+      if (state === "connected") resolve();
+      else if (state === "failed" || state === "closed")
+        reject(new Error(`${what}: connection ${state}`));
+    };
+    check(pc.connectionState);
+    pc.connectionStateChange.subscribe(check);
+  });
+}
+
+/** Rejects when `pc` fails, for racing against the first media packet. */
+export function failure(pc: RTCPeerConnection, what: string): Promise<never> {
+  return new Promise((_, reject) => {
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === "failed") reject(new Error(`${what}: connection failed`));
+    });
+  });
+}

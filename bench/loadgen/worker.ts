@@ -14,11 +14,14 @@ import { type BenchClient, PlenumBenchClient } from "./plenum-client";
 
 type Init = Extract<HarnessMessage, { type: "init" }>;
 
+const JOIN_ATTEMPTS = 3;
 let init: Init | undefined;
 let config: Partial<PeerConfig> | undefined;
 let roomIds: string[] = [];
 const clients = new Map<string, BenchClient>();
 const counter = new ReceiveCounter();
+/** What each client had sent when the window started. */
+let sentAtStart = new Map<string, { audio: number; video: number }>();
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -74,26 +77,40 @@ async function handle(message: HarnessMessage): Promise<void> {
       const peerConfig = config;
       const results = await Promise.all(
         message.clients.map(async (spec): Promise<JoinResult> => {
-          const random = prng(seedOf(spec.name, seed));
-          const client: BenchClient =
-            server === "janus"
-              ? new JanusBenchClient(spec, baseUrl, peerConfig, media, random, counter)
-              : new PlenumBenchClient(
-                  spec,
-                  baseUrl,
-                  roomIds[spec.room] ?? "",
-                  peerConfig,
-                  media,
-                  random,
-                  counter,
-                );
-          clients.set(spec.name, client);
           if (spec.startAfterMs) await new Promise((r) => setTimeout(r, spec.startAfterMs));
-          try {
-            return await client.join();
-          } catch (error) {
-            return { name: spec.name, ok: false, error: (error as Error).message };
+          const t0 = performance.now();
+          let lastError = "";
+          // A browser retries when its connection fails; so does the load generator, twice,
+          // and the join time then includes the failed attempts.
+          for (let attempt = 1; attempt <= JOIN_ATTEMPTS; attempt++) {
+            const random = prng(seedOf(spec.name, seed));
+            const client: BenchClient =
+              server === "janus"
+                ? new JanusBenchClient(spec, baseUrl, peerConfig, media, random, counter)
+                : new PlenumBenchClient(
+                    spec,
+                    baseUrl,
+                    roomIds[spec.room] ?? "",
+                    peerConfig,
+                    media,
+                    random,
+                    counter,
+                  );
+            clients.set(spec.name, client);
+            try {
+              const result = await client.join();
+              return {
+                ...result,
+                attempts: attempt,
+                ...(result.joinMs !== undefined ? { joinMs: performance.now() - t0 } : {}),
+              };
+            } catch (error) {
+              lastError = (error as Error).message;
+              clients.delete(spec.name);
+              await client.close().catch(() => undefined);
+            }
           }
+          return { name: spec.name, ok: false, error: lastError, attempts: JOIN_ATTEMPTS };
         }),
       );
       send({ type: "joined", results });
@@ -111,6 +128,7 @@ async function handle(message: HarnessMessage): Promise<void> {
       return;
     case "window-start":
       counter.reset();
+      sentAtStart = new Map([...clients].map(([name, c]) => [name, c.sent()]));
       send({ type: "window-started" });
       return;
     case "window-end":
@@ -120,6 +138,13 @@ async function handle(message: HarnessMessage): Promise<void> {
           packets: counter.packets,
           bytes: counter.bytes,
           expected: counter.expected,
+          sent: Object.fromEntries(
+            [...clients].map(([name, c]) => {
+              const now = c.sent();
+              const start = sentAtStart.get(name) ?? { audio: 0, video: 0 };
+              return [name, { audio: now.audio - start.audio, video: now.video - start.video }];
+            }),
+          ),
           latency: counter.latency,
         },
       });

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { runBench } from "../../bench/harness/bench";
 import type { RunRecord } from "../../bench/harness/results";
+import { merge, newHistogram, quantileMs, record } from "../../bench/loadgen/histogram";
 
 /**
  * The benchmark harness works end to end: a tiny scenario (a, one publisher
@@ -51,4 +52,19 @@ test("npm run bench runs a tiny scenario against Plenum and Janus and cleans up"
   } finally {
     rmSync(resultsDir, { recursive: true, force: true });
   }
+});
+
+test("latency quantiles come back within the histogram's 1% resolution, merged across processes", () => {
+  const a = newHistogram();
+  const b = newHistogram();
+  for (let i = 1; i <= 500; i++) record(a, i / 10); // 0.1 … 50 ms
+  for (let i = 501; i <= 1000; i++) record(b, i / 10); // 50.1 … 100 ms
+  merge(a, b);
+  const p50 = quantileMs(a, 0.5);
+  const p99 = quantileMs(a, 0.99);
+  assert.ok(Math.abs(p50 - 50) / 50 < 0.02, `p50 ${p50}`);
+  assert.ok(Math.abs(p99 - 99) / 99 < 0.02, `p99 ${p99}`);
+  assert.ok(Number.isNaN(quantileMs(newHistogram(), 0.5)), "empty: no quantile");
+  record(a, 10 * 60_000); // ten minutes still lands somewhere
+  assert.ok(quantileMs(a, 1) > 60_000);
 });
