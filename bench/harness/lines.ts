@@ -7,6 +7,10 @@ export class LineReader {
     match: (l: string) => boolean;
     resolve: (l: string) => void;
   }>();
+  private readonly listeners = new Set<(line: string) => void>();
+  onLine(listener: (line: string) => void): void {
+    this.listeners.add(listener);
+  }
   /** The last lines, for error messages. */
   readonly tail: string[] = [];
 
@@ -15,6 +19,7 @@ export class LineReader {
     if (!input) throw new Error(`the child's ${stream} is not a pipe`);
     createInterface({ input }).on("line", (line) => {
       this.tail.push(line);
+      for (const l of this.listeners) l(line);
       if (this.tail.length > 30) this.tail.shift();
       for (const w of this.waiters) {
         if (w.match(line)) {

@@ -37,6 +37,10 @@ export async function startPlenum(
     stdio: ["pipe", "pipe", "inherit"],
   });
   const lines = new LineReader(child);
+  // The server's own warnings and errors (pino JSON at "warn" and above) are worth seeing.
+  lines.onLine((line) => {
+    if (line.startsWith('{"level"')) process.stderr.write(`[plenum] ${line.slice(0, 400)}\n`);
+  });
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {

@@ -71,6 +71,7 @@ export function appendRun(dir: string, record: RunRecord): string {
 const COLUMNS: Array<[string, keyof Metrics, number]> = [
   ["server CPU s/s", "cpuSecondsPerSecond", 3],
   ["µs CPU/packet", "usPerPacket", 1],
+  ["load generator CPU s/s", "loadgenCpuSecondsPerSecond", 2],
   ["forwarded pkt/s", "packetsPerSecond", 0],
   ["Mbit/s", "bitsPerSecond", 1],
   ["loss %", "lossPercent", 2],

@@ -32,6 +32,8 @@ export interface Metrics {
   errors: string[];
   windowS: number;
   cpuSecondsPerSecond: number;
+  /** The load generator processes' CPU: near 1.0 per process means they, not the server, are the limit. */
+  loadgenCpuSecondsPerSecond: number;
   usPerPacket: number;
   packetsPerSecond: number;
   bitsPerSecond: number;
@@ -174,7 +176,7 @@ export async function runStep(
       }
       const replies = await Promise.all(
         [...byWorker].map(([w, list]) =>
-          w.request({ type: "join", clients: list }, "joined", 180_000),
+          w.request({ type: "join", clients: list }, "joined", 400_000),
         ),
       );
       return replies.flatMap((r) => r.results);
@@ -200,6 +202,8 @@ export async function runStep(
     const rssStart = rssBytes(server.pid);
     const fdsStart = openFds(server.pid);
     const cpu0 = cpuSeconds(server.pid);
+    const loadgenCpu = () => workers.reduce((sum, w) => sum + (w.pid ? cpuSeconds(w.pid) : 0), 0);
+    const loadgen0 = loadgenCpu();
     const t0 = performance.now();
 
     if (step.churnEveryMs) {
@@ -224,6 +228,7 @@ export async function runStep(
     }
 
     const cpu1 = cpuSeconds(server.pid);
+    const loadgen1 = loadgenCpu();
     const windowS = (performance.now() - t0) / 1000;
     const stats = await Promise.all(
       workers.map((w) => w.request({ type: "window-end" }, "window", 60_000)),
@@ -269,6 +274,7 @@ export async function runStep(
       errors: [...new Set(failures.map((f) => f.error ?? "?"))].slice(0, 5),
       windowS,
       cpuSecondsPerSecond: cpuPerSecond,
+      loadgenCpuSecondsPerSecond: (loadgen1 - loadgen0) / windowS,
       usPerPacket: packets > 0 ? ((cpu1 - cpu0) * 1e6) / packets : Number.NaN,
       packetsPerSecond: packets / windowS,
       bitsPerSecond: (bytes * 8) / windowS,

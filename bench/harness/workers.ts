@@ -31,6 +31,11 @@ export class LoadWorker {
     return new LoadWorker(child);
   }
 
+  /** The load generator's own process (ip netns exec execs node in place). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   send(message: HarnessMessage): void {
     this.child.send(message);
   }

@@ -30,7 +30,7 @@ export function sentOf(sources: StampedSource[]): { audio: number; video: number
   return out;
 }
 
-export const FIRST_MEDIA_DEADLINE_MS = 60_000;
+export const FIRST_MEDIA_DEADLINE_MS = 30_000;
 
 /** A participant speaking Plenum's real protocol: hello, join, publish, subscriber-answer. */
 export class PlenumBenchClient implements BenchClient {
@@ -114,6 +114,8 @@ export class PlenumBenchClient implements BenchClient {
         if (!sdp) throw new Error("no local answer");
         await this.signalling.request({ type: "subscriber-answer", sdp });
         this.answered++;
+        if (process.env.BENCH_DEBUG)
+          console.error(`${this.spec.name}: offer ${this.answered} answered`);
       })
       .catch((error: Error) => {
         if (!this.closing) console.error(`${this.spec.name}: answering failed: ${error.message}`);

@@ -106,6 +106,8 @@ async function handle(message: HarnessMessage): Promise<void> {
               };
             } catch (error) {
               lastError = (error as Error).message;
+              if (process.env.BENCH_DEBUG)
+                console.error(`${spec.name} attempt ${attempt}: ${lastError}`);
               clients.delete(spec.name);
               await client.close().catch(() => undefined);
             }
