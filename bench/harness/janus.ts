@@ -29,12 +29,10 @@ export function ensureJanus(): void {
 }
 
 export function janusVersion(): string {
-  try {
-    const out = execFileSync(JANUS, ["--version"], { encoding: "utf8" });
-    return /Janus version: \d+ \(([^)]+)\)/.exec(out)?.[1] ?? out.trim().split("\n")[0] ?? "";
-  } catch {
-    return "not installed";
-  }
+  if (!existsSync(JANUS)) return "not installed";
+  // `janus --version` prints the version, then exits with status 1.
+  const out = spawnSync(JANUS, ["--version"], { encoding: "utf8" }).stdout ?? "";
+  return /Janus version: \d+ \(([^)]+)\)/.exec(out)?.[1] ?? "unknown";
 }
 
 /**
