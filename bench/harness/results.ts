@@ -2,7 +2,6 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { join } from "node:path";
-import { median } from "../stats";
 import { janusVersion } from "./janus";
 import type { Metrics } from "./run-step";
 
@@ -95,6 +94,15 @@ function fmt(value: number, digits: number): string {
   if (!Number.isFinite(value)) return "–";
   if (digits === 0) return Math.round(value).toLocaleString("en");
   return value.toFixed(digits);
+}
+
+/** The median; of an even count, the mean of the middle two. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function medianOf(runs: Metrics[], key: keyof Metrics, scale = 1): number {
