@@ -98,7 +98,9 @@ export function parseArgs(argv: string[]): Omit<BenchOptions, "log"> {
         options.scenario = arg;
     }
   }
-  if (!/^[a-f]$/.test(options.scenario)) fail("which scenario? a, b, c, d, e or f");
+  if (!options.scenario) fail("which scenario? a, b, c, d, e or f");
+  if (!/^[a-f]$/.test(options.scenario))
+    fail(`unknown scenario "${options.scenario}": choose a, b, c, d, e or f`);
   return options;
 }
 
