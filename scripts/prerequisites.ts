@@ -41,6 +41,11 @@ export const PACKAGES: { pkg: string; binary: string | (() => boolean); why: str
     binary: "/usr/bin/systemd-analyze",
     why: "checking the shipped systemd unit",
   },
+  {
+    pkg: "janus",
+    binary: "/usr/bin/janus",
+    why: "the baseline of the benchmark harness's smoke test",
+  },
 ];
 
 /** Debian installs the server under its major version: /usr/lib/postgresql/<version>/bin. */

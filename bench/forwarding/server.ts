@@ -20,10 +20,15 @@ let profiler: Session | undefined;
 function peer(label: string): MediaPeer {
   let p = peers.get(label);
   if (!p) {
-    p = engine.createPeer(label, {
-      offer: (sdp) => send({ type: "offer", label, sdp }),
-      failed: (reason) => send({ type: "failed", label, reason }),
-    });
+    p = engine.createPeer(
+      label,
+      {
+        offer: (sdp) => send({ type: "offer", label, sdp }),
+        failed: (reason) => send({ type: "failed", label, reason }),
+        lost: (reason) => send({ type: "failed", label, reason }),
+      },
+      "bench",
+    );
     peers.set(label, p);
   }
   return p;

@@ -33,6 +33,10 @@ export interface TestNetwork {
   readonly clientAddress: string;
   /** The namespace of the client side. */
   readonly clientNamespace: string;
+  /** The veth device of the server side (for servers that pick interfaces by name, like Janus). */
+  readonly serverDevice: string;
+  /** The veth device of the client side. */
+  readonly clientDevice: string;
   /** The namespace of the server side; undefined when it is the test's own. */
   readonly serverNamespace: string | undefined;
   /** Shapes what leaves `side` (replaces any earlier impairment of that side). */
@@ -160,6 +164,8 @@ export function createTestNetwork(options: { serverNamespace?: boolean } = {}): 
     clientAddress,
     clientNamespace: clientNs,
     serverNamespace: serverNs,
+    serverDevice: serverIf,
+    clientDevice: clientIf,
     impair(side, impairment) {
       clearSide(side);
       const { ns, dev } = sideOf(side);
