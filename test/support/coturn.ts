@@ -4,6 +4,7 @@ import { createSocket } from "node:dgram";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { stopChild } from "./process";
 
 const SHIPPED = resolve(import.meta.dirname, "../../deploy/coturn/turnserver.conf");
 /** Settings of the shipped file that only make sense on a real host; the test sets its own. */
@@ -77,15 +78,9 @@ export async function startCoturn(extra: string[] = []): Promise<Coturn> {
   });
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 5000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        done();
-      });
-      child.kill("SIGTERM");
-    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+    closing ??= stopChild(child, "SIGTERM", 5000).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     return closing;
   };
   try {

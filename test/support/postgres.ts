@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort } from "./free-port";
+import { stopChild } from "./process";
 import { waitFor } from "./wait";
 
 /** Where Debian's postgresql package puts the server, whatever its version. */
@@ -103,16 +104,10 @@ export async function startPostgres(): Promise<TestPostgres> {
     new pg.Client({ host: "127.0.0.1", port, user: USER, database });
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      child.once("exit", () => {
-        clearTimeout(kill);
-        done();
-      });
-      // SIGINT: PostgreSQL's fast shutdown (disconnects clients instead of waiting).
-      child.kill("SIGINT");
-    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+    // SIGINT: PostgreSQL's fast shutdown (disconnects clients instead of waiting).
+    closing ??= stopChild(child, "SIGINT").finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     return closing;
   };
   try {

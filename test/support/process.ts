@@ -5,6 +5,26 @@ import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
+/**
+ * Asks `child` to stop with `signal`, kills it after `graceMs`, and resolves
+ * once it has exited (at once if it already had).
+ */
+export function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = "SIGTERM",
+  graceMs = 10_000,
+): Promise<void> {
+  return new Promise<void>((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const kill = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill(signal);
+  });
+}
+
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
@@ -67,15 +87,7 @@ export async function startServerProcess(
     child,
     output: () => out,
     close() {
-      closing ??= new Promise<void>((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        child.once("exit", () => {
-          clearTimeout(kill);
-          done();
-        });
-        child.kill("SIGTERM");
-      }).finally(() => rmSync(dataDir, { recursive: true, force: true }));
+      closing ??= stopChild(child).finally(() => rmSync(dataDir, { recursive: true, force: true }));
       return closing;
     },
   };
