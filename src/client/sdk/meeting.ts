@@ -1,9 +1,7 @@
 import {
-  type IceServer,
   type Joined,
   MAX_CHAT_LENGTH,
   type MediaState,
-  type Participant,
   type Reaction,
   type Results,
   type RoomSettings,
@@ -15,7 +13,7 @@ import { E2ee, type MlsEvent } from "./e2ee/controller";
 import { encodedTransformsSupported } from "./e2ee/transforms";
 import { Emitter } from "./emitter";
 import { LocalMedia } from "./local-media";
-import { MediaWatchdog } from "./media-watchdog";
+import { MediaConnections } from "./media-connections";
 import type {
   ActionResult,
   JoinOptions,
@@ -23,16 +21,15 @@ import type {
   MeetingSnapshot,
   MeetingStatus,
   ModerationNotice,
-  RemoteParticipant,
 } from "./meeting-types";
 import { DEFAULT_SETTINGS } from "./meeting-types";
 import { Moderation } from "./moderation";
 import type { DeviceRole } from "./preferences";
-import { Publisher } from "./publisher";
 import { backoff, MAX_RECONNECT_ATTEMPTS, RECONNECT_CODES, RETRY_CODES } from "./reconnect";
+import { Roster } from "./roster";
 import { type Body, type Closed, RequestError, Signalling } from "./signalling";
 import { StatsMonitor } from "./stats";
-import { type RemoteStreams, Subscriber } from "./subscriber";
+import type { RemoteStreams } from "./subscriber";
 import { TileWatcher } from "./tile-watcher";
 
 /** Below this downlink (bits per second) even the smallest video layer stutters. */
@@ -60,14 +57,26 @@ export class Meeting {
   /** Moderator commands; the server refuses them to anyone without the permission. */
   readonly moderation = new Moderation(() => this.signalling);
   private statusValue: MeetingStatus = { status: "idle" };
-  private readonly participants = new Map<string, RemoteParticipant>();
+  private readonly roster = new Roster(
+    (id) => ({
+      stream: this.media.subscriber?.streamOf(id),
+      screenStream: this.media.subscriber?.screenOf(id),
+    }),
+    (notice) => this.events.emit("notice", notice),
+  );
   private readonly localMedia = new LocalMedia(() => this.changed());
   private signalling: Signalling | undefined;
-  private publisher: Publisher | undefined;
-  private subscriber: Subscriber | undefined;
+  private readonly media = new MediaConnections({
+    streams: (streams) => this.attachStreams(streams),
+    restart: (reason) => void this.restartMedia(reason),
+    escalate: (reason) => {
+      console.warn(`media: ${reason}; reconnecting`);
+      // The server keeps the place (4000 is no goodbye); the resume renegotiates media.
+      this.signalling?.abandon();
+    },
+  });
   private e2ee: E2ee | undefined;
   private readonly chat = new ChatLog();
-  private hands: string[] = [];
   private settings: RoomSettings = DEFAULT_SETTINGS;
   private waiting: Waiter[] = [];
   private moderationNotice: ModerationNotice | undefined;
@@ -82,11 +91,8 @@ export class Meeting {
   private serverGoing = false;
   /** Bumped by every reconnect, leave and close: an older reconnect loop stops. */
   private generation = 0;
-  private watchdogs: MediaWatchdog[] = [];
   /** Set while the media connections are being replaced (see `restartMedia`). */
   private restartingMedia = false;
-  /** The operator's TURN servers from the last join reply (none without TURN). */
-  private iceServers: readonly IceServer[] = [];
   private audioOnly = false;
   /** low: the downlink is weak; dismissed: the person said no to audio-only this meeting. */
   private downlink: "ok" | "low" | "dismissed" = "ok";
@@ -97,9 +103,9 @@ export class Meeting {
   });
   private readonly stats = new StatsMonitor(
     {
-      publisher: () => this.publisher?.connection,
-      subscriber: () => this.subscriber?.connection,
-      ownerOf: (mid) => this.subscriber?.ownerOf(mid),
+      publisher: () => this.media.publisher?.connection,
+      subscriber: () => this.media.subscriber?.connection,
+      ownerOf: (mid) => this.media.subscriber?.ownerOf(mid),
       localLevel: () => this.localMedia.level(),
       selfId: () => (this.statusValue.status === "joined" ? this.statusValue.self.id : undefined),
     },
@@ -113,7 +119,7 @@ export class Meeting {
     const failing = this.failingParticipants();
     return {
       status: this.statusValue,
-      participants: [...this.participants.values()].map((p) => ({
+      participants: this.roster.participants.map((p) => ({
         ...p,
         ...(failing.has(p.id) ? { e2eeWarning: true } : {}),
       })),
@@ -122,7 +128,7 @@ export class Meeting {
       devices: this.localMedia.devices,
       choices: this.localMedia.choices,
       chat: this.chat.messages,
-      hands: this.hands,
+      hands: this.roster.hands,
       settings: this.settings,
       ...this.activity,
       waiting: this.waiting,
@@ -164,7 +170,7 @@ export class Meeting {
   private failingParticipants(): Set<string> {
     const ids = new Set<string>();
     for (const t of this.e2ee?.failingTransforms ?? []) {
-      const owner = this.subscriber?.ownerOfTransform(t);
+      const owner = this.media.subscriber?.ownerOfTransform(t);
       if (owner) ids.add(owner);
     }
     return ids;
@@ -197,11 +203,11 @@ export class Meeting {
     // The browser's own "stop sharing" bar ends the track.
     track.addEventListener("ended", () => void this.stopScreenShare());
     this.localMedia.setScreen(track);
-    await this.publisher?.send("screen", track);
+    await this.media.send("screen", track);
     const result = await this.act("screen-share", { on: true });
     if (!result.ok) {
       this.localMedia.setScreen(undefined);
-      await this.publisher?.send("screen", null);
+      await this.media.send("screen", null);
     }
     return result;
   }
@@ -209,7 +215,7 @@ export class Meeting {
   async stopScreenShare(): Promise<void> {
     if (!this.localMedia.tracks.screen) return;
     this.localMedia.setScreen(undefined);
-    await this.publisher?.send("screen", null);
+    await this.media.send("screen", null);
     await this.act("screen-share", { on: false });
   }
 
@@ -260,26 +266,14 @@ export class Meeting {
     signalling.events.on("ticket", (ticket) => {
       this.ticket = ticket;
     });
-    this.newSubscriber(signalling);
+    this.media.receive(signalling, this.e2ee);
     return signalling;
   }
 
-  /** The receiving side, on a new peer connection (the server offers it). */
-  private newSubscriber(signalling: Signalling): void {
-    this.subscriber = new Subscriber(signalling, (streams) => this.attachStreams(streams));
-    this.subscriber.useIceServers(this.iceServers);
-    if (this.e2ee) this.subscriber.decryptWith(this.e2ee);
-    this.watch(this.subscriber.connection);
-  }
-
   /** The sending side, on a new peer connection, with the devices that are on. */
-  private async startPublishing(signalling: Signalling): Promise<void> {
-    const publisher = new Publisher(this.e2ee, this.iceServers);
-    this.publisher = publisher;
-    this.watch(publisher.connection);
-    await this.sendLocal("audio");
-    await this.sendLocal("video");
-    await publisher.start(signalling);
+  private startPublishing(signalling: Signalling): Promise<void> {
+    const { audio, video } = this.localMedia.tracks;
+    return this.media.publish(signalling, this.e2ee, { audio, video });
   }
 
   /**
@@ -294,7 +288,7 @@ export class Meeting {
     this.restartingMedia = true;
     try {
       this.stopMedia();
-      this.newSubscriber(signalling);
+      this.media.receive(signalling, this.e2ee);
       await signalling.request("media-restart", {}, 5_000);
       await this.startPublishing(signalling);
       this.stats.start();
@@ -336,10 +330,8 @@ export class Meeting {
     if (joined.resume) this.ticket = joined.resume;
     // A place the server kept goes on in the same encryption group; anything else starts anew.
     if (joined.resumed !== "kept") this.dropE2ee();
-    this.participants.clear();
-    for (const p of joined.participants) this.participants.set(p.id, this.withStreams(p));
+    this.roster.reset(joined.participants, joined.hands);
     if (fresh) this.chat.clear();
-    this.hands = joined.hands;
     this.settings = joined.settings;
     if (joined.settings.e2ee && !encodedTransformsSupported()) {
       // Fail closed: without encoded transforms this browser would send and show media in clear.
@@ -349,8 +341,7 @@ export class Meeting {
     this.reconnecting = undefined;
     this.serverGoing = false;
     this.setStatus({ status: "joined", self: joined.self, locked: joined.locked });
-    this.iceServers = joined.iceServers;
-    this.subscriber?.useIceServers(joined.iceServers);
+    this.media.useIceServers(joined.iceServers);
     if (joined.settings.e2ee && !this.e2ee) {
       this.e2ee = new E2ee(
         () => this.connected(),
@@ -361,7 +352,7 @@ export class Meeting {
       );
       this.e2ee.start().catch(() => undefined);
     }
-    if (this.e2ee) this.subscriber?.decryptWith(this.e2ee);
+    if (this.e2ee) this.media.subscriber?.decryptWith(this.e2ee);
     await this.startPublishing(signalling);
     await this.announceMedia();
     this.stats.start();
@@ -372,21 +363,6 @@ export class Meeting {
   private connected(): Signalling {
     if (!this.signalling) throw new RequestError("disconnected", "reconnecting");
     return this.signalling;
-  }
-
-  /** Restarts the media of `pc` when it stays disconnected; reconnects if it never comes up. */
-  private watch(pc: RTCPeerConnection): void {
-    this.watchdogs.push(
-      new MediaWatchdog(
-        pc,
-        (reason) => void this.restartMedia(reason),
-        (reason) => {
-          console.warn(`media: ${reason}; reconnecting`);
-          // The server keeps the place (4000 is no goodbye); the resume renegotiates media.
-          this.signalling?.abandon();
-        },
-      ),
-    );
   }
 
   private fail(error: unknown): void {
@@ -425,39 +401,27 @@ export class Meeting {
   }
 
   private handleEvent(event: ServerEvent): void {
+    // This person's own entry is their status; everyone else's is the roster's.
+    if (
+      event.type === "participant-updated" &&
+      this.statusValue.status === "joined" &&
+      event.participant.id === this.statusValue.self.id
+    ) {
+      this.statusValue = { ...this.statusValue, self: event.participant };
+      this.changed();
+      return;
+    }
+    if (this.roster.apply(event)) {
+      this.changed();
+      return;
+    }
     switch (event.type) {
-      case "participant-joined":
-        this.participants.set(event.participant.id, this.withStreams(event.participant));
-        this.events.emit("notice", { kind: "joined", name: event.participant.name });
-        break;
-      case "participant-updated":
-        if (event.participant.id === this.selfId() && this.statusValue.status === "joined")
-          this.statusValue = { ...this.statusValue, self: event.participant };
-        else this.participants.set(event.participant.id, this.withStreams(event.participant));
-        break;
-      case "participant-reconnecting":
-      case "participant-reconnected": {
-        const p = this.participants.get(event.participantId);
-        if (!p) return;
-        const { reconnecting: _, ...rest } = p;
-        this.participants.set(
-          p.id,
-          event.type === "participant-reconnecting" ? { ...rest, reconnecting: true } : rest,
-        );
-        break;
-      }
       case "server-shutdown":
         this.serverGoing = true;
         this.events.emit("notice", { kind: "server-restarting", name: "" });
         break;
-      case "participant-left": {
-        const name = this.participants.get(event.participantId)?.name;
-        this.participants.delete(event.participantId);
-        if (name !== undefined) this.events.emit("notice", { kind: "left", name });
-        break;
-      }
       case "subscriber-offer":
-        this.subscriber?.handleOffer(event.sdp, event.tracks);
+        this.media.subscriber?.handleOffer(event.sdp, event.tracks);
         return;
       case "downlink":
         if (this.downlink === "dismissed") return;
@@ -466,14 +430,6 @@ export class Meeting {
       case "chat":
         this.receiveChat(event);
         return;
-      case "hands":
-        for (const id of event.queue) {
-          const name = this.participants.get(id)?.name;
-          if (!this.hands.includes(id) && name !== undefined)
-            this.events.emit("notice", { kind: "hand", name });
-        }
-        this.hands = event.queue;
-        break;
       case "reaction": {
         const name = this.nameOf(event.from);
         this.events.emit("reaction", { from: event.from, name, emoji: event.emoji });
@@ -537,35 +493,21 @@ export class Meeting {
   private nameOf(id: string): string {
     if (this.statusValue.status === "joined" && this.statusValue.self.id === id)
       return this.statusValue.self.name;
-    return this.participants.get(id)?.name ?? "";
+    return this.roster.nameOf(id) ?? "";
   }
 
   private selfId(): string | undefined {
     return this.statusValue.status === "joined" ? this.statusValue.self.id : undefined;
   }
 
-  private withStreams(p: Participant): RemoteParticipant {
-    return {
-      ...p,
-      stream: this.subscriber?.streamOf(p.id),
-      screenStream: this.subscriber?.screenOf(p.id),
-    };
-  }
-
   private attachStreams(streams: RemoteStreams): void {
-    for (const [id, p] of this.participants) {
-      this.participants.set(id, {
-        ...p,
-        stream: streams.media.get(id),
-        screenStream: streams.screens.get(id),
-      });
-    }
+    this.roster.attach(streams);
     this.changed();
   }
 
   private async sendLocal(kind: "audio" | "video"): Promise<void> {
     const track = this.localMedia.tracks[kind] ?? null;
-    await this.publisher?.send(kind === "audio" ? "microphone" : "camera", track);
+    await this.media.send(kind === "audio" ? "microphone" : "camera", track);
   }
 
   /** Sends a request whose refusal the person should see, as a result instead of a throw. */
@@ -639,12 +581,7 @@ export class Meeting {
   /** Closes both peer connections (and their watchdogs). */
   private stopMedia(): void {
     this.stats.stop();
-    for (const w of this.watchdogs) w.close();
-    this.watchdogs = [];
-    this.publisher?.close();
-    this.subscriber?.close();
-    this.publisher = undefined;
-    this.subscriber = undefined;
+    this.media.close();
   }
 
   /** Lets go of the connection and media, keeping who is here, the chat and the encryption group. */
@@ -665,19 +602,11 @@ export class Meeting {
   private teardown(): void {
     this.reconnecting = undefined;
     this.ticket = undefined;
-    for (const w of this.watchdogs) w.close();
-    this.watchdogs = [];
-    this.stats.stop();
-    this.publisher?.close();
-    this.subscriber?.close();
-    this.e2ee?.close();
-    this.e2ee = undefined;
+    this.stopMedia();
+    this.dropE2ee();
     this.signalling?.close();
-    this.publisher = undefined;
-    this.subscriber = undefined;
     this.signalling = undefined;
-    this.participants.clear();
-    this.hands = [];
+    this.roster.clear();
     this.activity = { quality: {} };
     this.waiting = [];
     this.moderationNotice = undefined;
