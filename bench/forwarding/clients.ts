@@ -5,17 +5,8 @@
  * Plain werift peers, as a browser would be: the publisher offers, the SFU
  * offers each subscriber; werift sends receiver reports and NACKs by itself.
  */
-import {
-  MediaStreamTrack,
-  type PeerConfig,
-  RTCPeerConnection,
-  RtpHeader,
-  RtpPacket,
-  useOPUS,
-  useSdesMid,
-  useVP8,
-} from "werift";
-import { loopbackStun } from "../../test/support/loopback-stun";
+import { MediaStreamTrack, type PeerConfig, RTCPeerConnection, RtpHeader, RtpPacket } from "werift";
+import { loopbackPeerConfig } from "../../test/support/werift-client";
 import type { FromClients, ToClients } from "./messages";
 
 const send = (m: FromClients) => process.send?.(m);
@@ -24,20 +15,6 @@ const received: number[] = [];
 let sent = 0;
 let pacer: NodeJS.Timeout | undefined;
 let config: Partial<PeerConfig>;
-
-async function peerConfig(): Promise<Partial<PeerConfig>> {
-  const stun = await loopbackStun();
-  return {
-    codecs: { audio: [useOPUS()], video: [useVP8()] },
-    headerExtensions: { audio: [useSdesMid()], video: [useSdesMid()] },
-    iceServers: [{ urls: stun.url }],
-    iceUseIpv4: false,
-    iceUseIpv6: false,
-    iceAdditionalHostAddresses: ["127.0.0.1"],
-    iceInterfaceAddresses: { udp4: "127.0.0.1" },
-    bundlePolicy: "max-bundle",
-  };
-}
 
 /** A VP8-like payload (RFC 7741 descriptor, then a frame tag), fixed content: the SFU never looks inside. */
 function vp8Payload(bytes: number, keyframe: boolean): Buffer {
@@ -140,5 +117,5 @@ process.on("message", (m: ToClients) => {
   })().catch((error: Error) => send({ type: "failed", reason: error.stack ?? error.message }));
 });
 
-config = await peerConfig();
+config = await loopbackPeerConfig();
 send({ type: "ready" });

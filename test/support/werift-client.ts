@@ -31,7 +31,7 @@ import { waitFor } from "./wait";
  * responder, take no addresses from the interfaces (`iceUseIpv4/6: false`)
  * and announce and bind 127.0.0.1 only.
  */
-async function loopbackPeerConfig(): Promise<Partial<PeerConfig>> {
+export async function loopbackPeerConfig(): Promise<Partial<PeerConfig>> {
   const stun = await loopbackStun();
   return {
     codecs: { audio: [useOPUS()], video: [useVP8()] },
