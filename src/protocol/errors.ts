@@ -30,6 +30,8 @@ export const ERRORS = {
   "e2ee-off": "This meeting is not end-to-end encrypted.",
   "chat-encrypted-only": "This meeting is end-to-end encrypted: chat must be encrypted too.",
   "shutting-down": "The server is shutting down or restarting; try again in a moment.",
+  "store-unavailable":
+    "The meeting service cannot reach its database right now; try again in a moment.",
   "cluster-unavailable":
     "The meeting service cannot reach its coordination service right now; try again in a moment.",
 } as const;

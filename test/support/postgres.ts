@@ -27,6 +27,10 @@ export interface TestPostgres {
   /** postgres://… of a fresh, empty database on every call. */
   createDatabase(): Promise<string>;
   readonly port: number;
+  /** Stops the server (fast shutdown), keeping its data: an outage. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data after `stop`. */
+  start(): Promise<void>;
   /** Stops the server and removes its data folder; idempotent. */
   close(): Promise<void>;
 }
@@ -91,30 +95,26 @@ export async function startPostgres(): Promise<TestPostgres> {
     "-c",
     "max_connections=200",
   ]);
-  const child: ChildProcess = spawn(serverBin, serverArgs, {
-    env,
-    cwd: dir,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  let child: ChildProcess | undefined;
   let log = "";
-  child.stderr?.on("data", (d) => {
-    log += d;
-  });
   const admin = (database = "postgres") =>
     new pg.Client({ host: "127.0.0.1", port, user: USER, database });
-  let closing: Promise<void> | undefined;
-  const close = () => {
-    // SIGINT: PostgreSQL's fast shutdown (disconnects clients instead of waiting).
-    closing ??= stopChild(child, "SIGINT").finally(() =>
-      rmSync(dir, { recursive: true, force: true }),
-    );
-    return closing;
-  };
-  try {
+  /** Starts the server on the data folder and waits until it takes connections. */
+  const run = async () => {
+    log = "";
+    const started = spawn(serverBin, serverArgs, {
+      env,
+      cwd: dir,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    child = started;
+    started.stderr?.on("data", (d) => {
+      log += d;
+    });
     await waitFor(
       `PostgreSQL on port ${port}`,
       async () => {
-        if (child.exitCode !== null) throw new Error(`postgres exited:\n${log}`);
+        if (started.exitCode !== null) throw new Error(`postgres exited:\n${log}`);
         const client = admin();
         try {
           await client.connect();
@@ -125,6 +125,18 @@ export async function startPostgres(): Promise<TestPostgres> {
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
+  };
+  // SIGINT: PostgreSQL's fast shutdown (disconnects clients instead of waiting).
+  const stop = async () => {
+    if (child) await stopChild(child, "SIGINT");
+  };
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= stop().finally(() => rmSync(dir, { recursive: true, force: true }));
+    return closing;
+  };
+  try {
+    await run();
   } catch (error) {
     await close();
     throw error;
@@ -143,6 +155,8 @@ export async function startPostgres(): Promise<TestPostgres> {
       }
       return `postgres://${USER}@127.0.0.1:${port}/${name}`;
     },
+    stop,
+    start: run,
     close,
   };
 }

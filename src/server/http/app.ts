@@ -8,11 +8,13 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { ERRORS } from "../../protocol/errors";
 import type { AccountServices } from "../account/services";
 import type { EgressMonitor } from "../compliance/egress-monitor";
 import type { Config } from "../config/config";
 import type { RoomDirectory } from "../room/directory";
 import type { Store } from "../store/store";
+import { StoreUnavailableError } from "../store/unavailable";
 import type { TlsOptions } from "../tls/tls";
 import { registerAuthRoutes } from "./auth";
 import { registerComplianceRoutes } from "./compliance";
@@ -65,6 +67,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   registerSecurityHeaders(app, headers);
+  // Fastify's default for a thrown error is a 500 carrying the error's own message: no
+  // internals to the outside, and a database outage is said as such (503, try again).
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof StoreUnavailableError) {
+      deps.log.warn({ route: request.routeOptions.url }, "database unreachable");
+      return reply
+        .code(503)
+        .send({ code: "store-unavailable", message: ERRORS["store-unavailable"] });
+    }
+    if (error.statusCode !== undefined && error.statusCode < 500) return reply.send(error);
+    deps.log.error({ err: error, route: request.routeOptions.url }, "request failed");
+    return reply.code(500).send({ code: "internal", message: ERRORS.internal });
+  });
   app.get("/healthz", async (_request, reply) => {
     try {
       await deps.store.ping();

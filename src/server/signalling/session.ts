@@ -13,6 +13,7 @@ import type { RoomDirectory } from "../room/directory";
 import type { Participant } from "../room/participant";
 import { ResumeTickets } from "../room/resume-ticket";
 import type { Room } from "../room/room";
+import { StoreUnavailableError } from "../store/unavailable";
 import { ProtocolError } from "./errors";
 import type { AccessGuard } from "./guard";
 import { handlers } from "./handlers";
@@ -146,7 +147,10 @@ export class Session {
       this.sendReply({ type: "ok", id: msg.id, result } as Reply<ClientMessageType>);
     } catch (error) {
       if (error instanceof ProtocolError) this.sendError(msg.id, error);
-      else {
+      else if (error instanceof StoreUnavailableError) {
+        this.deps.log.warn({ type: msg.type }, "database unreachable");
+        this.sendError(msg.id, new ProtocolError("store-unavailable"));
+      } else {
         this.deps.log.error({ err: error, type: msg.type }, "handler failed");
         this.sendError(msg.id, new ProtocolError("internal"));
       }

@@ -7,6 +7,7 @@ import { AccountStore } from "./accounts";
 import { migrationProvider } from "./migrations";
 import { RoomStore } from "./rooms";
 import type { Database } from "./schema";
+import { guardedPool } from "./unavailable";
 
 /**
  * The persistent store: one database, one repository per concept. Every
@@ -45,7 +46,9 @@ export class Store {
     });
     // An idle client whose server went away emits an error; without a listener it would crash the process.
     pool.on("error", () => {});
-    const store = new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
+    const store = new Store(
+      new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) }),
+    );
     try {
       await store.migrate();
     } catch (error) {

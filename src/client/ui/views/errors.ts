@@ -19,7 +19,11 @@ const KNOWN = new Set<string>([
   "cluster-unavailable",
 ]);
 
+/** Codes that mean the same to a person: "the service is briefly unavailable". */
+const SAME_AS: Record<string, string> = { "store-unavailable": "cluster-unavailable" };
+
 /** The translated text for an error code from the server or the SDK. */
 export function errorText(code: string): string {
-  return KNOWN.has(code) ? t(`error.${code}` as MessageKey) : t("error.default");
+  const known = SAME_AS[code] ?? code;
+  return KNOWN.has(known) ? t(`error.${known}` as MessageKey) : t("error.default");
 }
