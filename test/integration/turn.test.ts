@@ -5,6 +5,7 @@ import { iceServersFor, turnCredentials } from "../../src/server/turn/credential
 import { type Coturn, startCoturn } from "../support/coturn";
 import { createRoom, startTestServer, type TestServer } from "../support/server";
 import { SignallingClient } from "../support/signalling-client";
+import { TurnProbe } from "../support/turn-probe";
 import { WeriftClient } from "../support/werift-client";
 
 /** The SFU's media address in this test: on loopback, but not 127.0.0.1. */
@@ -139,6 +140,53 @@ describe("TURN with the shipped coturn configuration", () => {
         assert.equal(pair?.remoteCandidate.host, SFU);
       }
     });
+  });
+});
+
+describe("TURN over IPv6 with the shipped coturn configuration", () => {
+  let coturn: Coturn;
+  let probe: TurnProbe | undefined;
+
+  before(async () => {
+    // ::1 is the one allowed peer here, so that an "ok" shows IPv6 relaying itself works and
+    // every 403 below comes from the shipped deny list.
+    coturn = await startCoturn([
+      "listening-ip=::1",
+      "relay-ip=::1",
+      "allow-loopback-peers",
+      "allowed-peer-ip=::1",
+    ]);
+  });
+  after(async () => {
+    probe?.close();
+    await coturn?.close();
+  });
+
+  it("refuses IPv6 peers that reach inside: unique-local, link-local, IPv4-mapped, NAT64, multicast, documentation, cloud metadata", async () => {
+    const credentials = turnCredentials({ urls: [], secret: coturn.secret, ttlSeconds: 600 });
+    probe = await TurnProbe.allocateIpv6(
+      "::1",
+      coturn.port,
+      credentials.username,
+      credentials.credential,
+    );
+    assert.equal(await probe.permission("::1"), "ok", "the allowed peer");
+    for (const ip of [
+      "::",
+      "fc00::1",
+      "fd12:3456::1",
+      "fe80::1",
+      "::ffff:127.0.0.1",
+      "::ffff:10.1.2.3",
+      "::ffff:169.254.169.254",
+      "64:ff9b::a00:1",
+      "2001:db8::1",
+      "2002:a00:1::1",
+      "ff02::1",
+      "fd00:ec2::254",
+    ]) {
+      assert.equal(await probe.permission(ip), "403 Forbidden IP", `relaying to ${ip}`);
+    }
   });
 });
 
