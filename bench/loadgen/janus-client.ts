@@ -4,6 +4,7 @@ import type { ReceiveCounter, StampedSource } from "./media";
 import type { ClientSpec, JoinResult, MediaSettings } from "./messages";
 import { failure, publishingPeer, receivingPeer } from "./peer";
 import { type BenchClient, FIRST_MEDIA_DEADLINE_MS, sentOf, within } from "./plenum-client";
+import { TILES } from "./tiles";
 
 /** The Janus room number of the harness's room `index`. */
 export function janusRoom(index: number): number {
@@ -76,7 +77,11 @@ export class JanusBenchClient implements BenchClient {
         id: this.spec.feed,
         display: this.spec.name,
       });
-      const peer = await publishingPeer(this.config, [...kinds]);
+      const peer = await publishingPeer(
+        this.config,
+        [...kinds],
+        this.media.videoLayers === 3 ? "high-first" : undefined,
+      );
       this.upstream = peer.pc;
       const reply = await session.message(
         handle,
@@ -107,7 +112,14 @@ export class JanusBenchClient implements BenchClient {
       firstMedia = resolve;
     });
     const handle = await session.attach((m) => this.trickle(this.downstream, m));
-    const pc = receivingPeer(this.config, this.spec.name, this.counter, firstMedia);
+    const tile = this.spec.tile && this.media.videoLayers === 3 ? TILES[this.spec.tile] : undefined;
+    const pc = receivingPeer(
+      this.config,
+      this.spec.name,
+      this.counter,
+      firstMedia,
+      tile ? { wantedLayer: tile.layer } : {},
+    );
     this.downstream = pc;
     const attached = await session.message(handle, {
       request: "join",
@@ -122,6 +134,19 @@ export class JanusBenchClient implements BenchClient {
     if (!sdp) throw new Error("no local answer");
     await session.message(handle, { request: "start" }, { type: "answer", sdp });
     await session.trickleCompleted(handle);
+    if (tile) {
+      // The substream that fits the tile (0 = q), as Plenum's allocation would choose it.
+      const streams = (attached.plugindata?.data.streams ?? []) as {
+        type?: string;
+        mid?: string;
+      }[];
+      const video = streams.filter((s) => s.type === "video" && s.mid !== undefined);
+      if (video.length > 0)
+        await session.message(handle, {
+          request: "configure",
+          streams: video.map((s) => ({ mid: s.mid, substream: tile.layer })),
+        });
+    }
     await within(
       Promise.race([first, failure(pc, "downstream")]),
       FIRST_MEDIA_DEADLINE_MS,
