@@ -73,6 +73,14 @@ function subscribedStreams(participants: Participant[]): number {
   return n;
 }
 
+/** Cameras the subscribers should receive: each subscriber × each other camera of its room. */
+function videoStreams(participants: Participant[]): number {
+  let n = 0;
+  for (const s of participants.filter((p) => p.subscribe))
+    for (const p of participants) if (p !== s && p.room === s.room && p.publish.video) n++;
+  return n;
+}
+
 /**
  * The client specs of a step, in join phases. Janus can subscribe to a feed
  * only after its `webrtcup`, and its subscriptions are handles of their own,
@@ -309,7 +317,13 @@ export async function runStep(
       fds,
       ...(step.churnEveryMs ? { rssStartMiB: rssStart / MiB, fdsStart } : {}),
       ...(hasVideo
-        ? { video: videoMetrics(sumVideo(stats.map((s) => s.stats.video)), windowS) }
+        ? {
+            video: videoMetrics(
+              sumVideo(stats.map((s) => s.stats.video)),
+              windowS,
+              videoStreams(step.participants),
+            ),
+          }
         : {}),
     };
   } finally {

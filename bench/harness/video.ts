@@ -4,6 +4,8 @@ import type { VideoWindowStats } from "../loadgen/messages";
 export interface VideoMetrics {
   /** Video streams received (subscriber × remote camera). */
   streams: number;
+  /** Streams that should have been (every subscriber × every other camera of its room) but decoded nothing. */
+  missingStreams: number;
   /** Frames decoded per second, all streams. */
   framesPerSecond: number;
   /** Freezes (WebRTC's definition) and their total duration, all streams. */
@@ -44,11 +46,16 @@ export function sumVideo(parts: VideoWindowStats[]): VideoWindowStats {
   return sum;
 }
 
-export function videoMetrics(v: VideoWindowStats, windowS: number): VideoMetrics {
+export function videoMetrics(
+  v: VideoWindowStats,
+  windowS: number,
+  expectedStreams: number,
+): VideoMetrics {
   const frames = v.framesByLayer.reduce((a, b) => a + b, 0);
   const share = (n: number) => (frames > 0 ? (100 * n) / frames : Number.NaN);
   return {
     streams: v.streams,
+    missingStreams: Math.max(0, expectedStreams - v.streams),
     framesPerSecond: frames / windowS,
     freezes: v.freezes,
     freezeSeconds: v.freezeMs / 1000,
@@ -68,6 +75,7 @@ export function videoMetrics(v: VideoWindowStats, windowS: number): VideoMetrics
 /** Rows of the summary table: name, value of one run's metrics, digits. */
 export const VIDEO_ROWS: Array<[string, (v: VideoMetrics) => number, number]> = [
   ["video streams", (v) => v.streams, 0],
+  ["video streams missing", (v) => v.missingStreams, 0],
   ["decoded frames/s", (v) => v.framesPerSecond, 0],
   ["freezes", (v) => v.freezes, 0],
   ["freeze duration s", (v) => v.freezeSeconds, 2],
@@ -82,5 +90,5 @@ export const VIDEO_ROWS: Array<[string, (v: VideoMetrics) => number, number]> = 
 /** One line for the progress log. */
 export function describeVideo(v: VideoMetrics): string {
   const pct = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)}%` : "–");
-  return `video: ${v.streams} streams, ${v.freezes} freezes (${v.freezeSeconds.toFixed(1)} s), layers q/h/f ${v.layerPercent.map(pct).join("/")}, on the tile's layer ${pct(v.onWantedLayerPercent)}, ${v.plis} PLIs`;
+  return `video: ${v.streams} streams (${v.missingStreams} missing), ${v.freezes} freezes (${v.freezeSeconds.toFixed(1)} s), layers q/h/f ${v.layerPercent.map(pct).join("/")}, on the tile's layer ${pct(v.onWantedLayerPercent)}, ${v.plis} PLIs`;
 }

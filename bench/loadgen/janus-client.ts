@@ -89,6 +89,8 @@ export class JanusBenchClient implements BenchClient {
         { type: "offer", sdp: peer.offer },
       );
       if (!reply.jsep) throw new Error("Janus publish: no answer");
+      if (process.env.BENCH_DEBUG)
+        console.error(`${this.spec.name} offer:\n${peer.offer}\nanswer:\n${reply.jsep.sdp}`);
       await peer.pc.setRemoteDescription(reply.jsep);
       await session.trickleCompleted(handle);
       this.sources = peer.start(this.media, this.random);

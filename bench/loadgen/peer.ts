@@ -51,15 +51,13 @@ export async function publishingPeer(
   offer: string;
   start(settings: MediaSettings, random: () => number): StampedSource[];
 }> {
+  // werift numbers extensions by their place in these lists, so one mid
+  // object in both gets one id in both m-lines, as in a browser's offer:
+  // Janus reads the mid of unsignalled SSRCs with a single id per connection.
+  const mid = useSdesMid();
   const pc = new RTCPeerConnection(
     simulcast
-      ? {
-          ...config,
-          headerExtensions: {
-            audio: [useSdesMid()],
-            video: [useSdesMid(), useSdesRTPStreamId()],
-          },
-        }
+      ? { ...config, headerExtensions: { audio: [mid], video: [mid, useSdesRTPStreamId()] } }
       : config,
   );
   const sending: Array<[MediaStreamTrack, "audio" | "video", RTCRtpTransceiver]> = [];
