@@ -8,7 +8,8 @@ import type { Stamp } from "./stamp";
  * WebRTC's `freezeCount`/`totalFreezesDuration` are (VideoQualityObserver):
  * an interval between decoded frames longer than max(3 × the average
  * interval, average + 150 ms), where the average is over the last 30
- * intervals that were not freezes; a freeze lasts the whole interval.
+ * intervals that were not freezes; a freeze lasts the whole interval (of
+ * which only the part inside the measurement window is summed).
  */
 const AVERAGE_OVER = 30;
 /** WebRTC needs a few frames before it judges intervals. */
@@ -62,6 +63,8 @@ export class VideoDecoderModel {
   private readonly pending = new Map<string, Pending>();
   private stuckSince: number | undefined;
   private lastPli = Number.NEGATIVE_INFINITY;
+  /** Start of the measurement window: only the part of a freeze inside it counts. */
+  private windowStart = Number.NEGATIVE_INFINITY;
 
   /**
    * @param wantedLayer the layer the subscriber's tile asks for, if any
@@ -141,14 +144,14 @@ export class VideoDecoderModel {
       c.framesWithWanted++;
       if (p.layer === this.wantedLayer) c.framesOnWantedLayer++;
     }
-    if (this.lastDecodedAt !== undefined) this.interval(now - this.lastDecodedAt);
+    if (this.lastDecodedAt !== undefined) this.interval(now - this.lastDecodedAt, now);
     this.lastDecodedAt = now;
   }
 
-  private interval(ms: number): void {
+  private interval(ms: number, now: number): void {
     if (this.intervals.length >= MIN_SAMPLES && isFreeze(ms, this.average())) {
       this.counts.freezes++;
-      this.counts.freezeMs += ms;
+      this.counts.freezeMs += Math.min(ms, now - this.windowStart);
       return;
     }
     this.intervals.push(ms);
@@ -159,9 +162,10 @@ export class VideoDecoderModel {
     return this.intervals.reduce((a, b) => a + b, 0) / this.intervals.length;
   }
 
-  /** Starts a fresh window of counts; the decoder's state goes on. */
-  resetCounts(): void {
+  /** Starts a fresh window of counts at `now`; the decoder's state goes on. */
+  resetCounts(now: number): void {
     this.counts = emptyCounts();
+    this.windowStart = now;
   }
 
   /**
@@ -176,7 +180,7 @@ export class VideoDecoderModel {
       isFreeze(now - this.lastDecodedAt, this.average())
     ) {
       c.freezes++;
-      c.freezeMs += now - this.lastDecodedAt;
+      c.freezeMs += Math.min(now - this.lastDecodedAt, now - this.windowStart);
     }
     return c;
   }

@@ -240,11 +240,12 @@ export class ReceiveCounter {
 
   /** Starts a fresh window; the video decoders' state (what they last decoded) goes on. */
   reset(): void {
+    const now = performance.now();
     for (const s of this.streams.values()) {
       s.run = undefined;
       s.previous = undefined;
       s.closedExpected = 0;
-      s.decoder?.resetCounts();
+      s.decoder?.resetCounts(now);
     }
     this.packets = 0;
     this.bytes = 0;
