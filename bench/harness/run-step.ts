@@ -263,12 +263,14 @@ export async function runStep(
     let packets = 0;
     let bytes = 0;
     const bySeq = { audio: 0, video: 0 };
+    let videoPackets = 0;
     const sent = new Map<string, { audio: number; video: number }>();
     for (const { stats: s } of stats) {
       packets += s.packets;
       bytes += s.bytes;
       bySeq.audio += s.byKind.audio.expected;
       bySeq.video += s.byKind.video.expected;
+      videoPackets += s.byKind.video.packets;
       merge(latency, s.latency);
       for (const [name, n] of Object.entries(s.sent)) sent.set(name, n);
     }
@@ -285,9 +287,9 @@ export async function runStep(
           if (pub.publish.audio) bySent.audio += n.audio;
           if (pub.publish.video) bySent.video += n.video;
         }
-    const expected =
-      (step.churnEveryMs ? bySeq.audio : bySent.audio) +
-      (step.churnEveryMs || settings.media.videoLayers > 1 ? bySeq.video : bySent.video);
+    const videoExpected =
+      step.churnEveryMs || settings.media.videoLayers > 1 ? bySeq.video : bySent.video;
+    const expected = (step.churnEveryMs ? bySeq.audio : bySent.audio) + videoExpected;
     const hasVideo = step.participants.some((p) => p.publish.video);
     const cpuPerSecond = (cpu1 - cpu0) / windowS;
     const streams = subscribedStreams(step.participants);
@@ -322,6 +324,7 @@ export async function runStep(
               sumVideo(stats.map((s) => s.stats.video)),
               windowS,
               videoStreams(step.participants),
+              { packets: videoPackets, expected: videoExpected },
             ),
           }
         : {}),

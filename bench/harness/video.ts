@@ -4,6 +4,8 @@ import type { VideoWindowStats } from "../loadgen/messages";
 export interface VideoMetrics {
   /** Video streams received (subscriber × remote camera). */
   streams: number;
+  /** Video packets lost (as in the loss column, video only), %. */
+  lossPercent: number;
   /** Streams that should have been (every subscriber × every other camera of its room) but decoded nothing. */
   missingStreams: number;
   /** Frames decoded per second, all streams. */
@@ -50,11 +52,16 @@ export function videoMetrics(
   v: VideoWindowStats,
   windowS: number,
   expectedStreams: number,
+  packets: { packets: number; expected: number },
 ): VideoMetrics {
   const frames = v.framesByLayer.reduce((a, b) => a + b, 0);
   const share = (n: number) => (frames > 0 ? (100 * n) / frames : Number.NaN);
   return {
     streams: v.streams,
+    lossPercent:
+      packets.expected > 0
+        ? (100 * Math.max(0, packets.expected - packets.packets)) / packets.expected
+        : Number.NaN,
     missingStreams: Math.max(0, expectedStreams - v.streams),
     framesPerSecond: frames / windowS,
     freezes: v.freezes,
@@ -76,6 +83,7 @@ export function videoMetrics(
 export const VIDEO_ROWS: Array<[string, (v: VideoMetrics) => number, number]> = [
   ["video streams", (v) => v.streams, 0],
   ["video streams missing", (v) => v.missingStreams, 0],
+  ["video loss %", (v) => v.lossPercent, 2],
   ["decoded frames/s", (v) => v.framesPerSecond, 0],
   ["freezes", (v) => v.freezes, 0],
   ["freeze duration s", (v) => v.freezeSeconds, 2],
