@@ -13,6 +13,12 @@ export interface VideoMetrics {
   /** Freezes (WebRTC's definition) and their total duration, all streams. */
   freezes: number;
   freezeSeconds: number;
+  /**
+   * Freezes grouped by when they began (within 100 ms of the one before):
+   * many streams freezing at once is one stall somewhere they share (server,
+   * load generator), not many separate losses.
+   */
+  freezeEpisodes: number;
   /** Share of the streams' time spent frozen, %. */
   frozenPercent: number;
   /** Share of decoded frames per layer (q, h, f; with one layer all are "q"), %. */
@@ -32,6 +38,7 @@ export function sumVideo(parts: VideoWindowStats[]): VideoWindowStats {
     framesWithWanted: 0,
     freezes: 0,
     freezeMs: 0,
+    freezeStarts: [],
     plis: 0,
   };
   for (const p of parts) {
@@ -43,6 +50,7 @@ export function sumVideo(parts: VideoWindowStats[]): VideoWindowStats {
     sum.framesWithWanted += p.framesWithWanted;
     sum.freezes += p.freezes;
     sum.freezeMs += p.freezeMs;
+    sum.freezeStarts.push(...p.freezeStarts);
     sum.plis += p.plis;
   }
   return sum;
@@ -66,6 +74,7 @@ export function videoMetrics(
     framesPerSecond: frames / windowS,
     freezes: v.freezes,
     freezeSeconds: v.freezeMs / 1000,
+    freezeEpisodes: episodes(v.freezeStarts),
     frozenPercent:
       v.streams > 0 ? Math.min(100, (100 * v.freezeMs) / 1000 / (v.streams * windowS)) : Number.NaN,
     layerPercent: [
@@ -79,6 +88,20 @@ export function videoMetrics(
   };
 }
 
+/** Groups of freeze starts less than 100 ms after the one before. */
+export function episodes(starts: number[]): number {
+  const sorted = [...starts].sort((a, b) => a - b);
+  let n = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const at of sorted) {
+    if (at - last >= EPISODE_GAP_MS) n++;
+    last = at;
+  }
+  return n;
+}
+
+const EPISODE_GAP_MS = 100;
+
 /** Rows of the summary table: name, value of one run's metrics, digits. */
 export const VIDEO_ROWS: Array<[string, (v: VideoMetrics) => number, number]> = [
   ["video streams", (v) => v.streams, 0],
@@ -87,6 +110,7 @@ export const VIDEO_ROWS: Array<[string, (v: VideoMetrics) => number, number]> = 
   ["decoded frames/s", (v) => v.framesPerSecond, 0],
   ["freezes", (v) => v.freezes, 0],
   ["freeze duration s", (v) => v.freezeSeconds, 2],
+  ["freeze episodes", (v) => v.freezeEpisodes, 0],
   ["time frozen %", (v) => v.frozenPercent, 2],
   ["frames on layer q %", (v) => v.layerPercent[0], 1],
   ["frames on layer h %", (v) => v.layerPercent[1], 1],
@@ -98,5 +122,5 @@ export const VIDEO_ROWS: Array<[string, (v: VideoMetrics) => number, number]> = 
 /** One line for the progress log. */
 export function describeVideo(v: VideoMetrics): string {
   const pct = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)}%` : "–");
-  return `video: ${v.streams} streams (${v.missingStreams} missing), ${v.freezes} freezes (${v.freezeSeconds.toFixed(1)} s), layers q/h/f ${v.layerPercent.map(pct).join("/")}, on the tile's layer ${pct(v.onWantedLayerPercent)}, ${v.plis} PLIs`;
+  return `video: ${v.streams} streams (${v.missingStreams} missing), ${v.freezes} freezes (${v.freezeSeconds.toFixed(1)} s, ${v.freezeEpisodes} episodes), layers q/h/f ${v.layerPercent.map(pct).join("/")}, on the tile's layer ${pct(v.onWantedLayerPercent)}, ${v.plis} PLIs`;
 }

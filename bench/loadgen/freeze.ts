@@ -32,6 +32,8 @@ export interface DecoderCounts {
   framesWithWanted: number;
   freezes: number;
   freezeMs: number;
+  /** When each freeze began (the last frame before it; `performance.now()` ms of this process). */
+  freezeStarts: number[];
   plis: number;
 }
 
@@ -42,6 +44,7 @@ export function emptyCounts(): DecoderCounts {
     framesWithWanted: 0,
     freezes: 0,
     freezeMs: 0,
+    freezeStarts: [],
     plis: 0,
   };
 }
@@ -152,6 +155,7 @@ export class VideoDecoderModel {
     if (this.intervals.length >= MIN_SAMPLES && isFreeze(ms, this.average())) {
       this.counts.freezes++;
       this.counts.freezeMs += Math.min(ms, now - this.windowStart);
+      this.counts.freezeStarts.push(now - ms);
       return;
     }
     this.intervals.push(ms);
@@ -173,7 +177,11 @@ export class VideoDecoderModel {
    * as a freeze too (WebRTC would count it only once a frame came again).
    */
   finish(now: number): DecoderCounts {
-    const c = { ...this.counts, framesByLayer: [...this.counts.framesByLayer] };
+    const c = {
+      ...this.counts,
+      framesByLayer: [...this.counts.framesByLayer],
+      freezeStarts: [...this.counts.freezeStarts],
+    };
     if (
       this.lastDecodedAt !== undefined &&
       this.intervals.length >= MIN_SAMPLES &&
@@ -181,6 +189,7 @@ export class VideoDecoderModel {
     ) {
       c.freezes++;
       c.freezeMs += Math.min(now - this.lastDecodedAt, now - this.windowStart);
+      c.freezeStarts.push(this.lastDecodedAt);
     }
     return c;
   }

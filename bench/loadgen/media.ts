@@ -339,6 +339,8 @@ export class ReceiveCounter {
       sum.framesWithWanted += c.framesWithWanted;
       sum.freezes += c.freezes;
       sum.freezeMs += c.freezeMs;
+      for (const at of c.freezeStarts)
+        if (sum.freezeStarts.length < 2000) sum.freezeStarts.push(performance.timeOrigin + at);
       sum.plis += c.plis;
     }
     return { streams, ...sum };

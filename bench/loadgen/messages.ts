@@ -98,6 +98,11 @@ export interface VideoWindowStats {
   /** Freezes (WebRTC's definition, freeze.ts) and their summed duration, ms. */
   freezes: number;
   freezeMs: number;
+  /**
+   * When freezes began, wall-clock ms (`performance.timeOrigin` + `now()`,
+   * comparable across processes to a millisecond or so), at most 2000.
+   */
+  freezeStarts: number[];
   /** Key frames asked for by the receivers (PLI) when their decoder was stuck. */
   plis: number;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { episodes } from "../../bench/harness/video";
 import { VideoDecoderModel } from "../../bench/loadgen/freeze";
 import { ReceiveCounter, videoLayers } from "../../bench/loadgen/media";
 import { simulcastOffer } from "../../bench/loadgen/simulcast";
@@ -178,4 +179,9 @@ test("simulcast layers and the offer: q, h, f in the order each server expects, 
     /a=rid:q send\r\na=rid:h send\r\na=rid:f send\r\na=simulcast:send q;h;f\r\n$/,
   );
   assert.match(simulcastOffer(sdp, "high-first"), /a=simulcast:send f;h;q\r\n$/);
+});
+
+test("freezes that begin together are one episode", () => {
+  assert.equal(episodes([]), 0);
+  assert.equal(episodes([1000, 1010, 1050, 1099, 2000, 5000, 5020]), 3);
 });
