@@ -1,9 +1,10 @@
 import type { PeerConfig, RTCPeerConnection } from "werift";
 import { type JanusMessage, JanusSession } from "./janus-api";
-import type { ReceiveCounter, StampedSource } from "./media";
+import type { StampedSource } from "./media";
 import type { ClientSpec, JoinResult, MediaSettings } from "./messages";
 import { failure, publishingPeer, receivingPeer } from "./peer";
 import { type BenchClient, FIRST_MEDIA_DEADLINE_MS, sentOf, within } from "./plenum-client";
+import type { ReceiveCounter } from "./receive";
 import { TILES } from "./tiles";
 
 /** The Janus room number of the harness's room `index`. */

@@ -10,8 +10,9 @@ import {
   useVP8,
 } from "werift";
 import { loopbackStun } from "../../test/support/loopback-stun";
-import { type ReceiveCounter, StampedSource, type StreamInfo } from "./media";
+import { StampedSource } from "./media";
 import type { MediaSettings } from "./messages";
+import type { ReceiveCounter, StreamInfo } from "./receive";
 import { type RidOrder, SimulcastSender, simulcastOffer } from "./simulcast";
 
 /**

@@ -1,9 +1,10 @@
 import type { PeerConfig, RTCPeerConnection } from "werift";
 import type { ServerMessage, TrackInfo } from "../../src/protocol/messages";
 import { SignallingClient } from "../../test/support/signalling-client";
-import type { ReceiveCounter, StampedSource } from "./media";
+import type { StampedSource } from "./media";
 import type { ClientSpec, JoinResult, MediaSettings } from "./messages";
 import { connected, failure, publishingPeer, receivingPeer } from "./peer";
+import type { ReceiveCounter } from "./receive";
 import { TILES } from "./tiles";
 
 export interface BenchClient {

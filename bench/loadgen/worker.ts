@@ -7,10 +7,11 @@
 import type { PeerConfig } from "werift";
 import { createRoom } from "../../test/support/server";
 import { createJanusRooms, JanusBenchClient } from "./janus-client";
-import { prng, ReceiveCounter } from "./media";
+import { prng } from "./media";
 import type { HarnessMessage, JoinResult, WorkerMessage } from "./messages";
 import { clientPeerConfig } from "./peer";
 import { type BenchClient, PlenumBenchClient } from "./plenum-client";
+import { ReceiveCounter } from "./receive";
 
 type Init = Extract<HarnessMessage, { type: "init" }>;
 

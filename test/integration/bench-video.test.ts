@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { episodes } from "../../bench/harness/video";
 import { VideoDecoderModel } from "../../bench/loadgen/freeze";
-import { ReceiveCounter, videoLayers } from "../../bench/loadgen/media";
+import { videoLayers } from "../../bench/loadgen/media";
+import { ReceiveCounter } from "../../bench/loadgen/receive";
 import { simulcastOffer } from "../../bench/loadgen/simulcast";
 import { readStamp, STAMP_BYTES, type Stamp, writeStamp } from "../../bench/loadgen/stamp";
 
