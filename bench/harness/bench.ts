@@ -4,6 +4,8 @@ import type { ServerKind } from "../loadgen/messages";
 import { appendRun, describeMachine, type RunRecord, type StepResult, summarise } from "./results";
 import { runStep } from "./run-step";
 import { scenario } from "./scenarios";
+import { DEFAULT_TILES, type TileMix, withTiles } from "./tiles";
+import { describeVideo } from "./video";
 
 export interface BenchOptions {
   scenario: string;
@@ -18,6 +20,12 @@ export interface BenchOptions {
   workers: number;
   fanOuts?: number[];
   maxRooms?: number;
+  /** Camera layers the publishers send (default: the scenario's, 3). */
+  videoLayers?: 1 | 3;
+  /** Tile sizes of the subscribers (default 1:1:1); "none": no preferences. */
+  tiles?: TileMix | "none";
+  /** Percent of the server's packets dropped after the joins (default 0). */
+  lossPercent?: number;
   log: (line: string) => void;
 }
 
@@ -37,6 +45,11 @@ export async function runBench(
     ...(options.maxRooms ? { maxRooms: options.maxRooms } : {}),
   });
   const durationS = options.durationS ?? sc.defaultDuration;
+  const media = {
+    ...sc.media,
+    ...(options.videoLayers ? { videoLayers: options.videoLayers } : {}),
+  };
+  const tiles = options.tiles ?? DEFAULT_TILES;
   const servers: ServerKind[] = options.only ? [options.only] : ["plenum", "janus"];
   const closers = new Set<() => Promise<void>>();
   const track = (close: () => Promise<void>) => {
@@ -67,7 +80,7 @@ export async function runBench(
       const seed = options.seed + run;
       const steps: StepResult[] = [];
       const broken = new Set<ServerKind>();
-      for (const step of sc.steps()) {
+      for (const step of sc.steps().map((st) => withTiles(st, tiles))) {
         const result: StepResult = { label: step.label };
         // Alternate who goes first, so that drift in the machine's load hits both alike.
         const order = run % 2 === 0 ? servers : [...servers].reverse();
@@ -80,10 +93,11 @@ export async function runBench(
             {
               durationS,
               warmupS: options.warmupS,
-              media: sc.media,
+              media,
               seed,
               plenumEnv: options.plenumEnv,
               workers: options.workers,
+              ...(options.lossPercent ? { lossPercent: options.lossPercent } : {}),
             },
             track,
           );
@@ -91,6 +105,7 @@ export async function runBench(
           options.log(
             `  ${m.packetsPerSecond.toFixed(0)} pkt/s, CPU ${m.cpuSecondsPerSecond.toFixed(2)} s/s, ${m.usPerPacket.toFixed(1)} µs/pkt, loss ${m.lossPercent.toFixed(2)} %, p99 ${m.latencyP99Ms.toFixed(1)} ms, joins ${m.joined} ok (${m.retried} retried) / ${m.failed} failed`,
           );
+          if (m.video) options.log(`  ${describeVideo(m.video)}`);
           if (sc.breaks?.(m)) broken.add(kind);
         }
         steps.push(result);
@@ -104,7 +119,9 @@ export async function runBench(
         settings: {
           durationS,
           warmupS: options.warmupS,
-          media: sc.media,
+          media,
+          tiles,
+          lossPercent: options.lossPercent ?? 0,
           plenumEnv: options.plenumEnv,
           servers,
           workers: options.workers,

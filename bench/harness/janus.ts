@@ -116,6 +116,7 @@ export async function startJanus(net: TestNetwork): Promise<ServerUnderTest> {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines = new LineReader(child);
+  if (process.env.BENCH_DEBUG) lines.onLine((l) => console.error(`janus: ${l}`));
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {

@@ -4,6 +4,7 @@
  */
 import type { ServerKind } from "../loadgen/messages";
 import { type BenchOptions, DEFAULT_RESULTS_DIR, runBench } from "./bench";
+import { parseTileMix } from "./tiles";
 
 const USAGE = `usage: npm run bench -- <a|b|c|d|e|f> [options]
   --runs N               repeat the whole scenario N times (medians in the summary; default 1)
@@ -14,6 +15,10 @@ const USAGE = `usage: npm run bench -- <a|b|c|d|e|f> [options]
   --fan-out 1,10,50      scenario a: the subscriber counts (default 1,10,50,100)
   --max-rooms N          scenario b: the most rooms to try (default 8)
   --workers N            load generator processes (default: one per 20 clients, at most 4)
+  --layers 1|3           camera simulcast layers the publishers send (default 3: q, h, f)
+  --tiles S:M:L|none     subscribers showing cameras small/medium/large, as weights (default 1:1:1);
+                         none: no video-preferences (Plenum chooses; Janus forwards the top layer)
+  --loss P               drop P % of what the server sends, after the joins (nftables; default 0)
   --seed N               first seed (run i uses seed + i; default 1)
   --results DIR          where <scenario>.jsonl goes (default bench/results)
 Needs root (it makes network namespaces) and, for the baseline, the Debian package janus.`;
@@ -81,6 +86,24 @@ export function parseArgs(argv: string[]): Omit<BenchOptions, "log"> {
         break;
       case "--workers":
         options.workers = positiveInt(arg, value());
+        break;
+      case "--layers": {
+        const v = value();
+        if (v !== "1" && v !== "3") fail(`--layers takes 1 or 3, got "${v}"`);
+        options.videoLayers = v === "1" ? 1 : 3;
+        break;
+      }
+      case "--tiles":
+        try {
+          options.tiles = parseTileMix(value());
+        } catch (error) {
+          fail((error as Error).message);
+        }
+        break;
+      case "--loss":
+        options.lossPercent = Number(value());
+        if (!(options.lossPercent >= 0 && options.lossPercent <= 100))
+          fail("--loss needs a percentage from 0 to 100");
         break;
       case "--seed":
         options.seed = positiveInt(arg, value());

@@ -4,6 +4,7 @@ import { cpus, release } from "node:os";
 import { join } from "node:path";
 import { janusVersion } from "./janus";
 import type { Metrics } from "./run-step";
+import { VIDEO_ROWS } from "./video";
 
 export interface Machine {
   cpu: string;
@@ -105,6 +106,11 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+function medianOfValues(values: number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v));
+  return finite.length ? median(finite) : Number.NaN;
+}
+
 function medianOf(runs: Metrics[], key: keyof Metrics, scale = 1): number {
   const values = runs
     .map((m) => m[key])
@@ -132,6 +138,16 @@ export function summarise(records: RunRecord[]): string {
       const ratio = Number.isFinite(p) && Number.isFinite(j) && j !== 0 ? (p / j).toFixed(2) : "–";
       out.push(`| ${name} | ${fmt(p, digits)} | ${fmt(j, digits)} | ${ratio} |`);
     }
+    const pv = plenum.flatMap((m) => (m.video ? [m.video] : []));
+    const jv = janus.flatMap((m) => (m.video ? [m.video] : []));
+    if (pv.length + jv.length > 0)
+      for (const [name, value, digits] of VIDEO_ROWS) {
+        const p = medianOfValues(pv.map(value));
+        const j = medianOfValues(jv.map(value));
+        const ratio =
+          Number.isFinite(p) && Number.isFinite(j) && j !== 0 ? (p / j).toFixed(2) : "–";
+        out.push(`| ${name} | ${fmt(p, digits)} | ${fmt(j, digits)} | ${ratio} |`);
+      }
     const soak = [...plenum, ...janus].filter((m) => m.rssStartMiB !== undefined);
     for (const m of soak)
       out.push(

@@ -7,6 +7,7 @@ import { startPlenum } from "./plenum";
 import { cpuSeconds, openFds, rssBytes } from "./proc";
 import type { Participant, Step } from "./scenarios";
 import type { ServerUnderTest } from "./server";
+import { sumVideo, type VideoMetrics, videoMetrics } from "./video";
 import { LoadWorker } from "./workers";
 
 export interface StepSettings {
@@ -17,6 +18,8 @@ export interface StepSettings {
   plenumEnv: Record<string, string>;
   /** Load generator processes; 0 = one per 20 clients, at most 4. */
   workers: number;
+  /** Percent of what the server sends dropped at random after the joins (nftables), 0 = none. */
+  lossPercent?: number;
 }
 
 /** What one server did in one step. */
@@ -50,6 +53,8 @@ export interface Metrics {
   /** Soak only: RSS and descriptors when the window started. */
   rssStartMiB?: number;
   fdsStart?: number;
+  /** Video as the subscribers' decoder model saw it (loadgen/freeze.ts); see video.ts. */
+  video?: VideoMetrics;
 }
 
 const MiB = 1024 * 1024;
@@ -65,6 +70,14 @@ function subscribedStreams(participants: Participant[]): number {
   let n = 0;
   for (const s of participants.filter((p) => p.subscribe))
     for (const p of participants) if (p !== s && p.room === s.room) n += streamsOf(p);
+  return n;
+}
+
+/** Cameras the subscribers should receive: each subscriber × each other camera of its room. */
+function videoStreams(participants: Participant[]): number {
+  let n = 0;
+  for (const s of participants.filter((p) => p.subscribe))
+    for (const p of participants) if (p !== s && p.room === s.room && p.publish.video) n++;
   return n;
 }
 
@@ -90,7 +103,13 @@ function phases(kind: ServerKind, step: Step): [ClientSpec[], ClientSpec[]] {
     else {
       first.push({ ...p, subscribe: false, feed: feedOf.get(p.name) ?? 0 });
       if (p.subscribe)
-        second.push({ name: `${p.name}/sub`, room: p.room, publish: p.publish, subscribe: true });
+        second.push({
+          name: `${p.name}/sub`,
+          room: p.room,
+          publish: p.publish,
+          subscribe: true,
+          ...(p.tile ? { tile: p.tile } : {}),
+        });
     }
   }
   for (const s of second) {
@@ -194,6 +213,8 @@ export async function runStep(
       .map((r) => r.joinMs as number);
     const failures = results.filter((r) => !r.ok);
 
+    // Loss only once everyone is in: it is the media under loss that is measured, not joining.
+    if (settings.lossPercent) net.impair("server", { lossPercent: settings.lossPercent });
     await sleep(settings.warmupS * 1000);
     server.eventLoop?.reset();
     await Promise.all(
@@ -237,31 +258,39 @@ export async function runStep(
     const rss = rssBytes(server.pid);
     const fds = openFds(server.pid);
 
+    if (settings.lossPercent) net.clear("server");
     const latency = newHistogram();
     let packets = 0;
     let bytes = 0;
-    let expectedBySeq = 0;
+    const bySeq = { audio: 0, video: 0 };
+    let videoPackets = 0;
     const sent = new Map<string, { audio: number; video: number }>();
     for (const { stats: s } of stats) {
       packets += s.packets;
       bytes += s.bytes;
-      expectedBySeq += s.expected;
+      bySeq.audio += s.byKind.audio.expected;
+      bySeq.video += s.byKind.video.expected;
+      videoPackets += s.byKind.video.packets;
       merge(latency, s.latency);
       for (const [name, n] of Object.entries(s.sent)) sent.set(name, n);
     }
     // Expected: what the publishers sent in the window, once per subscriber in
     // their room. With subscribers coming and going (soak) that is not known,
-    // and the sequence gaps the receivers saw stand in for it.
-    let expected = expectedBySeq;
-    if (!step.churnEveryMs) {
-      expected = 0;
-      for (const sub of step.participants.filter((p) => p.subscribe))
-        for (const pub of step.participants)
-          if (pub !== sub && pub.room === sub.room) {
-            const n = sent.get(pub.name) ?? { audio: 0, video: 0 };
-            expected += (pub.publish.audio ? n.audio : 0) + (pub.publish.video ? n.video : 0);
-          }
-    }
+    // and the sequence gaps the receivers saw stand in for it; so too for
+    // simulcast video, of which a subscriber gets one layer, switching now and
+    // then (the sequence numbers count per layer: media.ts).
+    const bySent = { audio: 0, video: 0 };
+    for (const sub of step.participants.filter((p) => p.subscribe))
+      for (const pub of step.participants)
+        if (pub !== sub && pub.room === sub.room) {
+          const n = sent.get(pub.name) ?? { audio: 0, video: 0 };
+          if (pub.publish.audio) bySent.audio += n.audio;
+          if (pub.publish.video) bySent.video += n.video;
+        }
+    const videoExpected =
+      step.churnEveryMs || settings.media.videoLayers > 1 ? bySeq.video : bySent.video;
+    const expected = (step.churnEveryMs ? bySeq.audio : bySent.audio) + videoExpected;
+    const hasVideo = step.participants.some((p) => p.publish.video);
     const cpuPerSecond = (cpu1 - cpu0) / windowS;
     const streams = subscribedStreams(step.participants);
     return {
@@ -289,8 +318,19 @@ export async function runStep(
       eventLoopP99Ms,
       fds,
       ...(step.churnEveryMs ? { rssStartMiB: rssStart / MiB, fdsStart } : {}),
+      ...(hasVideo
+        ? {
+            video: videoMetrics(
+              sumVideo(stats.map((s) => s.stats.video)),
+              windowS,
+              videoStreams(step.participants),
+              { packets: videoPackets, expected: videoExpected },
+            ),
+          }
+        : {}),
     };
   } finally {
+    if (settings.lossPercent) net.clear("server");
     await Promise.allSettled(workers.map((w) => w.close()));
     untrackWorkers();
     await server.stop();

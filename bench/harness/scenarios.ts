@@ -1,4 +1,4 @@
-import type { MediaSettings } from "../loadgen/messages";
+import type { MediaSettings, TileSize } from "../loadgen/messages";
 
 /** One participant of a step: who publishes what, who subscribes. */
 export interface Participant {
@@ -6,6 +6,8 @@ export interface Participant {
   room: number;
   publish: { audio: boolean; video: boolean };
   subscribe: boolean;
+  /** Subscribers: the size they show cameras at (tiles.ts deals them out). */
+  tile?: TileSize;
 }
 
 /** One load level: a fresh server, these participants, one measurement window. */
@@ -33,12 +35,17 @@ export interface Scenario {
   breaks?: (m: { lossPercent: number; latencyP99Ms: number }) => boolean;
 }
 
-/** 30 frames/s of two 1200-byte packets (~580 kbit/s) and Opus-like 20 ms packets of 100 bytes. */
+/**
+ * 30 frames/s of two 1200-byte packets (~580 kbit/s) in the full layer, sent
+ * as three simulcast layers (q, h, f: 1 × 600, 1 × 1200, 2 × 1200 bytes a
+ * frame, ~1 Mbit/s together), and Opus-like 20 ms packets of 100 bytes.
+ */
 export const DEFAULT_MEDIA: MediaSettings = {
   videoFps: 30,
   videoPacketsPerFrame: 2,
   videoPacketBytes: 1200,
   audioPacketBytes: 100,
+  videoLayers: 3,
 };
 
 const AV = { audio: true, video: true };

@@ -1,9 +1,11 @@
 import type { PeerConfig, RTCPeerConnection } from "werift";
 import { type JanusMessage, JanusSession } from "./janus-api";
-import type { ReceiveCounter, StampedSource } from "./media";
+import type { StampedSource } from "./media";
 import type { ClientSpec, JoinResult, MediaSettings } from "./messages";
 import { failure, publishingPeer, receivingPeer } from "./peer";
 import { type BenchClient, FIRST_MEDIA_DEADLINE_MS, sentOf, within } from "./plenum-client";
+import type { ReceiveCounter } from "./receive";
+import { TILES } from "./tiles";
 
 /** The Janus room number of the harness's room `index`. */
 export function janusRoom(index: number): number {
@@ -76,7 +78,11 @@ export class JanusBenchClient implements BenchClient {
         id: this.spec.feed,
         display: this.spec.name,
       });
-      const peer = await publishingPeer(this.config, [...kinds]);
+      const peer = await publishingPeer(
+        this.config,
+        [...kinds],
+        this.media.videoLayers === 3 ? "high-first" : undefined,
+      );
       this.upstream = peer.pc;
       const reply = await session.message(
         handle,
@@ -84,6 +90,8 @@ export class JanusBenchClient implements BenchClient {
         { type: "offer", sdp: peer.offer },
       );
       if (!reply.jsep) throw new Error("Janus publish: no answer");
+      if (process.env.BENCH_DEBUG)
+        console.error(`${this.spec.name} offer:\n${peer.offer}\nanswer:\n${reply.jsep.sdp}`);
       await peer.pc.setRemoteDescription(reply.jsep);
       await session.trickleCompleted(handle);
       this.sources = peer.start(this.media, this.random);
@@ -107,7 +115,14 @@ export class JanusBenchClient implements BenchClient {
       firstMedia = resolve;
     });
     const handle = await session.attach((m) => this.trickle(this.downstream, m));
-    const pc = receivingPeer(this.config, this.spec.name, this.counter, firstMedia);
+    const tile = this.spec.tile && this.media.videoLayers === 3 ? TILES[this.spec.tile] : undefined;
+    const pc = receivingPeer(
+      this.config,
+      this.spec.name,
+      this.counter,
+      firstMedia,
+      tile ? { wantedLayer: tile.layer } : {},
+    );
     this.downstream = pc;
     const attached = await session.message(handle, {
       request: "join",
@@ -122,6 +137,19 @@ export class JanusBenchClient implements BenchClient {
     if (!sdp) throw new Error("no local answer");
     await session.message(handle, { request: "start" }, { type: "answer", sdp });
     await session.trickleCompleted(handle);
+    if (tile) {
+      // The substream that fits the tile (0 = q), as Plenum's allocation would choose it.
+      const streams = (attached.plugindata?.data.streams ?? []) as {
+        type?: string;
+        mid?: string;
+      }[];
+      const video = streams.filter((s) => s.type === "video" && s.mid !== undefined);
+      if (video.length > 0)
+        await session.message(handle, {
+          request: "configure",
+          streams: video.map((s) => ({ mid: s.mid, substream: tile.layer })),
+        });
+    }
     await within(
       Promise.race([first, failure(pc, "downstream")]),
       FIRST_MEDIA_DEADLINE_MS,

@@ -1,15 +1,11 @@
-import { type MediaStreamTrack, RtpHeader, RtpPacket } from "werift";
-import { newHistogram, record } from "./histogram";
+import { RtpHeader } from "werift";
 import type { MediaSettings } from "./messages";
+import { STAMP_BYTES, writeStamp } from "./stamp";
 
 /**
- * Synthetic media with a stamp at the end of every payload: a magic word, the
- * source's own sequence number and the send time (CLOCK_MONOTONIC, which all
- * processes of one machine share), so a receiver measures loss and latency
- * without decoding anything.
+ * Synthetic media: paced RTP whose payloads end in a stamp (stamp.ts), so a
+ * receiver measures loss, latency, freezes and layers without decoding.
  */
-const MAGIC = 0x504c4231; // "PLB1"
-export const STAMP_BYTES = 16;
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same payloads and schedule. */
 export function prng(seed: number): () => number {
@@ -23,47 +19,116 @@ export function prng(seed: number): () => number {
   };
 }
 
-function stamp(payload: Buffer, seq: number): void {
-  const at = payload.length - STAMP_BYTES;
-  payload.writeUInt32BE(MAGIC, at);
-  payload.writeUInt32BE(seq >>> 0, at + 4);
-  payload.writeBigUInt64BE(process.hrtime.bigint(), at + 8);
+/** One video layer a publisher sends: packets per frame, bytes per packet, the size its key frames state. */
+export interface LayerSpec {
+  packets: number;
+  bytes: number;
+  width: number;
+  height: number;
 }
 
-/** VP8 payload descriptor (RFC 7741) and frame tag (RFC 6386 9.1) of a frame's first packet. */
-function vp8Head(keyframe: boolean): Buffer {
-  return keyframe
-    ? Buffer.from([0x10, 0x10, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x10, 0x00, 0x10, 0x00])
-    : Buffer.from([0x10, 0x11, 0x00, 0x00]);
+/** Share of the full layer's bytes and the picture size of q, h and f (Plenum's client: publisher.ts). */
+const SIMULCAST = [
+  { share: 1 / 4, width: 320, height: 180 },
+  { share: 1 / 2, width: 640, height: 360 },
+  { share: 1, width: 1280, height: 720 },
+];
+
+/** The layers of a camera, lowest first: one, or q, h and f from the full layer's size. */
+export function videoLayers(settings: MediaSettings): LayerSpec[] {
+  const full = settings.videoPacketsPerFrame * settings.videoPacketBytes;
+  if (settings.videoLayers === 1)
+    return [
+      {
+        packets: settings.videoPacketsPerFrame,
+        bytes: settings.videoPacketBytes,
+        width: 1280,
+        height: 720,
+      },
+    ];
+  return SIMULCAST.map(({ share, width, height }) => {
+    const packets = Math.max(1, Math.ceil((share * full) / settings.videoPacketBytes));
+    return { packets, bytes: Math.round((share * full) / packets), width, height };
+  });
 }
 
-const KEYFRAME_EVERY = 60;
+/**
+ * VP8 payload descriptor (RFC 7741) as Chrome writes it: extended, with a
+ * 15-bit picture id, TL0PICIDX and a TID byte (one temporal layer); and on a
+ * frame's first packet the frame tag (RFC 6386 9.1), with the start code and
+ * picture size on a key frame. Returns the bytes written.
+ */
+function writeVp8(
+  payload: Buffer,
+  first: boolean,
+  keyframe: boolean,
+  pictureId: number,
+  tl0: number,
+  layer: LayerSpec,
+): void {
+  payload[0] = first ? 0x90 : 0x80; // X, S
+  payload[1] = 0xe0; // I, L, T
+  payload[2] = 0x80 | ((pictureId >> 8) & 0x7f);
+  payload[3] = pictureId & 0xff;
+  payload[4] = tl0 & 0xff;
+  payload[5] = 0x20; // TID 0, Y
+  if (!first) return;
+  if (!keyframe) {
+    payload[6] = 0x11; // P = 1: inter frame, show_frame
+    return;
+  }
+  Buffer.from([0x10, 0x00, 0x00, 0x9d, 0x01, 0x2a]).copy(payload, 6);
+  payload.writeUInt16LE(layer.width & 0x3fff, 12);
+  payload.writeUInt16LE(layer.height & 0x3fff, 14);
+}
 
-/** Writes paced, stamped RTP into a local track until stopped. */
+/** Where a source's packets go: the layer index, and the packet. */
+export type RtpSink = (layer: number, header: RtpHeader, payload: Buffer) => void;
+
+interface LayerState {
+  spec: LayerSpec;
+  fill: Buffer;
+  rtpSeq: number;
+  timestamp: number;
+  seq: number;
+  frame: number;
+  pictureId: number;
+  keyframeWanted: boolean;
+}
+
+/** Writes paced, stamped RTP (audio, or every layer of a camera) into a sink until stopped. */
 export class StampedSource {
   private readonly timer: NodeJS.Timeout;
-  private seq = 0;
-  /** Packets sent so far. */
+  private readonly layers: LayerState[];
+  /** Packets sent so far, all layers. */
   get sent(): number {
-    return this.seq;
+    return this.layers.reduce((n, l) => n + l.seq, 0);
   }
-  private rtpSeq: number;
-  private timestamp: number;
-  private frames = 0;
-  private keyframeWanted = true;
-  private readonly fill: Buffer;
 
   constructor(
-    private readonly track: MediaStreamTrack,
+    private readonly sink: RtpSink,
     readonly kind: "audio" | "video",
     private readonly settings: MediaSettings,
     random: () => number,
   ) {
-    this.rtpSeq = Math.floor(random() * 0xffff);
-    this.timestamp = Math.floor(random() * 0xffffffff);
-    const size = kind === "video" ? settings.videoPacketBytes : settings.audioPacketBytes;
-    this.fill = Buffer.alloc(Math.max(size, STAMP_BYTES + 12));
-    for (let i = 0; i < this.fill.length; i++) this.fill[i] = Math.floor(random() * 256);
+    const specs: LayerSpec[] =
+      kind === "audio"
+        ? [{ packets: 1, bytes: settings.audioPacketBytes, width: 0, height: 0 }]
+        : videoLayers(settings);
+    this.layers = specs.map((spec) => {
+      const fill = Buffer.alloc(Math.max(spec.bytes, STAMP_BYTES + 16));
+      for (let i = 0; i < fill.length; i++) fill[i] = Math.floor(random() * 256);
+      return {
+        spec,
+        fill,
+        rtpSeq: Math.floor(random() * 0xffff),
+        timestamp: Math.floor(random() * 0xffffffff),
+        seq: 0,
+        frame: 0,
+        pictureId: Math.floor(random() * 0x8000),
+        keyframeWanted: true,
+      };
+    });
     this.interval = kind === "video" ? 1000 / settings.videoFps : 20;
     this.started = performance.now();
     this.timer = setInterval(() => this.catchUp(), this.interval);
@@ -83,99 +148,51 @@ export class StampedSource {
     if (due - this.ticks > 5) this.ticks = due - 5;
     while (this.ticks < due) {
       this.ticks++;
-      this.tick();
+      for (const [index, layer] of this.layers.entries()) this.frame(layer, index);
     }
   }
 
-  requestKeyframe(): void {
-    this.keyframeWanted = true;
+  /**
+   * The next frame of `layer` (or of every layer) is a key frame. Like a
+   * browser's encoder, the sources send key frames only first and on request
+   * (PLI), never periodically: a lost one shows as a freeze until asked again.
+   */
+  requestKeyframe(layer?: number): void {
+    for (const [i, l] of this.layers.entries())
+      if (layer === undefined || i === layer) l.keyframeWanted = true;
   }
 
-  private send(payload: Buffer, marker: boolean): void {
-    stamp(payload, this.seq++);
-    const header = new RtpHeader({
-      payloadType: 96,
-      sequenceNumber: this.rtpSeq,
-      timestamp: this.timestamp,
-      marker,
-    });
-    this.rtpSeq = (this.rtpSeq + 1) & 0xffff;
-    this.track.writeRtp(new RtpPacket(header, payload));
-  }
-
-  private tick(): void {
-    if (this.kind === "audio") {
-      this.send(Buffer.from(this.fill), false);
-      this.timestamp = (this.timestamp + 960) >>> 0;
-      return;
-    }
-    const keyframe = this.keyframeWanted || this.frames % KEYFRAME_EVERY === 0;
-    this.keyframeWanted = false;
-    this.frames++;
-    const n = this.settings.videoPacketsPerFrame;
+  private frame(l: LayerState, index: number): void {
+    const audio = this.kind === "audio";
+    const keyframe = !audio && l.keyframeWanted;
+    l.keyframeWanted = false;
+    const n = l.spec.packets;
     for (let i = 0; i < n; i++) {
-      const payload = Buffer.from(this.fill);
-      if (i === 0) vp8Head(keyframe).copy(payload, 0);
-      else payload[0] = 0x00; // descriptor without S: a continuation of the frame
-      this.send(payload, i === n - 1);
+      const payload = Buffer.from(l.fill);
+      if (!audio) writeVp8(payload, i === 0, keyframe, l.pictureId, l.frame, l.spec);
+      writeStamp(payload, {
+        seq: l.seq++,
+        frame: l.frame,
+        layer: index,
+        keyframe,
+        index: i,
+        count: n,
+      });
+      const header = new RtpHeader({
+        payloadType: 96,
+        sequenceNumber: l.rtpSeq,
+        timestamp: l.timestamp,
+        marker: !audio && i === n - 1,
+      });
+      l.rtpSeq = (l.rtpSeq + 1) & 0xffff;
+      this.sink(index, header, payload);
     }
-    this.timestamp = (this.timestamp + Math.round(90_000 / this.settings.videoFps)) >>> 0;
+    l.frame++;
+    l.pictureId = (l.pictureId + 1) & 0x7fff;
+    l.timestamp = (l.timestamp + (audio ? 960 : Math.round(90_000 / this.settings.videoFps))) >>> 0;
   }
 
   stop(): void {
     clearInterval(this.timer);
-  }
-}
-
-interface StreamCount {
-  first: number;
-  last: number;
-  packets: number;
-}
-
-/** Counts what arrives at the receivers of one process, for the measurement window. */
-export class ReceiveCounter {
-  private streams = new Map<string, StreamCount>();
-  packets = 0;
-  bytes = 0;
-  latency = newHistogram();
-
-  /** Starts a fresh window. */
-  reset(): void {
-    this.streams = new Map();
-    this.packets = 0;
-    this.bytes = 0;
-    this.latency = newHistogram();
-  }
-
-  /** One packet arrived on stream `key`; returns false if it carried no stamp. */
-  receive(key: string, payload: Buffer): boolean {
-    const at = payload.length - STAMP_BYTES;
-    if (at < 0 || payload.readUInt32BE(at) !== MAGIC) return false;
-    const seq = payload.readUInt32BE(at + 4);
-    const sent = payload.readBigUInt64BE(at + 8);
-    const ms = Number(process.hrtime.bigint() - sent) / 1e6;
-    this.packets++;
-    this.bytes += payload.length + 12; // + the fixed RTP header
-    record(this.latency, ms);
-    const s = this.streams.get(key);
-    if (!s) this.streams.set(key, { first: seq, last: seq, packets: 1 });
-    else {
-      s.packets++;
-      if (seq > s.last) s.last = seq;
-      if (seq < s.first) s.first = seq;
-    }
-    return true;
-  }
-
-  /** Packets the streams' sequence numbers say were sent in the window. */
-  get expected(): number {
-    let n = 0;
-    for (const s of this.streams.values()) n += Math.max(s.last - s.first + 1, s.packets);
-    return n;
-  }
-
-  forget(prefix: string): void {
-    for (const key of this.streams.keys()) if (key.startsWith(prefix)) this.streams.delete(key);
   }
 }

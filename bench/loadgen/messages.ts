@@ -11,7 +11,16 @@ export interface MediaSettings {
   videoPacketBytes: number;
   /** Opus-like audio: one packet every 20 ms. */
   audioPacketBytes: number;
+  /**
+   * Simulcast layers of a camera: 1 (one stream of the size above) or 3
+   * (q, h, f: a quarter, half and all of the bytes above per frame, as
+   * Plenum's browser client sends them; see simulcast.ts).
+   */
+  videoLayers: 1 | 3;
 }
+
+/** The size a subscriber shows every remote camera at, which decides the layer it should get. */
+export type TileSize = "small" | "medium" | "large";
 
 export interface ClientSpec {
   /** Unique within the run, e.g. "r0p1" (room 0, participant 1). */
@@ -25,6 +34,12 @@ export interface ClientSpec {
   feeds?: number[];
   /** Milliseconds after the join command that this client starts joining (join bursts). */
   startAfterMs?: number;
+  /**
+   * Subscribers: the tile size it shows others' cameras at (Plenum:
+   * `video-preferences`; Janus: the matching `substream`). None: no
+   * preference, the server's choice.
+   */
+  tile?: TileSize;
 }
 
 export type HarnessMessage =
@@ -66,6 +81,30 @@ export interface WindowStats {
   sent: Record<string, { audio: number; video: number }>;
   /** Latency histogram (see histogram.ts), counts per bucket. */
   latency: number[];
+  /** Received packets and the packets the sequence numbers say were sent, per kind. */
+  byKind: Record<"audio" | "video", { packets: number; expected: number }>;
+  video: VideoWindowStats;
+}
+
+/** What the receivers' decoder model (freeze.ts) saw of video in the window, summed over streams. */
+export interface VideoWindowStats {
+  /** Video streams (subscriber × remote camera) that decoded a frame before or in the window. */
+  streams: number;
+  /** Decodable frames per layer index (0 = q or the single layer, 1 = h, 2 = f). */
+  framesByLayer: number[];
+  /** Frames decoded on the layer the subscriber's tile asks for (only subscribers with a tile). */
+  framesOnWantedLayer: number;
+  framesWithWanted: number;
+  /** Freezes (WebRTC's definition, freeze.ts) and their summed duration, ms. */
+  freezes: number;
+  freezeMs: number;
+  /**
+   * When freezes began, wall-clock ms (`performance.timeOrigin` + `now()`,
+   * comparable across processes to a millisecond or so), at most 2000.
+   */
+  freezeStarts: number[];
+  /** Key frames asked for by the receivers (PLI) when their decoder was stuck. */
+  plis: number;
 }
 
 export type WorkerMessage =

@@ -3,13 +3,17 @@ import {
   type PeerConfig,
   RTCPeerConnection,
   type RTCRtpTransceiver,
+  RtpPacket,
   useOPUS,
   useSdesMid,
+  useSdesRTPStreamId,
   useVP8,
 } from "werift";
 import { loopbackStun } from "../../test/support/loopback-stun";
-import { type ReceiveCounter, StampedSource } from "./media";
+import { StampedSource } from "./media";
 import type { MediaSettings } from "./messages";
+import type { ReceiveCounter, StreamInfo } from "./receive";
+import { type RidOrder, SimulcastSender, simulcastOffer } from "./simulcast";
 
 /**
  * Peer settings of a load generator client in the client namespace: its
@@ -34,30 +38,62 @@ export async function clientPeerConfig(clientAddress: string): Promise<Partial<P
   };
 }
 
-/** A sendonly peer connection with the kinds asked for, its offer made. */
+/**
+ * A sendonly peer connection with the kinds asked for, its offer made. With
+ * `simulcast`, the camera is offered and sent as three layers in the order
+ * that server expects (simulcast.ts).
+ */
 export async function publishingPeer(
   config: Partial<PeerConfig>,
   kinds: Array<"audio" | "video">,
+  simulcast?: RidOrder,
 ): Promise<{
   pc: RTCPeerConnection;
   offer: string;
   start(settings: MediaSettings, random: () => number): StampedSource[];
 }> {
-  const pc = new RTCPeerConnection(config);
+  // werift numbers extensions by their place in these lists, so one mid
+  // object in both gets one id in both m-lines, as in a browser's offer:
+  // Janus reads the mid of unsignalled SSRCs with a single id per connection.
+  const mid = useSdesMid();
+  const pc = new RTCPeerConnection(
+    simulcast
+      ? { ...config, headerExtensions: { audio: [mid], video: [mid, useSdesRTPStreamId()] } }
+      : config,
+  );
   const sending: Array<[MediaStreamTrack, "audio" | "video", RTCRtpTransceiver]> = [];
   for (const kind of kinds) {
     const track = new MediaStreamTrack({ kind });
     sending.push([track, kind, pc.addTransceiver(track, { direction: "sendonly" })]);
   }
   await pc.setLocalDescription(await pc.createOffer());
-  const offer = pc.localDescription?.sdp;
-  if (!offer) throw new Error("no local offer");
+  const local = pc.localDescription?.sdp;
+  if (!local) throw new Error("no local offer");
+  const offer = simulcast && kinds.includes("video") ? simulcastOffer(local, simulcast) : local;
   return {
     pc,
     offer,
     start(settings, random) {
       return sending.map(([track, kind, transceiver]) => {
-        const source = new StampedSource(track, kind, settings, random);
+        if (kind === "video" && simulcast) {
+          let source: StampedSource | undefined;
+          const sender = new SimulcastSender(pc, transceiver, random, (layer) =>
+            source?.requestKeyframe(layer),
+          );
+          source = new StampedSource(
+            (layer, header, payload) => sender.send(layer, header, payload),
+            kind,
+            settings,
+            random,
+          );
+          return source;
+        }
+        const source = new StampedSource(
+          (_, header, payload) => track.writeRtp(new RtpPacket(header, payload)),
+          kind,
+          settings,
+          random,
+        );
         if (kind === "video")
           transceiver.sender.onPictureLossIndication.subscribe(() => source.requestKeyframe());
         return source;
@@ -66,12 +102,18 @@ export async function publishingPeer(
   };
 }
 
+/** What a receiving peer knows of the video it shows: the layer its tiles ask for, if any. */
+export interface ReceiverOptions {
+  wantedLayer?: number;
+}
+
 /** A receiving peer connection that counts every stamped packet; `onFirst` fires on the first. */
 export function receivingPeer(
   config: Partial<PeerConfig>,
   name: string,
   counter: ReceiveCounter,
   onFirst: () => void,
+  options: ReceiverOptions = {},
 ): RTCPeerConnection {
   const pc = new RTCPeerConnection(config);
   let first = true;
@@ -80,8 +122,23 @@ export function receivingPeer(
     // inactive transceiver for a new mid when answering a grown offer.
     transceiver.usedForSender = true;
     transceiver.onTrack.subscribe((track) => {
+      const kind = track.kind === "audio" ? "audio" : "video";
+      const infos = new Map<number, StreamInfo>();
       track.onReceiveRtp.subscribe((packet) => {
-        if (counter.receive(`${name}/${packet.header.ssrc}`, packet.payload) && first) {
+        const ssrc = packet.header.ssrc;
+        let info = infos.get(ssrc);
+        if (!info) {
+          info = {
+            kind,
+            ...(options.wantedLayer !== undefined ? { wantedLayer: options.wantedLayer } : {}),
+            requestKeyframe: () => {
+              transceiver.receiver.sendRtcpPLI(ssrc).catch(() => undefined);
+            },
+          };
+          infos.set(ssrc, info);
+        }
+        const stamped = counter.receive(`${name}/${ssrc}`, packet.payload, info);
+        if (stamped && first) {
           first = false;
           onFirst();
         }

@@ -1,9 +1,11 @@
 import type { PeerConfig, RTCPeerConnection } from "werift";
-import type { ServerMessage } from "../../src/protocol/messages";
+import type { ServerMessage, TrackInfo } from "../../src/protocol/messages";
 import { SignallingClient } from "../../test/support/signalling-client";
-import type { ReceiveCounter, StampedSource } from "./media";
+import type { StampedSource } from "./media";
 import type { ClientSpec, JoinResult, MediaSettings } from "./messages";
 import { connected, failure, publishingPeer, receivingPeer } from "./peer";
+import type { ReceiveCounter } from "./receive";
+import { TILES } from "./tiles";
 
 export interface BenchClient {
   readonly spec: ClientSpec;
@@ -70,7 +72,11 @@ export class PlenumBenchClient implements BenchClient {
     if (joined.status !== "joined") throw new Error(`${this.spec.name} was sent to the lobby`);
     const kinds = (["audio", "video"] as const).filter((k) => this.spec.publish[k]);
     if (kinds.length > 0) {
-      const peer = await publishingPeer(this.config, [...kinds]);
+      const peer = await publishingPeer(
+        this.config,
+        [...kinds],
+        this.media.videoLayers === 3 ? "low-first" : undefined,
+      );
       this.upstream = peer.pc;
       const { sdp } = await signalling.request({ type: "publish", sdp: peer.offer });
       await peer.pc.setRemoteDescription({ type: "answer", sdp });
@@ -104,7 +110,15 @@ export class PlenumBenchClient implements BenchClient {
       .then(async () => {
         if (this.closing || !this.signalling) return;
         if (!this.downstream) {
-          this.downstream = receivingPeer(this.config, this.spec.name, this.counter, firstMedia);
+          const tile =
+            this.spec.tile && this.media.videoLayers === 3 ? TILES[this.spec.tile] : undefined;
+          this.downstream = receivingPeer(
+            this.config,
+            this.spec.name,
+            this.counter,
+            firstMedia,
+            tile ? { wantedLayer: tile.layer } : {},
+          );
           failure(this.downstream, "downstream").catch(this.downstreamFailed);
         }
         const pc = this.downstream;
@@ -114,12 +128,38 @@ export class PlenumBenchClient implements BenchClient {
         if (!sdp) throw new Error("no local answer");
         await this.signalling.request({ type: "subscriber-answer", sdp });
         this.answered++;
+        await this.tellTiles(message.tracks);
         if (process.env.BENCH_DEBUG)
           console.error(`${this.spec.name}: offer ${this.answered} answered`);
       })
       .catch((error: Error) => {
         if (!this.closing) console.error(`${this.spec.name}: answering failed: ${error.message}`);
       });
+  }
+
+  private tilesSent = "";
+
+  /**
+   * Like the browser's tile watcher: every camera offered is shown at this
+   * subscriber's tile size, and the list goes out when it changed.
+   */
+  private async tellTiles(tracks: TrackInfo[]): Promise<void> {
+    const size = this.spec.tile ? TILES[this.spec.tile] : undefined;
+    if (!size || !this.signalling) return;
+    const tiles = tracks
+      .filter((t) => t.kind === "video" && t.source === "camera")
+      .map((t) => ({
+        participantId: t.participantId,
+        source: "camera" as const,
+        width: size.width,
+        height: size.height,
+        hidden: false,
+      }))
+      .sort((a, b) => a.participantId.localeCompare(b.participantId));
+    const text = JSON.stringify(tiles);
+    if (text === this.tilesSent) return;
+    this.tilesSent = text;
+    await this.signalling.request({ type: "video-preferences", tiles });
   }
 
   close(): Promise<void> {

@@ -7,10 +7,11 @@
 import type { PeerConfig } from "werift";
 import { createRoom } from "../../test/support/server";
 import { createJanusRooms, JanusBenchClient } from "./janus-client";
-import { prng, ReceiveCounter } from "./media";
+import { prng } from "./media";
 import type { HarnessMessage, JoinResult, WorkerMessage } from "./messages";
 import { clientPeerConfig } from "./peer";
 import { type BenchClient, PlenumBenchClient } from "./plenum-client";
+import { ReceiveCounter } from "./receive";
 
 type Init = Extract<HarnessMessage, { type: "init" }>;
 
@@ -110,6 +111,7 @@ async function handle(message: HarnessMessage): Promise<void> {
                 console.error(`${spec.name} attempt ${attempt}: ${lastError}`);
               clients.delete(spec.name);
               await client.close().catch(() => undefined);
+              counter.forget(`${spec.name}/`);
             }
           }
           return { name: spec.name, ok: false, error: lastError, attempts: JOIN_ATTEMPTS };
@@ -120,10 +122,12 @@ async function handle(message: HarnessMessage): Promise<void> {
     }
     case "leave":
       await Promise.allSettled(
-        message.names.map((name) => {
+        message.names.map(async (name) => {
           const client = clients.get(name);
           clients.delete(name);
-          return client?.close();
+          await client?.close();
+          // Its streams end here, not in a freeze.
+          counter.forget(`${name}/`);
         }),
       );
       send({ type: "left" });
@@ -148,6 +152,8 @@ async function handle(message: HarnessMessage): Promise<void> {
             }),
           ),
           latency: counter.latency,
+          byKind: counter.byKind(),
+          video: counter.video(),
         },
       });
       return;

@@ -12,8 +12,10 @@ import { merge, newHistogram, quantileMs, record } from "../../bench/loadgen/his
  * The benchmark harness works end to end: a tiny scenario (a, one publisher
  * and two subscribers, a few seconds) against Plenum and Janus, in the
  * harness's own network namespaces. Only that it works is checked — media
- * forwarded by both, a result line written, nothing left behind — never how
- * fast (speed is measured by `npm run bench`, not in the test suite).
+ * forwarded by both, simulcast layers chosen by the subscribers' tile sizes
+ * (one small tile: q, one medium: h) and counted with the freezes, a result
+ * line written, nothing left behind — never how fast (speed is measured by
+ * `npm run bench`, not in the test suite).
  */
 test("npm run bench runs a tiny scenario against Plenum and Janus and cleans up", async () => {
   const resultsDir = mkdtempSync(join(tmpdir(), "plenum-bench-results-"));
@@ -41,6 +43,15 @@ test("npm run bench runs a tiny scenario against Plenum and Janus and cleans up"
       assert.equal(m.failed, 0, `${kind}: every client joined (${m.errors.join("; ")})`);
       assert.ok(m.packetsPerSecond > 0, `${kind} forwarded media to the subscribers`);
       assert.ok(Number.isFinite(m.latencyP50Ms), `${kind}: latency measured`);
+      const v = m.video;
+      assert.ok(v, `${kind}: video reported`);
+      assert.equal(v.streams, 2, `${kind}: both subscribers decoded the camera`);
+      assert.equal(v.missingStreams, 0);
+      assert.ok(Number.isInteger(v.freezes) && v.freezeSeconds >= 0, `${kind}: freezes counted`);
+      assert.ok(v.layerPercent[0] > 0, `${kind}: the small tile got frames of layer q`);
+      assert.ok(v.layerPercent[1] > 0, `${kind}: the medium tile got frames of layer h`);
+      const total = v.layerPercent.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(total - 100) < 0.01, `${kind}: layer shares add up (${total})`);
     }
     const lines = readFileSync(file, "utf8").trim().split("\n");
     assert.equal(lines.length, 1, "one result line per run");
@@ -48,6 +59,9 @@ test("npm run bench runs a tiny scenario against Plenum and Janus and cleans up"
     assert.equal(written.scenario, "a");
     assert.ok(written.machine.cpu && written.machine.node, "the machine is described");
     assert.match(summary, /\| forwarded pkt\/s \|/);
+    assert.match(summary, /\| freezes \|/);
+    assert.match(summary, /\| frames on layer q % \|/);
+    assert.ok(written.steps[0]?.plenum?.video, "the result line holds the video figures");
     assert.deepEqual(ourNamespaces(), [], "the harness's namespaces are gone");
   } finally {
     rmSync(resultsDir, { recursive: true, force: true });
