@@ -74,7 +74,7 @@ describe("ICE restart on werift (ice-restart.ts)", () => {
         state: dtlsState,
         iceTransport: {
           state: "completed",
-          connection: { remoteUsername: "abcd", remotePassword: "secret" },
+          connection: { earlyChecksDone: false, remoteUsername: "abcd", remotePassword: "secret" },
           start: async () => undefined,
           ...state,
         },
@@ -84,13 +84,29 @@ describe("ICE restart on werift (ice-restart.ts)", () => {
     assert.equal(needsIceStart(dtls({ waitStart: {} })), false, "already starting");
     assert.equal(
       needsIceStart(
-        dtls({ connection: { nominated: {}, remoteUsername: "a", remotePassword: "b" } }),
+        dtls({
+          connection: {
+            nominated: {},
+            earlyChecksDone: true,
+            remoteUsername: "a",
+            remotePassword: "b",
+          },
+        }),
       ),
       false,
       "a pair is selected: a renegotiation without restart",
     );
     assert.equal(
-      needsIceStart(dtls({ connection: { remoteUsername: "", remotePassword: "" } })),
+      needsIceStart(
+        dtls({ connection: { earlyChecksDone: true, remoteUsername: "a", remotePassword: "b" } }),
+      ),
+      false,
+      "a renomination: ICE runs, the next nominated pair is taken",
+    );
+    assert.equal(
+      needsIceStart(
+        dtls({ connection: { earlyChecksDone: false, remoteUsername: "", remotePassword: "" } }),
+      ),
       false,
       "no answer yet",
     );

@@ -5,27 +5,33 @@
  * What werift does wrong. An ICE restart (a new ufrag and password in an
  * offer, from either side) keeps the DTLS association and restarts only ICE:
  * `RTCIceTransport.restart()` calls `Connection.restart()`, which forgets the
- * selected pair (`nominated = undefined`), the check list and the early checks
- * and sets `earlyChecksDone = false`. Only `Connection.connect()` would start
- * ICE again (a full agent checks pairs; an ICE-lite agent turns the checks the
- * browser sent meanwhile, queued as "early checks", into its selected pair).
- * But `RTCPeerConnection.connect()`, run after every answer, skips a
- * transport whose DTLS is already connected, and so never calls
- * `iceTransport.start()` again. The restarted ICE agent then answers the
- * browser's checks (the browser reports `connected`: its checks succeed) yet
- * queues them as early checks for ever, selects no pair, and `Connection.send`
- * drops every outgoing packet (`canSendApplicationData()` needs a selected
- * pair): no media, no RTCP from the SFU, on the same connection the browser
- * thinks is up. Upstream packets still arrive (werift takes data from any
- * address), which is why it looked as if werift stopped choosing pairs
- * "after the first restart". A werift full agent (the test client) is stuck
- * the same way: it never sends a check after a restart.
+ * selected pair (`nominated`), the check list, the remote candidates and the
+ * early checks, and sets `earlyChecksDone = false`. Only `Connection.connect()`
+ * starts ICE again: a full agent checks its pairs; an ICE-lite agent (the SFU)
+ * turns the checks that arrived meanwhile, queued as "early checks", into
+ * pairs and takes the nominated one. But `RTCPeerConnection.connect()`, run
+ * after every answer, skips a transport whose DTLS is already connected, and
+ * so never calls `iceTransport.start()` after a restart.
  *
- * The fix: before werift's own `connect()`, start ICE on every transport that
- * has DTLS up but no selected pair and no start in progress: exactly the
- * state an ICE restart leaves behind. The first connection is untouched (its
- * DTLS is not up yet; werift starts ICE itself), and so is any renegotiation
- * without a restart (a pair stays selected).
+ * The ICE-lite SFU then still answers the browser's checks, so the browser's
+ * side succeeds and it reports `connected`. What werift does with a check
+ * depends on its check list: only the remote description's candidates fill it
+ * (ICE-lite forms no pairs of its own). With candidates it could pair, each
+ * check is handled and the nominated pair is taken: the restart works. With
+ * none (a browser's host candidates are mDNS names werift cannot resolve
+ * here, as for a page without camera permission; or an SDP sent before
+ * gathering), every check is queued as an early check that nothing will ever
+ * process: no pair is selected, `Connection.send` drops every outgoing packet
+ * (`canSendApplicationData()` needs one) and the subscriber sees no media and
+ * gets no RTCP on a connection its browser calls connected. A werift full
+ * agent (the test client) is stuck whatever the candidates: it never sends a
+ * check after a restart.
+ *
+ * The fix: before werift's own `connect()`, start ICE on every transport left
+ * in exactly the state a restart leaves behind: DTLS up, no pair selected,
+ * early checks not yet processed, no start under way. The first connection
+ * (DTLS not up yet: werift starts ICE itself) and renegotiations without a
+ * restart (a pair stays selected) are untouched.
  *
  * Like ./fast/install.ts it patches werift's prototype and refuses any other
  * werift version or shape: it throws, and the engine does not start.
@@ -40,12 +46,23 @@ export interface RestartableDtls {
     state: string;
     /** Set while `start()` runs. */
     waitStart?: unknown;
-    connection: { nominated?: unknown; remoteUsername: string; remotePassword: string };
+    connection: {
+      nominated?: unknown;
+      /** False only between `Connection.restart()` and `Connection.connect()`. */
+      earlyChecksDone: boolean;
+      remoteUsername: string;
+      remotePassword: string;
+    };
     start(): Promise<void>;
   };
 }
 
-/** A DTLS transport whose ICE was restarted and is not running: ICE must be started again. */
+/**
+ * A DTLS transport whose ICE was restarted and is not running: ICE must be
+ * started again. Not a "renomination" (werift's name for a new remote ufrag
+ * while the remote description has an inactive m-line: it only forgets the
+ * selected pair, and its ICE-lite agent takes the next nominated pair by itself).
+ */
 export function needsIceStart(dtls: RestartableDtls): boolean {
   const ice = dtls.iceTransport;
   return (
@@ -54,6 +71,7 @@ export function needsIceStart(dtls: RestartableDtls): boolean {
     ice.state !== "connected" &&
     ice.waitStart === undefined &&
     ice.connection.nominated === undefined &&
+    !ice.connection.earlyChecksDone &&
     ice.connection.remoteUsername !== "" &&
     ice.connection.remotePassword !== ""
   );
