@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createRoom, startTestServer, type TestServer } from "../support/server";
-import { waitFor } from "../support/wait";
 import { WeriftClient } from "../support/werift-client";
 
 /** ~1 s of video at 30 fps. */
