@@ -33,6 +33,12 @@
  * (DTLS not up yet: werift starts ICE itself) and renegotiations without a
  * restart (a pair stays selected) are untouched.
  *
+ * Left as it is: werift takes a nominated pair only if its remote candidate,
+ * when the SDP gave one, has a `generation` equal to werift's own restart
+ * count. Browsers number their candidate generations by their own restarts,
+ * so the two agree as long as every restart is negotiated on both sides (as
+ * ours are); a candidate learnt from a check has no generation at all.
+ *
  * Like ./fast/install.ts it patches werift's prototype and refuses any other
  * werift version or shape: it throws, and the engine does not start.
  */
