@@ -230,9 +230,8 @@ export class WeriftClient {
    * the downstream by asking the SFU to offer anew (`subscriber-ice-restart`).
    * Resolves once both have new credentials; the connections stay the same.
    *
-   * The offer and answer carry no candidates, like a browser's whose host
-   * candidates are mDNS names (a page without camera permission) that the
-   * SFU cannot resolve: the SFU learns the address from the checks alone.
+   * The offer and answer carry no candidates, as Chromium's restart offers
+   * and answers do: the SFU learns the address from the checks alone.
    */
   async restartIce(): Promise<void> {
     // werift as a full agent never checks again after a restart either: the same fix.

@@ -18,11 +18,14 @@
  * depends on its check list: only the remote description's candidates fill it
  * (ICE-lite forms no pairs of its own). With candidates it could pair, each
  * check is handled and the nominated pair is taken: the restart works. With
- * none (a browser's host candidates are mDNS names werift cannot resolve
- * here, as for a page without camera permission; or an SDP sent before
- * gathering), every check is queued as an early check that nothing will ever
- * process: no pair is selected, `Connection.send` drops every outgoing packet
- * (`canSendApplicationData()` needs one) and the subscriber sees no media and
+ * none, every check is queued as an early check that nothing will ever
+ * process. And none is what the SFU gets: Chromium's ICE restart offers and
+ * answers, as our client sends them, carry no candidates at all (observed on
+ * the test network of test/e2e/network.test.ts; the SFU learns the browser's
+ * address from its checks), and host candidates that are mDNS names (a page
+ * without camera permission) could not be paired either. So no pair is
+ * selected, `Connection.send` drops every outgoing packet
+ * (`canSendApplicationData()` needs one), and the subscriber sees no media and
  * gets no RTCP on a connection its browser calls connected. A werift full
  * agent (the test client) is stuck whatever the candidates: it never sends a
  * check after a restart.
