@@ -128,6 +128,10 @@ describe("ICE restart on werift (ice-restart.ts)", () => {
         assert.equal(iceOf(p.client).remoteUsername, server.localUsername);
         await p.flowing(`media after ICE restart ${restart}`);
         await waitFor("the SFU to select a pair of the new generation", () => server.nominated);
+        // Downstream asks for key frames on this (the DTLS-level state never changed).
+        await waitFor("the SFU's ICE to be connected again", () =>
+          p.server.iceConnectionState === "connected" ? true : undefined,
+        );
         assert.equal(p.server.connectionState, "connected");
       }
     });
