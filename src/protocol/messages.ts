@@ -118,6 +118,11 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("ping"), id: requestId }),
   /** The media path was lost: the server replaces this participant's media connections. */
   z.strictObject({ type: z.literal("media-restart"), id: requestId }),
+  /**
+   * The downstream connection lost its path: the server offers it again with
+   * new ICE credentials (an ICE restart), in a `subscriber-offer`.
+   */
+  z.strictObject({ type: z.literal("subscriber-ice-restart"), id: requestId }),
   /** The client's offer for its upstream peer connection (what it sends). */
   z.strictObject({
     type: z.literal("publish"),
@@ -269,6 +274,7 @@ export interface Results {
   /** `resume`: a fresh ticket, now and then, so the one held never runs out. */
   ping: { resume?: string };
   "media-restart": Empty;
+  "subscriber-ice-restart": Empty;
   publish: { sdp: string };
   "subscriber-answer": Empty;
   "video-preferences": Empty;

@@ -77,6 +77,7 @@ function fieldsOf(known: Known): Record<ClientMessageType, fc.Arbitrary<object>>
     ),
     ping: fc.constant({}),
     "media-restart": fc.constant({}),
+    "subscriber-ice-restart": fc.constant({}),
     publish: fc.record(
       {
         sdp: s,

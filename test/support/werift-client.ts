@@ -18,6 +18,7 @@ import type {
   TrackInfo,
 } from "../../src/protocol/messages";
 import type { MediaKind } from "../../src/server/media/types";
+import { installIceRestart } from "../../src/server/media/werift/ice-restart";
 import { loopbackStun } from "./loopback-stun";
 import { SignallingClient } from "./signalling-client";
 import { marker, readMarker, SyntheticSource } from "./synthetic-media";
@@ -59,6 +60,11 @@ export function rejectedInBundle(sdp: string): string[] {
     .filter((mid) => bundle.includes(mid));
 }
 
+/** `sdp` without its candidate lines. */
+export function withoutCandidates(sdp: string): string {
+  return sdp.replace(/^a=(candidate|end-of-candidates).*\r?\n/gm, "");
+}
+
 /** What arrived on one downstream m-line. */
 export interface MidStats {
   packets: number;
@@ -68,6 +74,29 @@ export interface MidStats {
 }
 
 type EventOf<T extends ServerEvent["type"]> = Extract<ServerEvent, { type: T }>;
+
+/** One connection's ICE as werift holds it: both ufrags, and whether a pair is selected. */
+export interface IceView {
+  local: string;
+  remote: string;
+  selected: boolean;
+}
+
+/** The ICE agent of a max-bundle werift connection (private in werift's types; a test rig). */
+function iceView(pc: RTCPeerConnection): IceView {
+  const [dtls] = (
+    pc as unknown as {
+      dtlsTransports: {
+        iceTransport: {
+          connection: { localUsername: string; remoteUsername: string; nominated?: object };
+        };
+      }[];
+    }
+  ).dtlsTransports;
+  const c = dtls?.iceTransport.connection;
+  if (!c) throw new Error("no ICE transport");
+  return { local: c.localUsername, remote: c.remoteUsername, selected: c.nominated !== undefined };
+}
 
 /**
  * A headless participant: signalling over `ws`, synthetic audio and video up,
@@ -189,6 +218,51 @@ export class WeriftClient {
     }
   }
 
+  /** Both connections' ICE: ufrags and whether a candidate pair is selected. */
+  ice(): { upstream: IceView; downstream: IceView } {
+    if (!this.upstream || !this.downstream) throw new Error(`${this.name} has no media yet`);
+    return { upstream: iceView(this.upstream), downstream: iceView(this.downstream) };
+  }
+
+  /**
+   * Restarts ICE on both peer connections, as the browser client does when
+   * its media path is lost: the upstream with a new offer (`publish` again),
+   * the downstream by asking the SFU to offer anew (`subscriber-ice-restart`).
+   * Resolves once both have new credentials; the connections stay the same.
+   *
+   * The offer and answer carry no candidates, as Chromium's restart offers
+   * and answers do: the SFU learns the address from the checks alone.
+   */
+  async restartIce(): Promise<void> {
+    // werift as a full agent never checks again after a restart either: the same fix.
+    installIceRestart();
+    const { upstream, downstream } = this;
+    if (!upstream || !downstream) throw new Error(`${this.name} has no media yet`);
+    const before = this.ice().downstream.remote;
+    await upstream.setLocalDescription(await upstream.createOffer({ iceRestart: true }));
+    const offer = upstream.localDescription?.sdp;
+    if (!offer) throw new Error("no local offer");
+    const { sdp } = await this.signalling.request({
+      type: "publish",
+      sdp: withoutCandidates(offer),
+    });
+    await upstream.setRemoteDescription({ type: "answer", sdp });
+    const answered = this.answeredOffers;
+    this.candidatesWithheld = true;
+    try {
+      await this.signalling.request({ type: "subscriber-ice-restart" });
+      await waitFor(`${this.name} to answer the SFU's ICE restart offer`, () => {
+        if (this.answerError) throw this.answerError;
+        return this.answeredOffers > answered && this.ice().downstream.remote !== before;
+      });
+    } finally {
+      this.candidatesWithheld = false;
+    }
+  }
+
+  /** Set while an ICE restart's answer is due: it goes without candidates (see `restartIce`). */
+  private candidatesWithheld = false;
+
   /** Sends `frames` (whole VP8 frames) as this client's video, instead of synthetic ones. */
   replayVideo(frames: Buffer[]): void {
     this.sources.find((s) => s.kind === "video")?.replay.push(...frames);
@@ -287,8 +361,9 @@ export class WeriftClient {
     this.tracks = tracks;
     this.lastOffer = sdp;
     await pc.setLocalDescription(await pc.createAnswer());
-    const answer = pc.localDescription?.sdp;
-    if (!answer) throw new Error("no local answer");
+    const local = pc.localDescription?.sdp;
+    if (!local) throw new Error("no local answer");
+    const answer = this.candidatesWithheld ? withoutCandidates(local) : local;
     await this.signalling.request({ type: "subscriber-answer", sdp: answer });
     this.answeredOffers++;
   }

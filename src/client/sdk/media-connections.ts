@@ -8,7 +8,10 @@ import { type RemoteStreams, Subscriber } from "./subscriber";
 export interface MediaConnectionHooks {
   /** The subscriber's streams changed (who is seen and heard on which track). */
   streams(streams: RemoteStreams): void;
-  /** A connection stayed `disconnected` or failed: replace both (see `Meeting.restartMedia`). */
+  /**
+   * A connection stayed `disconnected` or failed, and an ICE restart did not
+   * bring it back: replace both (see `Meeting.restartMedia`).
+   */
   restart(reason: string): void;
   /** A new connection never came up: the signalling should reconnect too. */
   escalate(reason: string): void;
@@ -17,7 +20,8 @@ export interface MediaConnectionHooks {
 /**
  * This person's two peer connections with the SFU, a publisher (what they
  * send) and a subscriber (what they receive), each watched for a lost media
- * path; with the operator's TURN servers and the encryption group, if any.
+ * path and restarting its own ICE when it is lost; with the operator's TURN
+ * servers and the encryption group, if any.
  */
 export class MediaConnections {
   publisher: Publisher | undefined;
@@ -34,7 +38,7 @@ export class MediaConnections {
     this.subscriber = subscriber;
     subscriber.useIceServers(this.iceServers);
     if (e2ee) subscriber.decryptWith(e2ee);
-    this.watch(subscriber.connection);
+    this.watch(subscriber.connection, () => subscriber.restartIce());
   }
 
   /** The sending side, on a new peer connection, with `tracks` (the devices that are on). */
@@ -45,7 +49,7 @@ export class MediaConnections {
   ): Promise<void> {
     const publisher = new Publisher(e2ee, this.iceServers);
     this.publisher = publisher;
-    this.watch(publisher.connection);
+    this.watch(publisher.connection, () => publisher.restartIce());
     await publisher.send("microphone", tracks.audio ?? null);
     await publisher.send("camera", tracks.video ?? null);
     await publisher.start(signalling);
@@ -72,7 +76,13 @@ export class MediaConnections {
     this.subscriber = undefined;
   }
 
-  private watch(pc: RTCPeerConnection): void {
-    this.watchdogs.push(new MediaWatchdog(pc, this.hooks.restart, this.hooks.escalate));
+  private watch(pc: RTCPeerConnection, restartIce: () => Promise<void>): void {
+    this.watchdogs.push(
+      new MediaWatchdog(pc, {
+        restartIce,
+        replace: this.hooks.restart,
+        escalate: this.hooks.escalate,
+      }),
+    );
   }
 }

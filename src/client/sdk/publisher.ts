@@ -26,6 +26,8 @@ export class Publisher {
   private readonly pc: RTCPeerConnection;
   private readonly slots: Record<MediaSource, RTCRtpTransceiver>;
   private closed = false;
+  /** Set by `start`: an ICE restart renegotiates through the same signalling. */
+  private signalling: Signalling | undefined;
 
   /**
    * With `e2ee`, every slot is encrypted before anything is sent, so no frame
@@ -49,7 +51,24 @@ export class Publisher {
   }
 
   async start(signalling: Signalling): Promise<void> {
-    await this.pc.setLocalDescription(await this.pc.createOffer());
+    this.signalling = signalling;
+    await this.negotiate(signalling, {});
+  }
+
+  /**
+   * Offers the same connection again with new ICE credentials (`publish`
+   * once more); the SFU answers with its own new ones. Slots, tracks and
+   * encryption stay as they are.
+   */
+  async restartIce(): Promise<void> {
+    if (this.closed) return;
+    if (!this.signalling || this.pc.signalingState !== "stable")
+      throw new Error("the upstream connection is still being negotiated");
+    await this.negotiate(this.signalling, { iceRestart: true });
+  }
+
+  private async negotiate(signalling: Signalling, options: RTCOfferOptions): Promise<void> {
+    await this.pc.setLocalDescription(await this.pc.createOffer(options));
     await gathered(this.pc);
     const offer = this.pc.localDescription?.sdp;
     if (!offer) throw new Error("no offer");

@@ -108,6 +108,15 @@ export class Subscriber {
     this.onStreams({ media: this.media, screens: this.screens });
   }
 
+  /**
+   * Asks the SFU, which offers this connection, to offer it again with new
+   * ICE credentials; the offer arrives as any other (`handleOffer`).
+   */
+  async restartIce(): Promise<void> {
+    if (this.closed) return;
+    await this.signalling.request("subscriber-ice-restart", {});
+  }
+
   streamOf(participantId: string): MediaStream | undefined {
     return this.media.get(participantId);
   }

@@ -98,6 +98,11 @@ export interface MediaPeer {
   setVideoPreferences(preferences: VideoPreference[]): void;
   /** Applies the client's answer to the last downstream offer. */
   acceptAnswer(sdp: string): Promise<void>;
+  /**
+   * The client lost the downstream's path: the next downstream offer (sent
+   * now, or after the answer to one outstanding) restarts ICE, with new credentials.
+   */
+  restartDownstreamIce(): void;
   /** Idempotent; releases ports and stops every forward into and out of this peer. */
   close(): void;
 }

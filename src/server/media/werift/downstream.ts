@@ -47,6 +47,8 @@ export class Downstream {
    */
   private readonly idle: Record<"audio" | "video", RTCRtpTransceiver[]> = { audio: [], video: [] };
   private negotiation: Negotiation = { state: "idle" };
+  /** The client asked for an ICE restart: the next offer carries new ICE credentials. */
+  private iceRestart = false;
   /**
    * One rewriter per m-line, kept while the m-line is reused, so that its
    * sequence numbers continue across layers and across people.
@@ -78,6 +80,12 @@ export class Downstream {
       // A fresh connection has a decoder that needs a key frame from everyone.
       if (state === "connected") this.requestKeyframes();
       if (state === "failed") this.events.failed("downstream connection failed");
+    });
+    // After an ICE restart DTLS stays up and so does `connectionState`: the
+    // key frames asked for when the answer came were sent before the new path
+    // was chosen, so were lost. Ask again once ICE is back.
+    this.pc.iceConnectionStateChange.subscribe((state) => {
+      if (state === "connected" && this.pc.connectionState === "connected") this.requestKeyframes();
     });
     this.timer = setInterval(() => this.allocate(), ALLOCATE_MS);
     this.timer.unref();
@@ -237,6 +245,12 @@ export class Downstream {
     if (dirty) this.renegotiate();
   }
 
+  /** Restarts ICE with the next offer (now, or once the outstanding one is answered). */
+  restartIce(): void {
+    this.iceRestart = true;
+    this.renegotiate();
+  }
+
   private renegotiate(): void {
     switch (this.negotiation.state) {
       case "closed":
@@ -251,7 +265,9 @@ export class Downstream {
   }
 
   private async offer(): Promise<void> {
-    const offer = await this.pc.createOffer();
+    const iceRestart = this.iceRestart;
+    this.iceRestart = false;
+    const offer = await this.pc.createOffer({ iceRestart });
     await this.pc.setLocalDescription(offer);
     const sdp = this.pc.localDescription?.sdp;
     if (this.negotiation.state === "closed") return;

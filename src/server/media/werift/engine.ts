@@ -2,6 +2,7 @@ import type { PeerConfig } from "werift";
 import type { MediaEngine, PeerEvents } from "../types";
 import { peerConfig, type WeriftOptions } from "./config";
 import { installFastPath } from "./fast/install";
+import { installIceRestart } from "./ice-restart";
 import { WeriftPeer } from "./peer";
 
 /** The in-process werift SFU. */
@@ -17,6 +18,8 @@ export class WeriftEngine implements MediaEngine {
   constructor(options: WeriftOptions) {
     // Process-wide and permanent: werift's prototypes are patched (fast/install.ts).
     if (options.fastPath !== false) installFastPath();
+    // Also process-wide: without it an ICE restart leaves the connection without media.
+    installIceRestart();
     this.config = {
       upstream: peerConfig(options, "upstream"),
       downstream: peerConfig(options, "downstream"),

@@ -75,6 +75,10 @@ export class WeriftPeer implements MediaPeer {
     return this.downstream.acceptAnswer(sdp);
   }
 
+  restartDownstreamIce(): void {
+    if (!this.closed) this.downstream.restartIce();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

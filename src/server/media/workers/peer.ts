@@ -52,6 +52,9 @@ export class WorkerPeer implements MediaPeer {
   acceptAnswer(sdp: string): Promise<void> {
     return this.call("acceptAnswer", sdp) as Promise<void>;
   }
+  restartDownstreamIce(): void {
+    this.cast("restartDownstreamIce");
+  }
 
   close(): void {
     if (this.state === "closed") return;

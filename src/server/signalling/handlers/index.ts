@@ -26,6 +26,7 @@ import { screenShare } from "./screen-share";
 import { setPassword } from "./set-password";
 import { setRole } from "./set-role";
 import { subscriberAnswer } from "./subscriber-answer";
+import { subscriberIceRestart } from "./subscriber-ice-restart";
 import { updateSettings } from "./update-settings";
 import { videoPreferences } from "./video-preferences";
 
@@ -42,6 +43,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   "media-restart": mediaRestart,
   publish,
   "subscriber-answer": subscriberAnswer,
+  "subscriber-ice-restart": subscriberIceRestart,
   "video-preferences": videoPreferences,
   "media-state": mediaState,
   leave,
