@@ -39,16 +39,21 @@ async function watchFreezes(person: Person, ms: number): Promise<FreezeWatch> {
   return watch;
 }
 
-/** The remote address of the candidate pair `person`'s first open peer connection uses. */
-function mediaPeer(person: Person): Promise<string | undefined> {
+/** The selected candidate pair of `person`'s first connected peer connection, as getStats has it. */
+function mediaPair(
+  person: Person,
+): Promise<{ remote?: string; totalRoundTripTime: number; responsesReceived: number }> {
   return person.page.evaluate(async () => {
     const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
     const pc = pcs.find((p) => p.connectionState === "connected");
-    if (!pc) return undefined;
-    const stats = [...(await pc.getStats()).values()];
+    const stats = pc ? [...(await pc.getStats()).values()] : [];
     const transport = stats.find((s) => s.type === "transport" && s.selectedCandidatePairId);
     const pair = stats.find((s) => s.id === transport?.selectedCandidatePairId);
-    return stats.find((s) => s.id === pair?.remoteCandidateId)?.address as string | undefined;
+    return {
+      remote: stats.find((s) => s.id === pair?.remoteCandidateId)?.address,
+      totalRoundTripTime: pair?.totalRoundTripTime ?? 0,
+      responsesReceived: pair?.responsesReceived ?? 0,
+    };
   });
 }
 
@@ -136,22 +141,30 @@ describe("a participant on a bad network", () => {
   });
 
   it("keeps decoding at 10% loss with 30 ms jitter, with no freeze longer than 2 s", async () => {
-    assert.equal(await mediaPeer(ben), relay.address, "Ben's media goes through the relay");
+    const pairBefore = await mediaPair(ben);
+    assert.equal(pairBefore.remote, relay.address, "Ben's media goes through the relay");
     const before = await relay.counters();
     // netem's `delay 30ms 30ms loss 10%` (no correlation), in both directions: every packet
     // waits a uniform 0–60 ms, so packets overtake each other, and one in ten is lost.
     await relay.impair({ lossPercent: 10, delayMs: 30, jitterMs: 30 });
     let benWatch: FreezeWatch;
     let annWatch: FreezeWatch;
+    let pairAfter: Awaited<ReturnType<typeof mediaPair>>;
     try {
       [benWatch, annWatch] = await Promise.all([
         watchFreezes(ben, 20_000),
         watchFreezes(ann, 20_000),
       ]);
+      pairAfter = await mediaPair(ben);
     } finally {
       await relay.clear();
     }
     const after = await relay.counters();
+    // The browser's consent checks (one every few seconds) measure the round trip through the relay.
+    const checks = pairAfter.responsesReceived - pairBefore.responsesReceived;
+    const rttMs = (1000 * (pairAfter.totalRoundTripTime - pairBefore.totalRoundTripTime)) / checks;
+    console.log(`round trip through the relay: ${Math.round(rttMs)} ms (mean of ${checks} checks)`);
+    assert.ok(checks > 0 && rttMs >= 15, `the relay delayed packets (mean round trip ${rttMs} ms)`);
     for (const [who, watch] of [
       ["Ben", benWatch],
       ["Ann", annWatch],
@@ -173,8 +186,9 @@ describe("a participant on a bad network", () => {
       ["downlink", down],
       ["uplink", up],
     ] as const) {
-      assert.ok(d.forwarded > 1000, `the relay carried Ben's ${name} (${d.forwarded} packets)`);
-      assert.ok(d.percent > 7 && d.percent < 13, `it dropped about 10% (${d.percent}%)`);
+      assert.ok(d.forwarded > 500, `the relay carried Ben's ${name} (${d.forwarded} packets)`);
+      // Over 500 packets or more, 10% loss falls outside 5–15% about once in 10,000 runs.
+      assert.ok(d.percent > 5 && d.percent < 15, `it dropped about 10% (${d.percent}%)`);
     }
     assert.ok(benWatch.framesDecoded > 100, `Ben kept decoding (${benWatch.framesDecoded} frames)`);
     assert.ok(benWatch.longestFreezeMs <= 2000, `longest freeze ${benWatch.longestFreezeMs} ms`);
