@@ -1,3 +1,4 @@
+import { setPriority } from "node:os";
 import { resolve } from "node:path";
 import type { TestNetwork } from "./netns";
 import { stopChild } from "./process";
@@ -53,6 +54,14 @@ export async function startRelayProcess(
     ["--import", "tsx", HOST, JSON.stringify(relayOptions)],
     { stdio: ["ignore", "inherit", "inherit", "ipc"] },
   );
+  // The relay stands for the network, which on a real system does not wait for the test's
+  // browsers and server to leave it a CPU: on a loaded machine, its scheduling delays would
+  // be jitter nobody asked for. (`ip netns exec` execs node in place: the same pid.)
+  try {
+    if (child.pid) setPriority(child.pid, -10);
+  } catch {
+    // Not permitted: the relay still works, with more incidental jitter.
+  }
   const pending = new Map<number, (r: RelayReply) => void>();
   let exited = false;
   child.on("message", (r: RelayReply) => pending.get(r.id)?.(r));
