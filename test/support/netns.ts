@@ -14,8 +14,8 @@ import { join } from "node:path";
  * What leaves either end of the veth can be shaped: random loss (an nftables
  * `numgen random` drop rule), a rate cap (`tc tbf`), or the link taken down
  * altogether. This machine's kernel has no `sch_netem` (tc answers "Specified
- * qdisc kind is unknown"), so delay and jitter are refused here rather than
- * silently ignored; a test that needs them puts a userspace relay in the path.
+ * qdisc kind is unknown"), so delay and jitter are not offered here: a test
+ * that needs them puts the userspace relay of udp-relay.ts in the path.
  */
 export interface Impairment {
   /** Percentage of packets dropped at random, 0–100 (in steps of 0.1). */
@@ -45,6 +45,12 @@ export interface TestNetwork {
   clear(side?: Side): void;
   /** Takes the link down (both directions drop everything) or up again. */
   setLinkUp(up: boolean): void;
+  /**
+   * Adds another address to the client side, on its loopback, and returns it:
+   * for a service beside the client (the impairing UDP relay, udp-relay-process.ts)
+   * that nothing outside the client namespace can reach. It goes with the namespace.
+   */
+  addClientAddress(): string;
   /** Starts a process on `side`. */
   spawn(side: Side, command: string, args: string[], options?: SpawnOptions): ChildProcess;
   /** A Chromium launcher script that runs the browser on the client side (for playwright's executablePath). */
@@ -62,7 +68,7 @@ function ip(args: string[]): void {
 function requireRoot(): void {
   if (process.getuid?.() !== 0) {
     throw new Error(
-      "This test builds its own network namespaces (ip netns, veth, tc netem) and needs root. Run npm test as root.",
+      "This test builds its own network namespaces (ip netns, veth, tc, nftables) and needs root. Run npm test as root.",
     );
   }
 }
@@ -200,6 +206,11 @@ export function createTestNetwork(options: { serverNamespace?: boolean } = {}): 
     },
     setLinkUp(up) {
       inNs(clientNs, ["link", "set", clientIf, up ? "up" : "down"]);
+    },
+    addClientAddress() {
+      const address = dotted(freeSubnet() + 1);
+      inNs(clientNs, ["addr", "add", `${address}/32`, "dev", "lo"]);
+      return address;
     },
     spawn(side, command, args, spawnOptions = {}) {
       const ns = side === "client" ? clientNs : serverNs;

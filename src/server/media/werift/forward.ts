@@ -1,5 +1,6 @@
 import { type RTCRtpTransceiver, RtpHeader, RtpPacket } from "werift";
 import { mediaMetrics } from "../metrics";
+import { EarlyPackets, SwitchPoint } from "../simulcast/early";
 import type { StreamRewriter } from "../simulcast/rewriter";
 import { rewriteVp8, type Vp8Info } from "../simulcast/vp8";
 import { kindOf, type MediaSource } from "../types";
@@ -31,6 +32,12 @@ export class Forward {
   private ready = false;
   /** A key frame of the target layer being collected (`collect`). */
   private pending: { packet: RtpPacket; vp8: Vp8Info | undefined }[] = [];
+  /** Whether `pending` holds a frame's last packet (its marker bit). */
+  private pendingEnds = false;
+  /** Packets of the target layer that overtook its key frame's first packet. */
+  private readonly early = new EarlyPackets<{ packet: RtpPacket; vp8: Vp8Info | undefined }>();
+  /** Late packets from before the last switch are not forwarded. */
+  private readonly switchPoint = new SwitchPoint();
   private readonly stopListening: () => void;
   private readonly stopKeyframeRelay: () => void;
 
@@ -90,7 +97,10 @@ export class Forward {
 
   /** Chooses the layer to forward (-1 pauses at once); asks for its key frame. */
   setTarget(layer: number): void {
-    if (layer !== this.target) this.pending = [];
+    if (layer !== this.target) {
+      this.pending = [];
+      this.early.clear();
+    }
     this.target = layer;
     if (layer === -1 && this.current !== -1) {
       this.current = -1;
@@ -125,8 +135,9 @@ export class Forward {
     if (layer === this.target && layer !== this.current) {
       this.current = layer;
       this.rewriter.switchTo(fieldsOf(packet, vp8), Date.now());
+      this.switchPoint.set(packet.header.sequenceNumber);
     }
-    if (layer !== this.current) return;
+    if (layer !== this.current || this.switchPoint.before(packet.header.sequenceNumber)) return;
     this.forward(packet, vp8, isAudio);
   }
 
@@ -135,11 +146,21 @@ export class Forward {
    * layer is showing, the old one goes on until the new key frame is whole
    * (its marker bit), then the key frame goes out at once: the subscriber
    * sees no pause for the time the publisher takes to send a large key frame.
+   * Packets that overtook the key frame's first one join it (`EarlyPackets`).
    */
   private collect(packet: RtpPacket, layer: number, vp8: Vp8Info | undefined): void {
-    if (this.pending.length === 0 && !vp8?.keyframe) return;
-    this.pending.push({ packet, vp8 });
-    const complete = packet.header.marker || this.pending.length >= MAX_PENDING;
+    if (this.pending.length === 0) {
+      if (!vp8?.keyframe) {
+        this.early.add(packet.header.sequenceNumber, { packet, vp8 });
+        return;
+      }
+      this.pending = [{ packet, vp8 }, ...this.early.takeAfter(packet.header.sequenceNumber)];
+      this.pendingEnds = this.pending.some((p) => p.packet.header.marker);
+    } else {
+      this.pending.push({ packet, vp8 });
+      this.pendingEnds ||= packet.header.marker;
+    }
+    const complete = this.pendingEnds || this.pending.length >= MAX_PENDING;
     if (!complete && this.current !== -1) return;
     const first = this.pending[0];
     if (!first) return;
@@ -147,6 +168,7 @@ export class Forward {
     const direction = layer > this.current ? "up" : "down";
     this.current = layer;
     this.rewriter.switchTo(fieldsOf(first.packet, first.vp8), Date.now());
+    this.switchPoint.set(first.packet.header.sequenceNumber);
     if (switched) forgetSent(this.transceiver);
     this.onSwitch(direction);
     const pending = this.pending;

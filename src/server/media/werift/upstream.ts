@@ -11,6 +11,7 @@ import { mediaMetrics } from "../metrics";
 import { parseVp8, type Vp8Info } from "../simulcast/vp8";
 import { kindOf, type MediaSource, type SourceMapping } from "../types";
 import { Layer } from "./layer";
+import { UpstreamNacks } from "./nack";
 import { SpeechDetector } from "./speech";
 
 /**
@@ -45,6 +46,8 @@ export class Upstream {
   private readonly paused = new Set<MediaSource>();
   /** Whether this person speaks, from the audio level of their microphone's packets. */
   readonly speech = new SpeechDetector();
+  /** Our NACKs to the publisher, one per video receiver (werift's mix up simulcast layers). */
+  private readonly nacks: UpstreamNacks[] = [];
   /** Key frame requests waiting for the throttle, one per layer at most. */
   private readonly deferred = new Map<Layer, NodeJS.Timeout>();
   private closed = false;
@@ -69,6 +72,11 @@ export class Upstream {
         : [transceiver.receiver.track];
     const entry: Received = { receiver: transceiver.receiver, layers: [] };
     this.tracks.set(source, entry);
+    const nacks =
+      source !== "microphone" && transceiver.receiver.nackEnabled
+        ? new UpstreamNacks(transceiver.receiver)
+        : undefined;
+    if (nacks) this.nacks.push(nacks);
     const levelId = transceiver.headerExtensions.find(
       (e) => e.uri === RTP_EXTENSION_URI.audioLevelIndication,
     )?.id;
@@ -78,6 +86,7 @@ export class Upstream {
       const kind = source === "microphone" ? "audio" : "video";
       track.onReceiveRtp.subscribe((packet) => {
         countLoss(layer, packet.header.sequenceNumber, kind);
+        nacks?.received(packet.header.ssrc, packet.header.sequenceNumber);
         const now = Date.now();
         const vp8 = source === "microphone" ? undefined : parseVp8(packet.payload);
         layer.received(packet, vp8, now);
@@ -189,6 +198,7 @@ export class Upstream {
     this.trackWatchers.clear();
     for (const timer of this.deferred.values()) clearTimeout(timer);
     this.deferred.clear();
+    for (const nacks of this.nacks) nacks.close();
     void this.pc.close();
   }
 }
