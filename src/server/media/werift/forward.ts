@@ -29,6 +29,8 @@ export class Forward {
    * leave the decoder waiting on delta frames: nothing is forwarded yet.
    */
   private ready = false;
+  /** The first video packet after `ready` asked for a layer choice (`choose`). */
+  private asked = false;
   /** A key frame of the target layer being collected (`collect`). */
   private pending: { packet: RtpPacket; vp8: Vp8Info | undefined }[] = [];
   private readonly stopListening: () => void;
@@ -44,6 +46,14 @@ export class Forward {
     private readonly onSwitch: (direction: "up" | "down") => void,
     /** Hands a packet to the subscriber's pacer, which calls `send` when it may go. */
     private readonly pace: (bytes: number, audio: boolean, send: () => void) => void,
+    /**
+     * Asks the owner to choose layers now. A video source's layer is chosen
+     * from the layers that arrive; one whose first packets come after the
+     * m-line is ready (a publisher who just connected, as after a restart)
+     * would otherwise wait for the next periodic choice and miss the key
+     * frame the publisher starts with.
+     */
+    private readonly choose: () => void = () => undefined,
   ) {
     // Audio has one stream and always flows; video waits for the first allocation.
     this.target = kindOf(source) === "audio" ? 0 : -1;
@@ -118,6 +128,10 @@ export class Forward {
   private packet(packet: RtpPacket, layer: number, vp8: Vp8Info | undefined): void {
     if (!this.ready) return;
     const isAudio = kindOf(this.source) === "audio";
+    if (!isAudio && this.target === -1 && !this.asked) {
+      this.asked = true;
+      this.choose();
+    }
     if (layer === this.target && layer !== this.current && !isAudio) {
       this.collect(packet, layer, vp8);
       return;

@@ -8,8 +8,18 @@ import type { Vp8Info } from "../simulcast/vp8";
  * A camera sends a frame every 33–100 ms, so half a second is a stop.
  */
 const LIVE_MS = 500;
-/** Key frame requests per layer, at most one per this interval. */
+/** Key frame requests per layer: at most one per this interval while the last is unanswered. */
 export const KEYFRAME_INTERVAL_MS = 1000;
+/**
+ * Once the last request was answered (a key frame arrived after it), the next
+ * may go this long after that key frame: a subscriber that became ready just
+ * after a key frame went by would otherwise wait most of a second for its
+ * picture (after a restart everyone's connections come up within a few
+ * hundred milliseconds of each other). Chrome ignores a request that comes
+ * within 300 ms of its last key frame (libwebrtc's minimum key frame send
+ * interval), so sooner would be wasted.
+ */
+export const KEYFRAME_AFTER_ANSWER_MS = 350;
 /** Bit rate is measured over windows of this length. */
 const WINDOW_MS = 1000;
 
@@ -30,12 +40,14 @@ export class Layer {
   private windowStart = 0;
   private windowBytes = 0;
   private lastKeyframeRequest = 0;
+  private lastKeyframeAt = 0;
 
   constructor(readonly rid: string | undefined) {}
 
   received(packet: RtpPacket, vp8: Vp8Info | undefined, now: number): void {
     this.ssrc = packet.header.ssrc;
     this.lastPacketAt = now;
+    if (vp8?.keyframe) this.lastKeyframeAt = now;
     if (vp8?.width && vp8.height) {
       this.width = vp8.width;
       this.height = vp8.height;
@@ -61,8 +73,11 @@ export class Layer {
    */
   requestKeyframe(now: number): { ssrc: number } | { wait: number } | undefined {
     if (this.ssrc === undefined) return undefined;
-    const since = now - this.lastKeyframeRequest;
-    if (since < KEYFRAME_INTERVAL_MS) return { wait: KEYFRAME_INTERVAL_MS - since };
+    const wait =
+      this.lastKeyframeAt >= this.lastKeyframeRequest
+        ? KEYFRAME_AFTER_ANSWER_MS - (now - this.lastKeyframeAt)
+        : KEYFRAME_INTERVAL_MS - (now - this.lastKeyframeRequest);
+    if (wait > 0) return { wait };
     this.lastKeyframeRequest = now;
     return { ssrc: this.ssrc };
   }

@@ -81,6 +81,8 @@ export class Upstream {
         const now = Date.now();
         const vp8 = source === "microphone" ? undefined : parseVp8(packet.payload);
         layer.received(packet, vp8, now);
+        // A request held back by the throttle may go sooner once a key frame answered the last.
+        if (vp8?.keyframe) this.hurryDeferred(source, layer);
         if (levelId !== undefined) this.speech.level(packet, levelId, now);
         if (this.blocked.has(source) || this.paused.has(source)) return;
         for (const listener of this.listeners.get(source) ?? []) listener(packet, index, vp8);
@@ -180,6 +182,15 @@ export class Upstream {
         this.deferred.set(l, timer);
       }
     }
+  }
+
+  private hurryDeferred(source: MediaSource, layer: Layer): void {
+    const timer = this.deferred.get(layer);
+    if (!timer) return;
+    clearTimeout(timer);
+    this.deferred.delete(layer);
+    const index = this.tracks.get(source)?.layers.indexOf(layer) ?? -1;
+    if (index >= 0) this.requestKeyframe(source, index);
   }
 
   close(): void {
