@@ -91,15 +91,16 @@ describe("a server killed and restarted", () => {
     server = await start();
     const upAt = Date.now();
 
-    const rejoinedAfter: number[] = [];
-    const backAfter = await Promise.all(
-      people.map(async (person, i) => {
+    // Each person's browser records when it decoded a first frame from everyone on its new
+    // connection (50 ms polling in the page, so a busy test process does not add its own
+    // lag); the test then checks that the video keeps coming.
+    const observedAfter = await Promise.all(
+      people.map(async (person) => {
         await waitFor(
           "back in the meeting",
           async () => (await person.page.locator(".connection-banner").count()) === 0,
           { timeoutMs: 60_000, intervalMs: 50 },
         );
-        rejoinedAfter[i] = Date.now() - upAt;
         await waitFor("video from everyone again", () => decodesEveryone(person), {
           timeoutMs: 60_000,
           intervalMs: 50,
@@ -107,12 +108,14 @@ describe("a server killed and restarted", () => {
         return Date.now() - upAt;
       }),
     );
+    const traces = await Promise.all(people.map((p) => readTrace(p.page)));
+    const backAfter = traces.map((t) => (t.allDecoding ?? Number.POSITIVE_INFINITY) - upAt);
     const p95 = percentile(backAfter, 95);
     console.log(
-      `restart: server down ${upAt - killedAt} ms; rejoined after ${rejoinedAfter.join(", ")} ms; media back after ${backAfter.join(", ")} ms (p95 ${p95} ms)`,
+      `restart: server down ${upAt - killedAt} ms; media back after ${backAfter.join(", ")} ms (p95 ${p95} ms); the test saw it after ${observedAfter.join(", ")} ms`,
     );
-    for (const [i, person] of people.entries())
-      console.log(`restart: person ${i + 1}: ${formatTrace(await readTrace(person.page), upAt)}`);
+    for (const [i, trace] of traces.entries())
+      console.log(`restart: person ${i + 1}: ${formatTrace(trace, upAt)}`);
     const idsAfter = await Promise.all(people.map((p) => tileIds(p)));
     assert.deepEqual(idsAfter, idsBefore, "the same participants, and no second tile of anyone");
     for (const person of people)
