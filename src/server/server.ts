@@ -72,7 +72,7 @@ export async function startServer(
   try {
     return await start(config, log, clientDir, now, media);
   } catch (error) {
-    // Nothing else is open yet when start-up fails; the threads would keep the process alive.
+    // Threads left running would keep the process (or a test's) alive after a failed start.
     await media.close();
     throw error;
   }
