@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { backoff, MAX_RECONNECT_ATTEMPTS } from "./reconnect";
+import { backoff, reconnectAttempts } from "./reconnect";
 
-const waits = (random: () => number) =>
-  Array.from({ length: MAX_RECONNECT_ATTEMPTS }, (_, i) => backoff(i, random));
+const waits = (random: () => number, restarting = false) =>
+  Array.from({ length: reconnectAttempts(restarting) }, (_, i) => backoff(i, restarting, random));
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 describe("reconnect backoff", () => {
@@ -30,12 +30,21 @@ describe("reconnect backoff", () => {
 
   it("spreads a crowd's attempts: jitter takes up to half of each wait", () => {
     assert.equal(
-      backoff(5, () => 0),
+      backoff(5, false, () => 0),
       125,
     );
     assert.equal(
-      backoff(5, () => 1),
+      backoff(5, false, () => 1),
       250,
     );
+  });
+
+  it("keeps retrying every 250 ms for about half a minute after the server said it restarts", () => {
+    const longest = waits(() => 1, true);
+    assert.ok(longest.slice(1, 120).every((w) => w === 250));
+    assert.ok(sum(longest.slice(0, 120)) >= 29_000, "about 30 s of quick attempts");
+    assert.deepEqual([longest[120], longest[140], longest[160]], [500, 1000, 2000]);
+    const shortest = sum(waits(() => 0, true)) / 1000;
+    assert.ok(shortest >= 60, `still a minute or more of trying in all (${shortest} s)`);
   });
 });
