@@ -108,21 +108,24 @@ export class Forward {
     }
     // Not before the m-line is ready: the key frame would be used up for nothing (`markReady` asks).
     if (this.ready && layer !== -1 && layer !== this.current)
-      this.upstream.requestKeyframe(this.source, layer);
+      this.upstream.requestKeyframe(this.source, layer, true);
   }
 
-  /** A key frame for the layer forwarded (or about to be): the subscriber's decoder needs one. */
-  requestKeyframe(): void {
+  /**
+   * A key frame for the layer forwarded (or about to be): the subscriber's
+   * decoder needs one. `starting`: it has none yet (see `Layer.requestKeyframe`).
+   */
+  requestKeyframe(starting = false): void {
     if (!this.ready) return;
     const layer = this.current !== -1 ? this.current : this.target;
-    if (layer !== -1) this.upstream.requestKeyframe(this.source, layer);
+    if (layer !== -1) this.upstream.requestKeyframe(this.source, layer, starting);
   }
 
   /** The m-line is negotiated and connected: forwarding starts at the next key frame. */
   markReady(): void {
     if (this.ready) return;
     this.ready = true;
-    this.requestKeyframe();
+    this.requestKeyframe(true);
   }
 
   private packet(packet: RtpPacket, layer: number, vp8: Vp8Info | undefined): void {

@@ -26,13 +26,23 @@ describe("Layer key frame requests", () => {
     assert.deepEqual(layer.requestKeyframe(10_000 + KEYFRAME_INTERVAL_MS), { ssrc: 1234 });
   });
 
-  it("lets the next request go soon after a key frame answered the last", () => {
+  it("lets a subscriber starting on the layer ask soon after a key frame answered the last", () => {
     const layer = new Layer("q");
     layer.received(packet, delta, 0);
     layer.requestKeyframe(10_000);
     layer.received(packet, keyframe, 10_080);
     // Chrome would ignore a request this close to its key frame.
-    assert.deepEqual(layer.requestKeyframe(10_100), { wait: KEYFRAME_AFTER_ANSWER_MS - 20 });
-    assert.deepEqual(layer.requestKeyframe(10_080 + KEYFRAME_AFTER_ANSWER_MS), { ssrc: 1234 });
+    assert.deepEqual(layer.requestKeyframe(10_100, true), { wait: KEYFRAME_AFTER_ANSWER_MS - 20 });
+    assert.deepEqual(layer.requestKeyframe(10_080 + KEYFRAME_AFTER_ANSWER_MS, true), {
+      ssrc: 1234,
+    });
+  });
+
+  it("keeps a decoder's own requests (loss) to one a second, answered or not", () => {
+    const layer = new Layer("q");
+    layer.received(packet, delta, 0);
+    layer.requestKeyframe(10_000);
+    layer.received(packet, keyframe, 10_080);
+    assert.deepEqual(layer.requestKeyframe(10_500), { wait: KEYFRAME_INTERVAL_MS - 500 });
   });
 });
