@@ -1,8 +1,8 @@
-import { userCommand } from "./account/cli";
-import { auditCommand, docsCommand, subjectCommand } from "./compliance/cli";
+// Only what `serve` needs before the media threads start is imported here; the rest of the
+// server is loaded while they load (see `serve`).
 import { type Config, ConfigError, loadConfig } from "./config/config";
+import { startMediaWorkers } from "./media/workers/engine";
 import { createLogger } from "./observability/log";
-import { startServer } from "./server";
 
 const USAGE = `Usage: plenum [serve | user | audit | docs | subject]
 
@@ -16,10 +16,10 @@ Commands:
 
 /** Commands that run once and exit with their status; each gets its arguments and the config. */
 const COMMANDS: Record<string, (args: string[], config: Config) => Promise<number>> = {
-  user: userCommand,
-  audit: auditCommand,
-  docs: docsCommand,
-  subject: subjectCommand,
+  user: async (args, config) => (await import("./account/cli")).userCommand(args, config),
+  audit: async (args, config) => (await import("./compliance/cli")).auditCommand(args, config),
+  docs: async (args, config) => (await import("./compliance/cli")).docsCommand(args, config),
+  subject: async (args, config) => (await import("./compliance/cli")).subjectCommand(args, config),
 };
 
 /** The configuration, or exit 2 with every problem named. */
@@ -36,7 +36,11 @@ function configOrExit(): Config {
 async function serve(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
-  const server = await startServer(config, log, config.clientDir);
+  // First: the threads load werift beside the main thread loading the rest of the server,
+  // so a restarted server has its media ready about when its port opens.
+  const media = startMediaWorkers(config.media, log);
+  const { startServer } = await import("./server");
+  const server = await startServer(config, log, config.clientDir, Date.now, media);
   // The line tests and people look for; keep its shape.
   process.stdout.write(`Plenum is running at ${server.url}\n`);
 

@@ -10,7 +10,7 @@ import { buildApp } from "./http/app";
 import { type MetricsListener, startMetricsListener } from "./http/metrics";
 import { trustProxies } from "./http/proxy";
 import { attachSignalling } from "./http/websocket";
-import { WorkerEngine } from "./media/workers/engine";
+import { startMediaWorkers, type WorkerEngine } from "./media/workers/engine";
 import { serverRegistry } from "./observability/metrics";
 import { RoomDirectory } from "./room/directory";
 import { ResumeTickets } from "./room/resume-ticket";
@@ -66,6 +66,24 @@ export async function startServer(
   clientDir: string = DEFAULT_CLIENT_DIR,
   /** The clock for sessions and throttles; tests move it forward instead of sleeping. */
   now: () => number = Date.now,
+  /** Media threads started before the rest of the server was loaded (`startMediaWorkers`). */
+  media: WorkerEngine = startMediaWorkers(config.media, log),
+): Promise<RunningServer> {
+  try {
+    return await start(config, log, clientDir, now, media);
+  } catch (error) {
+    // Threads left running would keep the process (or a test's) alive after a failed start.
+    await media.close();
+    throw error;
+  }
+}
+
+async function start(
+  config: Config,
+  log: Logger,
+  clientDir: string,
+  now: () => number,
+  media: WorkerEngine,
 ): Promise<RunningServer> {
   // Before anything opens: a wrong certificate path must not leave a half-started server.
   const tls = config.tls ? loadTls(config.tls) : undefined;
@@ -74,10 +92,7 @@ export async function startServer(
   const trustProxy = trustProxies(config.trustedProxies);
   let accepting = true;
   const store = await Store.open(config);
-  const media = new WorkerEngine(config.media, {
-    log,
-    egress: (host) => egress.record(host),
-  });
+  media.reportEgressTo((host) => egress.record(host));
   const directory = new RoomDirectory(store, media, log, now);
   const registry = serverRegistry(directory);
   let publicUrl = config.publicUrl;

@@ -8,6 +8,7 @@ import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium";
 import { join, newPerson, type Person } from "../support/people";
 import { type ServerProcess, startServerProcess } from "../support/process";
+import { formatTrace, readTrace, recordSockets, startTrace } from "../support/reconnect-trace";
 import { createRoom } from "../support/server";
 import { inboundVideo, risingStreams } from "../support/video-stats";
 import { waitFor } from "../support/wait";
@@ -71,29 +72,35 @@ describe("a server killed and restarted", () => {
     for (let i = 0; i < PEOPLE; i++) {
       const person = await newPerson(browser, i % 2 ? "de-DE" : "en-US");
       people.push(person);
+      await recordSockets(person.page);
       await join(person, room.url, `Person ${i + 1}`, { cam: true });
     }
     for (const person of people)
       await waitFor("video from everyone", () => decodesEveryone(person), { timeoutMs: 90_000 });
     const idsBefore = await Promise.all(people.map((p) => tileIds(p)));
+    // Where the time goes on the way back, per person (printed below).
+    for (const person of people) await startTrace(person.page, PEOPLE - 1);
 
     first.child.kill("SIGKILL");
     await new Promise((done) => first.child.once("exit", done));
     const killedAt = Date.now();
     // Someone notices: the banner says the connection is being re-established.
     await people[0]?.page.locator(".connection-banner").waitFor({ timeout: 20_000 });
+    // Measured from the moment the new process listens: `start` resolves on its
+    // "Plenum is running at" line, which it prints once the port is open.
     server = await start();
     const upAt = Date.now();
 
-    const rejoinedAfter: number[] = [];
-    const backAfter = await Promise.all(
-      people.map(async (person, i) => {
+    // Each person's browser records when it decoded a first frame from everyone on its new
+    // connection (50 ms polling in the page, so a busy test process does not add its own
+    // lag); the test then checks that the video keeps coming.
+    const observedAfter = await Promise.all(
+      people.map(async (person) => {
         await waitFor(
           "back in the meeting",
           async () => (await person.page.locator(".connection-banner").count()) === 0,
           { timeoutMs: 60_000, intervalMs: 50 },
         );
-        rejoinedAfter[i] = Date.now() - upAt;
         await waitFor("video from everyone again", () => decodesEveryone(person), {
           timeoutMs: 60_000,
           intervalMs: 50,
@@ -101,20 +108,22 @@ describe("a server killed and restarted", () => {
         return Date.now() - upAt;
       }),
     );
+    const traces = await Promise.all(people.map((p) => readTrace(p.page)));
+    const backAfter = traces.map((t) => (t.allDecoding ?? Number.POSITIVE_INFINITY) - upAt);
     const p95 = percentile(backAfter, 95);
     console.log(
-      `restart: server down ${upAt - killedAt} ms; rejoined after ${rejoinedAfter.join(", ")} ms; media back after ${backAfter.join(", ")} ms (p95 ${p95} ms)`,
+      `restart: server down ${upAt - killedAt} ms; media back after ${backAfter.join(", ")} ms (p95 ${p95} ms); the test saw it after ${observedAfter.join(", ")} ms`,
     );
+    for (const [i, trace] of traces.entries())
+      console.log(`restart: person ${i + 1}: ${formatTrace(trace, upAt)}`);
     const idsAfter = await Promise.all(people.map((p) => tileIds(p)));
     assert.deepEqual(idsAfter, idsBefore, "the same participants, and no second tile of anyone");
     for (const person of people)
       assert.equal(await person.page.locator(".connection-banner").count(), 0, "banner gone");
-    // The 5 s target is about Plenum, not about a machine running several test suites at once:
-    // with more than four runnable tasks per core the figure is reported but not judged.
+    // Judged however busy the machine is: the load is reported for the record only.
     const loadPerCore = (loadavg()[0] ?? 0) / availableParallelism();
-    if (loadPerCore <= 4)
-      assert.ok(p95 <= 5000, `media back within 5 s for 95% of people (p95 ${p95} ms)`);
-    else console.log(`restart: load ${loadPerCore.toFixed(1)} per core; the 5 s target not judged`);
+    console.log(`restart: load ${loadPerCore.toFixed(1)} per core`);
+    assert.ok(p95 <= 5000, `media back within 5 s for 95% of people (p95 ${p95} ms)`);
   });
 });
 

@@ -25,7 +25,7 @@ import type {
 import { DEFAULT_SETTINGS } from "./meeting-types";
 import { Moderation } from "./moderation";
 import type { DeviceRole } from "./preferences";
-import { backoff, MAX_RECONNECT_ATTEMPTS, RECONNECT_CODES, RETRY_CODES } from "./reconnect";
+import { backoff, RECONNECT_CODES, RETRY_CODES, reconnectAttempts } from "./reconnect";
 import { Roster } from "./roster";
 import { type Body, type Closed, RequestError, Signalling } from "./signalling";
 import { StatsMonitor } from "./stats";
@@ -558,8 +558,10 @@ export class Meeting {
     this.dropConnection();
     this.reconnecting = cause;
     this.changed();
-    for (let attempt = 0; attempt < MAX_RECONNECT_ATTEMPTS; attempt++) {
-      await new Promise((done) => setTimeout(done, backoff(attempt)));
+    // A server that announced its restart is retried quickly for longer: it will be back.
+    const restarting = cause === "server";
+    for (let attempt = 0; attempt < reconnectAttempts(restarting); attempt++) {
+      await new Promise((done) => setTimeout(done, backoff(attempt, restarting)));
       if (generation !== this.generation) return;
       try {
         const signalling = await this.connect();

@@ -114,6 +114,7 @@ export class Downstream {
         this.events.stats?.({ ...this.counters });
       },
       (bytes, audio, send) => this.pacer.send(bytes, audio, send),
+      () => this.allocate(),
     );
     this.forwards.set(key, forward);
     this.renegotiate();

@@ -1,4 +1,4 @@
-import type { PeerConfig } from "werift";
+import { type PeerConfig, RTCDtlsTransport } from "werift";
 import type { MediaEngine, PeerEvents } from "../types";
 import { peerConfig, type WeriftOptions } from "./config";
 import { installFastPath } from "./fast/install";
@@ -25,6 +25,9 @@ export class WeriftEngine implements MediaEngine {
       downstream: peerConfig(options, "downstream"),
       lastN: options.lastN ?? 0,
     };
+    // werift makes one DTLS certificate per thread, when the first connection needs it: made
+    // now, the first meeting (everyone at once after a restart) does not wait for it.
+    RTCDtlsTransport.SetupCertificate().catch(() => undefined);
   }
 
   /** One process, one group: `group` does not matter here. */

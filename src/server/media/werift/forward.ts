@@ -30,6 +30,8 @@ export class Forward {
    * leave the decoder waiting on delta frames: nothing is forwarded yet.
    */
   private ready = false;
+  /** The first video packet after `ready` asked for a layer choice (`choose`). */
+  private asked = false;
   /** A key frame of the target layer being collected (`collect`). */
   private pending: { packet: RtpPacket; vp8: Vp8Info | undefined }[] = [];
   /** Whether `pending` holds a frame's last packet (its marker bit). */
@@ -51,6 +53,14 @@ export class Forward {
     private readonly onSwitch: (direction: "up" | "down") => void,
     /** Hands a packet to the subscriber's pacer, which calls `send` when it may go. */
     private readonly pace: (bytes: number, audio: boolean, send: () => void) => void,
+    /**
+     * Asks the owner to choose layers now. A video source's layer is chosen
+     * from the layers that arrive; one whose first packets come after the
+     * m-line is ready (a publisher who just connected, as after a restart)
+     * would otherwise wait for the next periodic choice and miss the key
+     * frame the publisher starts with.
+     */
+    private readonly choose: () => void = () => undefined,
   ) {
     // Audio has one stream and always flows; video waits for the first allocation.
     this.target = kindOf(source) === "audio" ? 0 : -1;
@@ -108,26 +118,33 @@ export class Forward {
     }
     // Not before the m-line is ready: the key frame would be used up for nothing (`markReady` asks).
     if (this.ready && layer !== -1 && layer !== this.current)
-      this.upstream.requestKeyframe(this.source, layer);
+      this.upstream.requestKeyframe(this.source, layer, true);
   }
 
-  /** A key frame for the layer forwarded (or about to be): the subscriber's decoder needs one. */
-  requestKeyframe(): void {
+  /**
+   * A key frame for the layer forwarded (or about to be): the subscriber's
+   * decoder needs one. `starting`: it has none yet (see `Layer.requestKeyframe`).
+   */
+  requestKeyframe(starting = false): void {
     if (!this.ready) return;
     const layer = this.current !== -1 ? this.current : this.target;
-    if (layer !== -1) this.upstream.requestKeyframe(this.source, layer);
+    if (layer !== -1) this.upstream.requestKeyframe(this.source, layer, starting);
   }
 
   /** The m-line is negotiated and connected: forwarding starts at the next key frame. */
   markReady(): void {
     if (this.ready) return;
     this.ready = true;
-    this.requestKeyframe();
+    this.requestKeyframe(true);
   }
 
   private packet(packet: RtpPacket, layer: number, vp8: Vp8Info | undefined): void {
     if (!this.ready) return;
     const isAudio = kindOf(this.source) === "audio";
+    if (!isAudio && this.target === -1 && !this.asked) {
+      this.asked = true;
+      this.choose();
+    }
     if (layer === this.target && layer !== this.current && !isAudio) {
       this.collect(packet, layer, vp8);
       return;

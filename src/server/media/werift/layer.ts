@@ -8,8 +8,19 @@ import type { Vp8Info } from "../simulcast/vp8";
  * A camera sends a frame every 33–100 ms, so half a second is a stop.
  */
 const LIVE_MS = 500;
-/** Key frame requests per layer, at most one per this interval. */
+/** Key frame requests per layer, at most one per this interval (but see the next). */
 export const KEYFRAME_INTERVAL_MS = 1000;
+/**
+ * A subscriber that starts on a layer (its m-line just became ready, or its
+ * layer changes) sees nothing new until a key frame comes. If a key frame
+ * answered the last request, such a request may go this long after that key
+ * frame: one that became ready just after it went by would otherwise wait
+ * most of a second (after a restart everyone's connections come up within a
+ * few hundred milliseconds of each other). Chrome ignores a request within
+ * 300 ms of its last key frame (libwebrtc's minimum key frame send interval),
+ * so sooner would be wasted. Decoders' own requests (loss) keep the second.
+ */
+export const KEYFRAME_AFTER_ANSWER_MS = 350;
 /** Bit rate is measured over windows of this length. */
 const WINDOW_MS = 1000;
 
@@ -30,12 +41,14 @@ export class Layer {
   private windowStart = 0;
   private windowBytes = 0;
   private lastKeyframeRequest = 0;
+  private lastKeyframeAt = 0;
 
   constructor(readonly rid: string | undefined) {}
 
   received(packet: RtpPacket, vp8: Vp8Info | undefined, now: number): void {
     this.ssrc = packet.header.ssrc;
     this.lastPacketAt = now;
+    if (vp8?.keyframe) this.lastKeyframeAt = now;
     if (vp8?.width && vp8.height) {
       this.width = vp8.width;
       this.height = vp8.height;
@@ -58,11 +71,15 @@ export class Layer {
   /**
    * The SSRC to send a PLI to now; or, while throttled, how many ms until
    * one may be sent (the caller sends it then, so no request is lost).
+   * `starting`: a subscriber starts on this layer (`KEYFRAME_AFTER_ANSWER_MS`).
    */
-  requestKeyframe(now: number): { ssrc: number } | { wait: number } | undefined {
+  requestKeyframe(now: number, starting = false): { ssrc: number } | { wait: number } | undefined {
     if (this.ssrc === undefined) return undefined;
-    const since = now - this.lastKeyframeRequest;
-    if (since < KEYFRAME_INTERVAL_MS) return { wait: KEYFRAME_INTERVAL_MS - since };
+    const wait =
+      starting && this.lastKeyframeAt >= this.lastKeyframeRequest
+        ? KEYFRAME_AFTER_ANSWER_MS - (now - this.lastKeyframeAt)
+        : KEYFRAME_INTERVAL_MS - (now - this.lastKeyframeRequest);
+    if (wait > 0) return { wait };
     this.lastKeyframeRequest = now;
     return { ssrc: this.ssrc };
   }

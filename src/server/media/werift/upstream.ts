@@ -49,7 +49,7 @@ export class Upstream {
   /** Our NACKs to the publisher, one per video receiver (werift's mix up simulcast layers). */
   private readonly nacks: UpstreamNacks[] = [];
   /** Key frame requests waiting for the throttle, one per layer at most. */
-  private readonly deferred = new Map<Layer, NodeJS.Timeout>();
+  private readonly deferred = new Map<Layer, { timer: NodeJS.Timeout; starting: boolean }>();
   private closed = false;
 
   constructor(config: Partial<PeerConfig>) {
@@ -90,6 +90,8 @@ export class Upstream {
         const now = Date.now();
         const vp8 = source === "microphone" ? undefined : parseVp8(packet.payload);
         layer.received(packet, vp8, now);
+        // A subscriber starting on this layer may be asked for sooner once a key frame came.
+        if (vp8?.keyframe) this.hurryDeferred(source, layer);
         if (levelId !== undefined) this.speech.level(packet, levelId, now);
         if (this.blocked.has(source) || this.paused.has(source)) return;
         for (const listener of this.listeners.get(source) ?? []) listener(packet, index, vp8);
@@ -167,28 +169,43 @@ export class Upstream {
 
   /**
    * Asks the sender for a key frame of one layer of a video source (PLI),
-   * at most once a second per layer (`Layer.requestKeyframe`): however many
-   * subscribers switch or lose packets, the publisher's encoder is not made
-   * to send key frames back to back. Without `layer`, every layer.
+   * at most once a second per layer, or sooner for a subscriber `starting`
+   * on it (`Layer.requestKeyframe`): however many subscribers switch or lose
+   * packets, the publisher's encoder is not made to send key frames back to
+   * back. Without `layer`, every layer.
    */
-  requestKeyframe(source: MediaSource, layer?: number): void {
+  requestKeyframe(source: MediaSource, layer?: number, starting = false): void {
     const video = this.tracks.get(source);
     if (kindOf(source) !== "video" || !video || this.closed) return;
     const now = Date.now();
     const layers = layer === undefined ? video.layers : [video.layers[layer]];
     for (const l of layers) {
-      const answer = l?.requestKeyframe(now);
-      if (!l || !answer) continue;
+      const held = l && this.deferred.get(l);
+      // Held back already: only a request that may go sooner changes anything.
+      if (!l || (held && (held.starting || !starting))) continue;
+      if (held) clearTimeout(held.timer);
+      this.deferred.delete(l);
+      const answer = l.requestKeyframe(now, starting);
+      if (!answer) continue;
       if ("ssrc" in answer) video.receiver.sendRtcpPLI(answer.ssrc).catch(() => undefined);
-      else if (!this.deferred.has(l)) {
+      else {
         // Throttled: asked once the interval is over, however many asked meanwhile.
         const timer = setTimeout(() => {
           this.deferred.delete(l);
-          if (!this.closed) this.requestKeyframe(source, video.layers.indexOf(l));
+          if (!this.closed) this.requestKeyframe(source, video.layers.indexOf(l), starting);
         }, answer.wait);
-        this.deferred.set(l, timer);
+        this.deferred.set(l, { timer, starting });
       }
     }
+  }
+
+  private hurryDeferred(source: MediaSource, layer: Layer): void {
+    const held = this.deferred.get(layer);
+    if (!held?.starting) return;
+    clearTimeout(held.timer);
+    this.deferred.delete(layer);
+    const index = this.tracks.get(source)?.layers.indexOf(layer) ?? -1;
+    if (index >= 0) this.requestKeyframe(source, index, true);
   }
 
   close(): void {
@@ -196,7 +213,7 @@ export class Upstream {
     this.closed = true;
     this.listeners.clear();
     this.trackWatchers.clear();
-    for (const timer of this.deferred.values()) clearTimeout(timer);
+    for (const { timer } of this.deferred.values()) clearTimeout(timer);
     this.deferred.clear();
     for (const nacks of this.nacks) nacks.close();
     void this.pc.close();

@@ -23,13 +23,16 @@ export interface WorkerEngineHooks {
  * a room live in one worker (they forward to each other), a new room goes to
  * the least-loaded one. A worker that dies takes only its rooms with it: their
  * peers are reported lost (the sessions close with 1012 and the clients come
- * back), and a replacement thread starts. Workers start on first use.
+ * back), and a replacement thread starts. Workers start on first use (the
+ * first one at start-up, `warm`).
  */
 export class WorkerEngine implements MediaEngine {
   private readonly slots: (WorkerSlot | undefined)[];
   private readonly ports: ([number, number] | undefined)[];
   private nextPeer = 1;
   private closing: Promise<void> | undefined;
+  private egress: ((host: string) => void) | undefined;
+  private readonly egressBefore: string[] = [];
 
   constructor(
     private readonly options: WorkerEngineOptions,
@@ -37,6 +40,7 @@ export class WorkerEngine implements MediaEngine {
   ) {
     if (!Number.isInteger(options.workers) || options.workers < 1)
       throw new RangeError(`media workers must be a positive integer, not ${options.workers}`);
+    this.egress = hooks.egress;
     this.ports = splitPorts(options.portRange, options.workers);
     this.slots = Array.from({ length: options.workers }, () => undefined);
   }
@@ -44,6 +48,29 @@ export class WorkerEngine implements MediaEngine {
   createPeer(label: string, events: PeerEvents, group: string): MediaPeer {
     if (this.closing) throw new Error("media engine is closed");
     return this.place(group).createPeer(this.nextPeer++, label, events, group);
+  }
+
+  /**
+   * Starts the first worker thread now instead of on first use. Loading
+   * werift in a new thread takes a second on an idle host and several on a
+   * busy one; `plenum serve` calls this first thing, so that the meeting
+   * everyone reconnects to after a restart does not wait for it. The others
+   * still start when a room needs them: loading one beside the first would
+   * take CPU from the reconnecting meetings' handshakes on a small host.
+   */
+  warm(): void {
+    if (this.closing || this.slots.some((s) => s?.isRunning)) return;
+    this.start(0);
+  }
+
+  /**
+   * Where outgoing connections seen in the workers go (COMPLIANCE L1, L3);
+   * for an engine started before the server's egress monitor exists. What
+   * was seen before is handed over at once.
+   */
+  reportEgressTo(record: (host: string) => void): void {
+    this.egress = record;
+    for (const host of this.egressBefore.splice(0)) record(host);
   }
 
   /** Open peers on every worker; for metrics and leak checks in tests. */
@@ -83,20 +110,25 @@ export class WorkerEngine implements MediaEngine {
     return this.slots.filter((s): s is WorkerSlot => s?.isRunning === true);
   }
 
-  /** The room's worker, or the least-loaded one (peers, then rooms), started if need be. */
+  /**
+   * The room's worker, or the least-loaded one (peers, then rooms, then one
+   * that is ready before one still loading), started if need be.
+   */
   private place(room: string): WorkerSlot {
     const home = this.running().find((s) => s.hasRoom(room));
     if (home) return home;
     let best = 0;
-    let bestPeers = Number.POSITIVE_INFINITY;
-    let bestRooms = Number.POSITIVE_INFINITY;
+    let bestLoad = [Number.POSITIVE_INFINITY];
     for (const [i, slot] of this.slots.entries()) {
-      const peers = slot?.isRunning ? slot.peerCount : 0;
-      const rooms = slot?.isRunning ? slot.roomCount : 0;
-      if (peers < bestPeers || (peers === bestPeers && rooms < bestRooms)) {
+      const running = slot?.isRunning === true;
+      const load = [
+        running ? slot.peerCount : 0,
+        running ? slot.roomCount : 0,
+        running && slot.isReady ? 0 : 1,
+      ];
+      if (lessThan(load, bestLoad)) {
         best = i;
-        bestPeers = peers;
-        bestRooms = rooms;
+        bestLoad = load;
       }
     }
     const slot = this.slots[best];
@@ -109,7 +141,10 @@ export class WorkerEngine implements MediaEngine {
       { ...this.options, portRange: this.ports[index] },
       {
         died: (dead, reason, wasReady) => this.died(dead, reason, wasReady),
-        egress: (host) => this.hooks.egress?.(host),
+        egress: (host) => {
+          if (this.egress) this.egress(host);
+          else if (this.egressBefore.length < 100) this.egressBefore.push(host);
+        },
         warning: (message) =>
           this.hooks.log.warn({ worker: index }, `media worker: ${scrubAddresses(message)}`),
       },
@@ -136,4 +171,25 @@ export class WorkerEngine implements MediaEngine {
     );
     if (replace) this.start(slot.index);
   }
+}
+
+/**
+ * The SFU's worker threads, the first loading at once (`warm`): `plenum
+ * serve` calls this before it loads the rest of the server, so that the
+ * thread loads beside it.
+ */
+export function startMediaWorkers(options: WorkerEngineOptions, log: Logger): WorkerEngine {
+  const media = new WorkerEngine(options, { log });
+  media.warm();
+  return media;
+}
+
+/** Lexicographic order of two load vectors. */
+function lessThan(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? Number.POSITIVE_INFINITY;
+    if (x !== y) return x < y;
+  }
+  return false;
 }
