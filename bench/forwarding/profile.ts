@@ -2,7 +2,12 @@
  * Summarises `--cpu-prof` profiles of the SFU (from `run.ts --profile dir`):
  * self time per function and per category, as shares of the sampled time.
  *
- *   npx tsx bench/forwarding/profile.ts dir [--top 25]
+ *   npx tsx bench/forwarding/profile.ts dir [--top 25] [--window S --skip-end S]
+ *
+ * `--window S` counts only the samples of the S seconds before the profile's
+ * end less `--skip-end` (default 1): for whole-process profiles (`node
+ * --cpu-prof`, e.g. the real server in bench/harness via
+ * PLENUM_BENCH_NODE_ARGS), the measurement window without start-up and joins.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +19,8 @@ interface Node {
   hitCount?: number;
 }
 interface Profile {
+  startTime: number;
+  endTime: number;
   nodes: Node[];
   samples: number[];
   timeDeltas: number[];
@@ -21,7 +28,11 @@ interface Profile {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: "string", default: "25" } },
+  options: {
+    top: { type: "string", default: "25" },
+    window: { type: "string" },
+    "skip-end": { type: "string", default: "1" },
+  },
 });
 const dir = positionals[0];
 if (!dir) throw new Error("usage: profile.ts <dir with .cpuprofile files>");
@@ -66,8 +77,14 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
   const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as Profile;
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (const [i, id] of profile.samples.entries())
+  const last = profile.endTime - Number(values["skip-end"]) * 1e6;
+  const first = values.window === undefined ? 0 : last - Number(values.window) * 1e6;
+  let at = profile.startTime;
+  for (const [i, id] of profile.samples.entries()) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (values.window !== undefined && (at < first || at > last)) continue;
     self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
   for (const [id, us] of self) {
     const n = nodes.get(id);
     if (!n) continue;

@@ -32,10 +32,17 @@ export async function startPlenum(
     PLENUM_MESSAGES_PER_SECOND: "1000000",
     ...extraEnv,
   };
-  const child: ChildProcess = net.spawn("server", process.execPath, ["--import", "tsx", WRAPPER], {
-    env,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  // Extra Node flags for the server, e.g. --cpu-prof (not allowed in NODE_OPTIONS): profiling.
+  const nodeArgs = (extraEnv.PLENUM_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child: ChildProcess = net.spawn(
+    "server",
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", WRAPPER],
+    {
+      env,
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   const lines = new LineReader(child);
   // The server's own warnings and errors (pino JSON at "warn" and above) are worth seeing.
   lines.onLine((line) => {

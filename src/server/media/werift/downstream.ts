@@ -113,7 +113,7 @@ export class Downstream {
         this.counters.layerSwitches++;
         this.events.stats?.({ ...this.counters });
       },
-      (bytes, audio, send) => this.pacer.send(bytes, audio, send),
+      this.pacer,
       () => this.allocate(),
     );
     this.forwards.set(key, forward);

@@ -192,7 +192,13 @@ function sendClock(sender: SenderLike): { ms: number } {
 }
 const clocks = new WeakMap<SenderLike, { ms: number; fixed: bigint }>();
 
-const RESOLVED = Promise.resolve();
+/**
+ * The settled promise every covered send returns: a caller that sees it
+ * knows the packet went (or was dropped as werift would) and need not attach
+ * a handler.
+ */
+export const SENT: Promise<void> = Promise.resolve();
+const RESOLVED = SENT;
 
 /**
  * `RTCRtpSender.sendRtp` for the cases it covers; `original` otherwise.
