@@ -151,7 +151,7 @@ export function summarise(records: RunRecord[]): string {
     const soak = [...plenum, ...janus].filter((m) => m.rssStartMiB !== undefined);
     for (const m of soak)
       out.push(
-        `\n${m.server}: RSS ${fmt(m.rssStartMiB ?? Number.NaN, 1)} → ${fmt(m.rssMiB, 1)} MiB, open fds ${m.fdsStart} → ${m.fds} over ${fmt(m.windowS, 0)} s`,
+        `\n${m.server}: RSS ${fmt(m.rssStartMiB ?? Number.NaN, 1)} → ${fmt(m.rssMiB, 1)} MiB, open fds ${m.fdsStart} → ${m.fds} over ${fmt(m.windowS, 0)} s, ${m.churns ?? "?"} leaves and joins`,
       );
     const errors = [...plenum, ...janus].flatMap((m) => m.errors.map((e) => `${m.server}: ${e}`));
     if (errors.length) out.push("", ...[...new Set(errors)].map((e) => `- ${e}`));

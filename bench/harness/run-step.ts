@@ -53,6 +53,8 @@ export interface Metrics {
   /** Soak only: RSS and descriptors when the window started. */
   rssStartMiB?: number;
   fdsStart?: number;
+  /** Soak only: how many subscribers left and were replaced during the window. */
+  churns?: number;
   /** Video as the subscribers' decoder model saw it (loadgen/freeze.ts); see video.ts. */
   video?: VideoMetrics;
 }
@@ -227,17 +229,17 @@ export async function runStep(
     const loadgen0 = loadgenCpu();
     const t0 = performance.now();
 
+    let churns = 0;
     if (step.churnEveryMs) {
       // Soak: the oldest subscriber leaves, a new one joins in its place, until the window ends.
       const queue = second.filter((s) => pureSubscribers.has(s.name)).map((s) => s.name);
-      let n = 0;
       while (performance.now() - t0 < settings.durationS * 1000) {
         await sleep(step.churnEveryMs);
         const leaving = queue.shift();
         const template = second.find((s) => s.name === leaving) ?? second[0];
         if (!leaving || !template) break;
         await owner.get(leaving)?.request({ type: "leave", names: [leaving] }, "left", 60_000);
-        const spec: ClientSpec = { ...template, name: `churn${n++}` };
+        const spec: ClientSpec = { ...template, name: `churn${churns++}` };
         delete spec.startAfterMs;
         const [result] = await joinAll([spec]);
         if (result && !result.ok) failures.push(result);
@@ -317,7 +319,7 @@ export async function runStep(
       rssPerStreamMiB: streams > 0 ? rss / MiB / streams : Number.NaN,
       eventLoopP99Ms,
       fds,
-      ...(step.churnEveryMs ? { rssStartMiB: rssStart / MiB, fdsStart } : {}),
+      ...(step.churnEveryMs ? { rssStartMiB: rssStart / MiB, fdsStart, churns } : {}),
       ...(hasVideo
         ? {
             video: videoMetrics(
