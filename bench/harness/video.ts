@@ -1,3 +1,4 @@
+import { addCounts, emptyCounts } from "../loadgen/freeze";
 import type { VideoWindowStats } from "../loadgen/messages";
 
 /** What the subscribers' video looked like in one step (the decoder model of loadgen/freeze.ts). */
@@ -31,27 +32,11 @@ export interface VideoMetrics {
 
 /** The load generator processes' video counts, added up. */
 export function sumVideo(parts: VideoWindowStats[]): VideoWindowStats {
-  const sum: VideoWindowStats = {
-    streams: 0,
-    framesByLayer: [0, 0, 0],
-    framesOnWantedLayer: 0,
-    framesWithWanted: 0,
-    freezes: 0,
-    freezeMs: 0,
-    freezeStarts: [],
-    plis: 0,
-  };
+  const sum: VideoWindowStats = { streams: 0, ...emptyCounts() };
   for (const p of parts) {
     sum.streams += p.streams;
-    p.framesByLayer.forEach((n, i) => {
-      sum.framesByLayer[i] = (sum.framesByLayer[i] ?? 0) + n;
-    });
-    sum.framesOnWantedLayer += p.framesOnWantedLayer;
-    sum.framesWithWanted += p.framesWithWanted;
-    sum.freezes += p.freezes;
-    sum.freezeMs += p.freezeMs;
+    addCounts(sum, p);
     sum.freezeStarts.push(...p.freezeStarts);
-    sum.plis += p.plis;
   }
   return sum;
 }

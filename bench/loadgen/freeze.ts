@@ -37,6 +37,17 @@ export interface DecoderCounts {
   plis: number;
 }
 
+/** Adds `from`'s counts into `into` (freeze start times are the caller's: clocks differ). */
+export function addCounts(into: DecoderCounts, from: DecoderCounts): void {
+  for (const [i, n] of from.framesByLayer.entries())
+    into.framesByLayer[i] = (into.framesByLayer[i] ?? 0) + n;
+  into.framesOnWantedLayer += from.framesOnWantedLayer;
+  into.framesWithWanted += from.framesWithWanted;
+  into.freezes += from.freezes;
+  into.freezeMs += from.freezeMs;
+  into.plis += from.plis;
+}
+
 export function emptyCounts(): DecoderCounts {
   return {
     framesByLayer: [0, 0, 0],

@@ -7,18 +7,6 @@ import { STAMP_BYTES, writeStamp } from "./stamp";
  * receiver measures loss, latency, freezes and layers without decoding.
  */
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same payloads and schedule. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One video layer a publisher sends: packets per frame, bytes per packet, the size its key frames state. */
 export interface LayerSpec {
   packets: number;

@@ -1,4 +1,4 @@
-import { type DecoderCounts, emptyCounts, VideoDecoderModel } from "./freeze";
+import { addCounts, type DecoderCounts, emptyCounts, VideoDecoderModel } from "./freeze";
 import { newHistogram, record } from "./histogram";
 import type { VideoWindowStats } from "./messages";
 import { readStamp } from "./stamp";
@@ -142,16 +142,9 @@ export class ReceiveCounter {
       if (!s.decoder?.started) continue;
       streams++;
       const c = s.decoder.finish(now);
-      c.framesByLayer.forEach((n, i) => {
-        sum.framesByLayer[i] = (sum.framesByLayer[i] ?? 0) + n;
-      });
-      sum.framesOnWantedLayer += c.framesOnWantedLayer;
-      sum.framesWithWanted += c.framesWithWanted;
-      sum.freezes += c.freezes;
-      sum.freezeMs += c.freezeMs;
+      addCounts(sum, c);
       for (const at of c.freezeStarts)
         if (sum.freezeStarts.length < 2000) sum.freezeStarts.push(performance.timeOrigin + at);
-      sum.plis += c.plis;
     }
     return { streams, ...sum };
   }

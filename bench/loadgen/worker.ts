@@ -5,9 +5,9 @@
  * process so that the server's CPU can be measured alone.
  */
 import type { PeerConfig } from "werift";
+import { prng } from "../../test/support/prng";
 import { createRoom } from "../../test/support/server";
 import { createJanusRooms, JanusBenchClient } from "./janus-client";
-import { prng } from "./media";
 import type { HarnessMessage, JoinResult, WorkerMessage } from "./messages";
 import { clientPeerConfig } from "./peer";
 import { type BenchClient, PlenumBenchClient } from "./plenum-client";

@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { prng } from "./prng";
 
 /**
  * An impairing UDP relay: netem in userspace, for a kernel without sch_netem.
@@ -67,18 +68,6 @@ interface Queued {
   due: number;
   seq: number;
   send: () => void;
-}
-
-/** mulberry32: small, fast and good enough for loss and jitter draws. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function checked(impairment: Impairment): Required<Impairment> {
