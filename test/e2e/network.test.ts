@@ -170,7 +170,7 @@ describe("a participant on a bad network", () => {
       ["Ann", annWatch],
     ] as const)
       console.log(
-        `10% loss, 30 ms jitter: ${who} decoded ${watch.framesDecoded} frames in 20 s, ${watch.freezes} freezes, longest ${Math.round(watch.longestFreezeMs)} ms`,
+        `10% loss, 30 ms jitter: ${who} decoded ${watch.framesDecoded} frames in 20 s, ${watch.freezes} freezes, longest ${Math.round(watch.longestFreezeMs)} ms (stream before/after it: ${JSON.stringify(watch.longest)})`,
       );
     const share = (d: "up" | "down") => {
       const dropped = after[d].dropped - before[d].dropped;

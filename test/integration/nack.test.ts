@@ -47,4 +47,37 @@ describe("NACK retransmission by the SFU", () => {
       { timeoutMs: 30_000 },
     );
   });
+
+  it("asks the publisher for a key frame when a lost packet does not come back", async () => {
+    const roomId = (await createRoom(server.url, { lobby: false })).id;
+    const [viewer, sender] = await Promise.all(
+      ["Viewer", "Sender"].map((name) => WeriftClient.connect(server.url, name)),
+    );
+    clients.push(viewer as WeriftClient, sender as WeriftClient);
+    if (!viewer || !sender) throw new Error("no clients");
+    await viewer.join(roomId);
+    await sender.join(roomId);
+    await sender.publish();
+    await viewer.waitForMediaFrom(sender.id, 30);
+    // The key frame requests of the viewer's start are over: none for 2 s.
+    let seen = sender.keyframeRequests;
+    let quietSince = Date.now();
+    await waitFor(
+      "the start's key frame requests to be over",
+      () => {
+        if (sender.keyframeRequests !== seen) {
+          seen = sender.keyframeRequests;
+          quietSince = Date.now();
+        }
+        return Date.now() - quietSince >= 2000;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    // The werift viewer never asks for key frames itself: a request now comes from the SFU,
+    // once its NACKs for the lost packet have gone unanswered.
+    sender.loseVideoPacketForGood();
+    await waitFor("a key frame request from the SFU", () => sender.keyframeRequests > seen, {
+      timeoutMs: 15_000,
+    });
+  });
 });

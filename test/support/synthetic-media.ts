@@ -48,6 +48,7 @@ export class SyntheticSource {
   private timestamp = (Math.random() * 0xffffffff) >>> 0;
   private frames = 0;
   private keyframeWanted = true;
+  private loseNext = false;
   sent = 0;
   /** Whole VP8 frames to send instead of marked ones, one per tick (replaying captured frames). */
   readonly replay: Buffer[] = [];
@@ -58,6 +59,14 @@ export class SyntheticSource {
     private readonly marker: string,
   ) {
     this.timer = setInterval(() => this.tick(), PACING[kind].intervalMs);
+  }
+
+  /**
+   * The next packet is lost for good: its sequence number is used but it is
+   * never sent, so a NACK for it finds nothing in the sender's history.
+   */
+  loseNextPacket(): void {
+    this.loseNext = true;
   }
 
   /** The next video frame is a key frame (the answer to a PLI). */
@@ -86,6 +95,10 @@ export class SyntheticSource {
     });
     this.sequenceNumber = (this.sequenceNumber + 1) & 0xffff;
     this.timestamp = (this.timestamp + (clockRate * intervalMs) / 1000) >>> 0;
+    if (this.loseNext) {
+      this.loseNext = false;
+      return;
+    }
     this.track.writeRtp(new RtpPacket(header, payload));
     this.sent++;
   }

@@ -9,6 +9,11 @@ export interface InboundVideo {
   /** Seconds. */
   totalFreezesDuration: number;
   frameWidth: number;
+  /** What the receiver asked for: key frames (PLI) and retransmissions (NACK), and what it never got. */
+  pliCount: number;
+  nackCount: number;
+  packetsLost: number;
+  keyFramesDecoded: number;
 }
 
 /**
@@ -30,6 +35,10 @@ export function inboundVideo(page: Page): Promise<InboundVideo[]> {
           freezeCount: s.freezeCount ?? 0,
           totalFreezesDuration: s.totalFreezesDuration ?? 0,
           frameWidth: s.frameWidth ?? 0,
+          pliCount: s.pliCount ?? 0,
+          nackCount: s.nackCount ?? 0,
+          packetsLost: s.packetsLost ?? 0,
+          keyFramesDecoded: s.keyFramesDecoded ?? 0,
         });
       });
     }
@@ -56,6 +65,9 @@ export class FreezeWatch {
   freezes = 0;
   framesDecoded = 0;
 
+  /** The stream's stats around the longest freeze (the sample before it ended, and the one after). */
+  longest: { before: InboundVideo; after: InboundVideo } | undefined;
+
   constructor(private readonly page: Page) {}
 
   async sample(): Promise<void> {
@@ -67,6 +79,7 @@ export class FreezeWatch {
         const seconds = s.totalFreezesDuration - before.totalFreezesDuration;
         if (count > 0) {
           this.freezes += count;
+          if (seconds * 1000 > this.longestFreezeMs) this.longest = { before, after: s };
           this.longestFreezeMs = Math.max(this.longestFreezeMs, seconds * 1000);
         }
         this.framesDecoded += s.framesDecoded - before.framesDecoded;

@@ -218,6 +218,13 @@ export class WeriftClient {
     }
   }
 
+  /** The next video packet never leaves, not even when asked for again (NACK). */
+  loseVideoPacketForGood(): void {
+    const video = this.sources.find((s) => s.kind === "video");
+    if (!video) throw new Error(`${this.name} publishes no video`);
+    video.loseNextPacket();
+  }
+
   /** Both connections' ICE: ufrags and whether a candidate pair is selected. */
   ice(): { upstream: IceView; downstream: IceView } {
     if (!this.upstream || !this.downstream) throw new Error(`${this.name} has no media yet`);

@@ -40,8 +40,23 @@ describe("NACKs to a publisher", () => {
     t.received(1, 4, 60);
     assert.deepEqual(asList(t.due(80)), { 1: [2, 5] });
     assert.deepEqual(asList(t.due(140)), { 1: [2, 5] });
+    assert.deepEqual(t.takeLostForGood(), [], "the last attempt may still be answered");
     assert.deepEqual(asList(t.due(1000)), {}, "given up after three attempts");
     assert.equal(t.nextDue(), undefined);
+  });
+
+  it("reports an SSRC whose packet is lost for good once its last attempt went unanswered, once", () => {
+    const t = new NackTracker(timing);
+    t.received(1, 1, 0);
+    t.received(1, 3, 0);
+    t.received(2, 1, 0);
+    t.received(2, 3, 0);
+    for (const now of [20, 80, 140]) t.due(now);
+    t.received(2, 2, 150);
+    assert.deepEqual(t.takeLostForGood(), []);
+    t.due(200);
+    assert.deepEqual(t.takeLostForGood(), [1], "SSRC 2's packet came after all");
+    assert.deepEqual(t.takeLostForGood(), [], "reported once");
   });
 
   it("counts across the wrap of sequence numbers", () => {

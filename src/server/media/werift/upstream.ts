@@ -74,7 +74,10 @@ export class Upstream {
     this.tracks.set(source, entry);
     const nacks =
       source !== "microphone" && transceiver.receiver.nackEnabled
-        ? new UpstreamNacks(transceiver.receiver)
+        ? new UpstreamNacks(transceiver.receiver, (ssrc) => {
+            const index = entry.layers.findIndex((l) => l.ssrc === ssrc);
+            if (index >= 0) this.requestKeyframe(source, index);
+          })
         : undefined;
     if (nacks) this.nacks.push(nacks);
     const levelId = transceiver.headerExtensions.find(
