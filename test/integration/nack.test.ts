@@ -21,18 +21,22 @@ describe("NACK retransmission by the SFU", () => {
     await server?.close();
   });
 
-  it("resends video packets a subscriber lost, once it asks", async () => {
+  /** A sender publishing in a room of its own and a viewer already receiving its media. */
+  async function viewerAndSender(): Promise<{ viewer: WeriftClient; sender: WeriftClient }> {
     const roomId = (await createRoom(server.url, { lobby: false })).id;
-    const [viewer, sender] = await Promise.all(
-      ["Viewer", "Sender"].map((name) => WeriftClient.connect(server.url, name)),
-    );
-    clients.push(viewer as WeriftClient, sender as WeriftClient);
-    if (!viewer || !sender) throw new Error("no clients");
+    const viewer = await WeriftClient.connect(server.url, "Viewer");
+    clients.push(viewer);
+    const sender = await WeriftClient.connect(server.url, "Sender");
+    clients.push(sender);
     await viewer.join(roomId);
     await sender.join(roomId);
     await sender.publish();
     await viewer.waitForMediaFrom(sender.id, 30);
+    return { viewer, sender };
+  }
 
+  it("resends video packets a subscriber lost, once it asks", async () => {
+    const { viewer } = await viewerAndSender();
     const vp8 = Number(/^a=rtpmap:(\d+) VP8\/90000/m.exec(viewer.lastOffer)?.[1]);
     assert.ok(vp8 > 0, "the offer names VP8's payload type");
     // Every tenth video packet is lost on its first way to the viewer.
@@ -49,16 +53,7 @@ describe("NACK retransmission by the SFU", () => {
   });
 
   it("asks the publisher for a key frame when a lost packet does not come back", async () => {
-    const roomId = (await createRoom(server.url, { lobby: false })).id;
-    const [viewer, sender] = await Promise.all(
-      ["Viewer", "Sender"].map((name) => WeriftClient.connect(server.url, name)),
-    );
-    clients.push(viewer as WeriftClient, sender as WeriftClient);
-    if (!viewer || !sender) throw new Error("no clients");
-    await viewer.join(roomId);
-    await sender.join(roomId);
-    await sender.publish();
-    await viewer.waitForMediaFrom(sender.id, 30);
+    const { sender } = await viewerAndSender();
     // The key frame requests of the viewer's start are over: none for 2 s.
     let seen = sender.keyframeRequests;
     let quietSince = Date.now();
