@@ -6,7 +6,7 @@
  *   npx tsx bench/forwarding/run.ts [--fanouts 1,5,10,20] [--runs 3] [--rate 1000]
  *       [--seconds 8] [--modes 0,1] [--saturate] [--profile dir]
  *
- * `--modes` are values of PLENUM_FASTPATH for the SFU process, run alternately
+ * `--modes` are values of PLENUM_FASTPATH (0, js, 1) for the SFU process, run alternately
  * so that both see the same machine load. `--saturate` floods at K=10 and
  * reports what was forwarded. `--profile` samples the SFU during each
  * measurement window (inspector CPU profile) into `dir` (see profile.ts).

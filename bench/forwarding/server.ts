@@ -10,8 +10,15 @@ import { WeriftEngine } from "../../src/server/media/werift/engine";
 import type { ToServer } from "./messages";
 
 const send = (m: unknown) => process.send?.(m);
+// PLENUM_FASTPATH as for the server: 0 = plain werift, js = no native helpers, 1 = all.
 const fastPath = process.env.PLENUM_FASTPATH !== "0";
-const engine = new WeriftEngine({ addresses: ["127.0.0.1"], portRange: undefined, fastPath });
+const nativeMedia = process.env.PLENUM_FASTPATH !== "js";
+const engine = new WeriftEngine({
+  addresses: ["127.0.0.1"],
+  portRange: undefined,
+  fastPath,
+  nativeMedia,
+});
 const peers = new Map<string, MediaPeer>();
 let publisher: MediaPeer | undefined;
 /** Samples the measurement window only (not start-up), on the harness's request. */

@@ -34,6 +34,8 @@ export interface Config {
     workers: number;
     /** The forwarding fast path (src/server/media/werift/fast); off only to compare or to rule it out. */
     fastPath: boolean;
+    /** The fast path's native helpers (src/server/media/native) where built; off to compare. */
+    nativeMedia: boolean;
   };
   /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
   joinLimit: { burst: number; perMinute: number };
@@ -228,7 +230,7 @@ const Env = z.object({
   PLENUM_OIDC_CLIENT_ID: z.string().min(1).optional(),
   PLENUM_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   PLENUM_DEFAULT_LOBBY: z.enum(["true", "false"]).default("true"),
-  PLENUM_FASTPATH: z.enum(["0", "1"]).default("1"),
+  PLENUM_FASTPATH: z.enum(["0", "js", "1"]).default("1"),
   PLENUM_CSP_ALLOW: list.pipe(z.array(origin)),
   PLENUM_ADMINS: list,
   PLENUM_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(7),
@@ -291,7 +293,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       portRange: e.PLENUM_MEDIA_PORTS,
       lastN: e.PLENUM_LAST_N,
       workers: e.PLENUM_MEDIA_WORKERS,
-      fastPath: e.PLENUM_FASTPATH === "1",
+      fastPath: e.PLENUM_FASTPATH !== "0",
+      nativeMedia: e.PLENUM_FASTPATH === "1",
     },
     joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
     messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },

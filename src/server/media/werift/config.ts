@@ -21,6 +21,8 @@ export interface WeriftOptions {
   lastN?: number;
   /** Install the forwarding fast path into werift (default on); see ./fast/install.ts. */
   fastPath?: boolean;
+  /** The fast path with the native helpers where they were built (default on); ../native. */
+  nativeMedia?: boolean;
 }
 
 /**

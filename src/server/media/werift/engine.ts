@@ -17,7 +17,7 @@ export class WeriftEngine implements MediaEngine {
 
   constructor(options: WeriftOptions) {
     // Process-wide and permanent: werift's prototypes are patched (fast/install.ts).
-    if (options.fastPath !== false) installFastPath();
+    if (options.fastPath !== false) installFastPath({ native: options.nativeMedia !== false });
     // Also process-wide: without it an ICE restart leaves the connection without media.
     installIceRestart();
     this.config = {

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { scrubAddresses } from "../../observability/log";
+import { loadNativeMedia } from "../native";
 import type { MediaEngine, MediaPeer, PeerEvents } from "../types";
 import type { WeriftOptions } from "../werift/config";
 import { splitPorts } from "./ports";
@@ -179,6 +180,15 @@ export class WorkerEngine implements MediaEngine {
  * thread loads beside it.
  */
 export function startMediaWorkers(options: WorkerEngineOptions, log: Logger): WorkerEngine {
+  if (options.fastPath !== false && options.nativeMedia !== false) {
+    // Each worker loads the addon itself; a missing build is said once, here.
+    const { error } = loadNativeMedia();
+    if (error)
+      log.warn(
+        { reason: error },
+        "native media helpers not built: forwarding uses more CPU per packet (npm rebuild builds them; needs python3, make, g++)",
+      );
+  }
   const media = new WorkerEngine(options, { log });
   media.warm();
   return media;

@@ -20,11 +20,12 @@ describe("installing the fast path", () => {
 
   it("patches werift once; installing again changes nothing", () => {
     const before = RTCRtpSender.prototype.sendRtp;
-    installFastPath();
+    assert.equal(installFastPath(), true, "the native helpers are built and used by default");
     const after = RTCRtpSender.prototype.sendRtp;
     assert.notEqual(after, before);
-    installFastPath();
+    assert.equal(installFastPath({ native: false }), false, "PLENUM_FASTPATH=js");
     assert.equal(RTCRtpSender.prototype.sendRtp, after);
+    installFastPath();
     // The patched parser still parses: a header with a mid extension.
     const raw = Buffer.from("90600001000000010000000abede000110300000", "hex");
     const h = RtpHeader.deSerialize(raw);

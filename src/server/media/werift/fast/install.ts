@@ -1,6 +1,7 @@
 /**
  * Installs the forwarding fast path into werift, once per process, when the
- * engine starts (PLENUM_FASTPATH=0 leaves werift as it is, for comparison).
+ * engine starts (PLENUM_FASTPATH=0 leaves werift as it is, PLENUM_FASTPATH=js
+ * uses no native helpers; both for comparison).
  *
  * This patches werift 0.24.4's prototypes at runtime: the classes are
  * created deep inside werift (per peer connection, per DTLS handshake), so
@@ -23,9 +24,16 @@ import {
   RtpHeader,
   SrtpSession,
 } from "werift";
+import { loadNativeMedia } from "../../native";
 import { type ParsedHeader, parseHeader, type RtpHeaderLike } from "./rtp-header";
-import { type DtlsTransportLike, dtlsSendRtpNow, fastSenderSendRtp, type SenderLike } from "./send";
-import { ctrDecryptRtp, ctrEncryptRtp, gcmDecryptRtp, gcmEncryptRtp } from "./srtp";
+import {
+  type DtlsTransportLike,
+  dtlsSendRtpNow,
+  fastSenderSendRtp,
+  type SenderLike,
+  useNativeSend,
+} from "./send";
+import { ctrDecryptRtp, ctrEncryptRtp, gcmDecryptRtp, gcmEncryptRtp, useNativeSrtp } from "./srtp";
 
 export const TARGET_WERIFT_VERSION = "0.24.4";
 
@@ -79,10 +87,16 @@ function cipherPrototype(profile: number): object {
 
 /**
  * Patches werift; idempotent. Throws (naming the reason) if werift is not
- * the version and shape this was written against.
+ * the version and shape this was written against. `native` (the default)
+ * uses the native helpers for SRTP and sending where they were built; it
+ * may be switched on every call (the benchmark and tests compare both).
+ * Returns whether the native helpers are in use.
  */
-export function installFastPath(): void {
-  if (installed) return;
+export function installFastPath(options: { native?: boolean } = {}): boolean {
+  const media = options.native === false ? undefined : loadNativeMedia().media;
+  useNativeSrtp(media);
+  useNativeSend(media);
+  if (installed) return media !== undefined;
   const version = weriftVersion();
   if (version !== TARGET_WERIFT_VERSION)
     throw new Error(
@@ -171,4 +185,5 @@ export function installFastPath(): void {
   RtpHeader.deSerialize = ((raw: Buffer) =>
     parseHeader(makeHeader, raw)) as unknown as typeof RtpHeader.deSerialize;
   installed = true;
+  return media !== undefined;
 }

@@ -15,6 +15,7 @@
  */
 import { isIP } from "node:net";
 import { RTP_EXTENSION_URI } from "werift";
+import type { NativeMedia } from "../../native";
 import { headerSize, type RtpHeaderLike } from "./rtp-header";
 
 const MID_URI = RTP_EXTENSION_URI.sdesMid;
@@ -82,6 +83,49 @@ export interface SenderLike {
   runRtcp(): Promise<void>;
 }
 
+type UdpSocket = NonNullable<NonNullable<Pair["protocol"]["transport"]>["socket"]>;
+
+/** The native helpers, when the fast path was installed with them. */
+let native: NativeMedia | undefined;
+
+/** Chooses the native `sendto` (or, with `undefined`, Node's `socket.send`) from now on. */
+export function useNativeSend(media: NativeMedia | undefined): void {
+  native = media;
+}
+
+interface DgramState {
+  handle: { fd?: number } | null;
+}
+const states = new WeakMap<UdpSocket, DgramState | null>();
+
+/**
+ * The socket's file descriptor, read from dgram's internal state on every
+ * send (its handle is gone once the socket closes, and the number may then
+ * belong to another socket); -1 where it cannot be found, and then Node's
+ * own send is used. (The public `_handle` getter prints a deprecation warning.)
+ */
+export function socketFd(socket: UdpSocket): number {
+  let state = states.get(socket);
+  if (state === undefined) {
+    const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === "state symbol");
+    const found = key && (socket as unknown as Record<symbol, DgramState | undefined>)[key];
+    state = found && "handle" in found ? found : null;
+    states.set(socket, state);
+  }
+  const fd = state?.handle?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : -1;
+}
+
+/** -EAGAIN, -ENOBUFS: the socket's buffer is full now; Node's send queues the datagram instead. */
+const TRY_LATER = new Set([-11, -105]);
+
+function udpSend(socket: UdpSocket, data: Buffer, port: number, host: string): void {
+  const fd = native ? socketFd(socket) : -1;
+  // Other errors are dropped, as Node's send without a callback drops them (an unreachable peer).
+  if (fd < 0 || TRY_LATER.has((native as NativeMedia).sendTo(fd, data, port, host)))
+    socket.send(data, port, host);
+}
+
 /** Sends one SRTP packet on the nominated pair; what `Connection.send` and the layers below do. */
 export function iceSend(connection: IceConnectionLike, data: Buffer): void {
   if (!connection.canSendApplicationData()) return;
@@ -90,7 +134,7 @@ export function iceSend(connection: IceConnectionLike, data: Buffer): void {
   const transport = protocol.transport;
   const { host, port } = pair.remoteCandidate;
   if (protocol.type === "stun" && transport?.type === "udp" && transport.socket && isIP(host)) {
-    if (!transport.closed) transport.socket.send(data, port, host);
+    if (!transport.closed) udpSend(transport.socket, data, port, host);
   } else {
     protocol.sendData(data, pair.remoteAddr).catch(() => undefined);
   }

@@ -13,6 +13,9 @@
  *   needs a fresh context per IV in Node's API; what we save is the header
  *   serialisation, the IV writer and the copies: header, ciphertext and tag
  *   go straight into one buffer of the final size.
+ * With the native helpers (../../native, the default where they were built)
+ * both profiles instead keep one OpenSSL context per session key and only
+ * reset its IV per packet, in place in that same buffer.
  */
 import {
   type Cipher,
@@ -24,7 +27,12 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 import { SrtpAuthenticationError } from "werift";
+import type { NativeCipher, NativeMedia } from "../../native";
 import { headerSize, type RtpHeaderLike, writeHeader } from "./rtp-header";
+
+/** Authentication tag lengths: AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80. */
+const GCM_TAG = 16;
+const CTR_TAG = 10;
 
 /** The fields werift's cipher objects carry (both profiles). */
 export interface WeriftCipher {
@@ -45,8 +53,31 @@ interface State {
   blocks: Buffer;
   iv: Buffer;
   roc: Buffer;
+  /** The expected authentication tag of a packet being decrypted (native AES_CM). */
+  tag: Buffer;
+  /** The addon's context for this key (made on first use with the addon). */
+  native?: NativeCipher;
 }
 const states = new WeakMap<WeriftCipher, State>();
+
+/** The native helpers, when the fast path was installed with them. */
+let native: NativeMedia | undefined;
+
+/** Chooses the native helpers (or, with `undefined`, the JavaScript code) for every cipher from now on. */
+export function useNativeSrtp(media: NativeMedia | undefined): void {
+  native = media;
+}
+
+function gcmNative(n: NativeMedia, s: State, c: WeriftCipher): NativeCipher {
+  s.native ??= n.gcmCreate(c.srtpSessionKey);
+  return s.native;
+}
+
+function ctrNative(n: NativeMedia, s: State, c: WeriftCipher): NativeCipher {
+  if (!c.srtpSessionAuthTag) throw new Error("AES_CM cipher without an authentication key");
+  s.native ??= n.ctrCreate(c.srtpSessionKey, c.srtpSessionAuthTag);
+  return s.native;
+}
 
 function stateOf(c: WeriftCipher): State {
   let s = states.get(c);
@@ -57,6 +88,7 @@ function stateOf(c: WeriftCipher): State {
       blocks: Buffer.alloc(0),
       iv: Buffer.alloc(16),
       roc: Buffer.alloc(4),
+      tag: Buffer.alloc(CTR_TAG),
     };
     states.set(c, s);
   }
@@ -76,8 +108,6 @@ function withHeader(h: RtpHeaderLike, extra: number): { out: Buffer; size: numbe
   writeHeader(h, out, size);
   return { out, size };
 }
-
-const GCM_TAG = 16;
 
 /** RFC 7714 section 8.1: 00 00 ‖ SSRC ‖ ROC ‖ SEQ, XOR the session salt (werift's `rtpInitializationVector`). */
 function gcmIv(s: State, c: WeriftCipher, header: RtpHeaderLike, roc: number): Buffer {
@@ -100,6 +130,11 @@ export function gcmEncryptRtp(
 ): Buffer {
   const s = stateOf(this);
   const { out, size } = withHeader(header, payload.length + GCM_TAG);
+  if (native) {
+    payload.copy(out, size);
+    native.gcmSeal(gcmNative(native, s, this), out, size, gcmIv(s, this, header, rolloverCounter));
+    return out;
+  }
   const cipher = createCipheriv("aes-128-gcm", s.key, gcmIv(s, this, header, rolloverCounter));
   cipher.setAAD(out.subarray(0, size));
   const enc = cipher.update(payload);
@@ -168,8 +203,6 @@ function counterFor(out: Buffer, seq: number, roc: number, ssrc: number, salt: B
   return out;
 }
 
-const CTR_TAG = 10;
-
 function srtpAuthTag(s: State, authenticated: Buffer, roc: number): Buffer {
   if (!s.authKey) throw new Error("AES_CM cipher without an authentication key");
   s.roc.writeUInt32BE(roc >>> 0);
@@ -194,6 +227,12 @@ export function ctrEncryptRtp(
     header.ssrc,
     this.srtpSessionSalt,
   );
+  if (native) {
+    const state = ctrNative(native, s, this);
+    native.ctrXor(state, out, size, end, counter);
+    native.ctrTag(state, out, end, rolloverCounter >>> 0, out, end);
+    return out;
+  }
   ctrXor(s, this.srtpSessionKey, counter, out, size, end);
   srtpAuthTag(s, out.subarray(0, end), rolloverCounter).copy(out, end, 0, CTR_TAG);
   return out;
@@ -225,6 +264,7 @@ export function ctrDecryptRtp<H extends RtpHeaderLike & { paddingSize: number }>
 ): [Buffer, H] {
   const s = stateOf(this);
   const tagOffset = cipherText.length - CTR_TAG;
+  if (native) return ctrDecryptNative(native, this, s, cipherText, rolloverCounter, header);
   const expected = srtpAuthTag(s, cipherText.subarray(0, tagOffset), rolloverCounter);
   if (!timingSafeEqual(cipherText.subarray(tagOffset), expected.subarray(0, CTR_TAG)))
     throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
@@ -241,6 +281,28 @@ export function ctrDecryptRtp<H extends RtpHeaderLike & { paddingSize: number }>
   return [dst, finalize(header, dst)];
 }
 
+function ctrDecryptNative<H extends RtpHeaderLike & { paddingSize: number }>(
+  n: NativeMedia,
+  c: WeriftCipher,
+  s: State,
+  cipherText: Buffer,
+  roc: number,
+  header: H,
+): [Buffer, H] {
+  const state = ctrNative(n, s, c);
+  const tagOffset = cipherText.length - CTR_TAG;
+  if (tagOffset < header.payloadOffset)
+    throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+  n.ctrTag(state, cipherText, tagOffset, roc >>> 0, s.tag, 0);
+  if (!timingSafeEqual(cipherText.subarray(tagOffset), s.tag))
+    throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+  const dst = Buffer.allocUnsafe(tagOffset);
+  cipherText.copy(dst, 0, 0, tagOffset);
+  const counter = counterFor(s.iv, header.sequenceNumber, roc, header.ssrc, c.srtpSessionSalt);
+  n.ctrXor(state, dst, header.payloadOffset, tagOffset, counter);
+  return [dst, finalize(header, dst)];
+}
+
 /** `CipherAesGcm.decryptRtp` for a header already parsed: one output buffer, a reused key object. */
 export function gcmDecryptRtp<H extends RtpHeaderLike & { paddingSize: number }>(
   this: WeriftCipher,
@@ -250,6 +312,18 @@ export function gcmDecryptRtp<H extends RtpHeaderLike & { paddingSize: number }>
 ): [Buffer, H] {
   const s = stateOf(this);
   const tagOffset = cipherText.length - GCM_TAG;
+  if (native) {
+    if (tagOffset < header.payloadOffset)
+      throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+    // Decrypted in place in a copy: the received buffer stays as it came.
+    const packet = Buffer.allocUnsafe(cipherText.length);
+    cipherText.copy(packet);
+    const iv = gcmIv(s, this, header, rolloverCounter);
+    if (!native.gcmOpen(gcmNative(native, s, this), packet, header.payloadOffset, iv))
+      throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+    const dst = packet.subarray(0, tagOffset);
+    return [dst, finalize(header, dst)];
+  }
   const dst = Buffer.allocUnsafe(tagOffset);
   cipherText.copy(dst, 0, 0, header.payloadOffset);
   const decipher = createDecipheriv("aes-128-gcm", s.key, gcmIv(s, this, header, rolloverCounter));
