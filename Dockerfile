@@ -2,10 +2,12 @@
 # Run it with compose.yaml, or see docs/OPERATIONS.md ("Containers").
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-# better-sqlite3 compiles from source where no prebuilt binary fits.
+# better-sqlite3 compiles from source where no prebuilt binary fits; npm ci also builds
+# Plenum's own native media helpers (binding.gyp, src/server/media/native).
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json binding.gyp ./
+COPY src/server/media/native ./src/server/media/native
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -18,6 +20,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 # The server runs its TypeScript through tsx, so the modules come along whole.
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/build/Release/plenum_media.node ./build/Release/plenum_media.node
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json /app/tsconfig.json ./
 COPY --from=build /app/src ./src
