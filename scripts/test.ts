@@ -1,6 +1,6 @@
 /**
  * `npm test`: installs what the suite needs, checks types and lint, builds
- * the client the browser tests load, then runs every test file (unit tests next to the code,
+ * the native media helpers and the client the browser tests load, then runs every test file (unit tests next to the code,
  * integration and e2e under test/) with node's test runner, one file at a time
  * so that timing-sensitive media tests do not compete for the two cores.
  */
@@ -28,6 +28,15 @@ function run(command: string, args: string[]): number {
 }
 
 ensurePackages();
+
+// The native media helpers, rebuilt from their source every time (a second): a
+// developer who changed plenum_media.c tests what they wrote, not an old build.
+const gyp = spawnSync("npm", ["run", "--silent", "install"], { cwd: ROOT, encoding: "utf8" });
+if (gyp.status !== 0) {
+  console.error(`${gyp.stdout}${gyp.stderr}`);
+  console.error("Building the native media helpers failed: they need python3, make and g++.");
+  process.exit(1);
+}
 
 // Types and lint first: they fail fastest and say the most precisely what is wrong.
 if (run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "."]) !== 0) {
