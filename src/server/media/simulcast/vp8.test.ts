@@ -45,4 +45,15 @@ describe("rewriteVp8", () => {
     assert.deepEqual([...out.subarray(DESCRIPTOR.length)], KEYFRAME);
     assert.equal(parseVp8(payload)?.pictureId?.value, 0x1234, "the shared input is unchanged");
   });
+
+  it("shares the input where nothing changes, and copies when only TL0PICIDX does", () => {
+    const payload = Buffer.from([...DESCRIPTOR, ...KEYFRAME]);
+    const info = parseVp8(payload);
+    assert.ok(info?.tl0PicIdx);
+    assert.equal(rewriteVp8(payload, info, 0x1234, info.tl0PicIdx.value), payload);
+    const out = rewriteVp8(payload, info, 0x1234, (info.tl0PicIdx.value + 1) & 0xff);
+    assert.notEqual(out, payload);
+    assert.equal(parseVp8(out)?.tl0PicIdx?.value, (info.tl0PicIdx.value + 1) & 0xff);
+    assert.equal(parseVp8(payload)?.tl0PicIdx?.value, info.tl0PicIdx.value);
+  });
 });

@@ -69,14 +69,21 @@ export function parseVp8(payload: Uint8Array): Vp8Info | undefined {
 
 /**
  * A copy of `payload` with the picture id and TL0PICIDX replaced (the input
- * is shared by every subscriber and must not change).
+ * is shared by every subscriber and must not change) — or `payload` itself
+ * where both stay as they are, as for every subscriber until its first layer
+ * switch: no copy per subscriber, and the NACK history of every subscriber
+ * holds the one shared buffer instead of a copy each.
  */
 export function rewriteVp8(
-  payload: Uint8Array,
+  payload: Buffer,
   info: Vp8Info,
   pictureId: number | undefined,
   tl0PicIdx: number | undefined,
 ): Buffer {
+  const samePicture =
+    !info.pictureId || pictureId === undefined || pictureId === info.pictureId.value;
+  const sameTl0 = !info.tl0PicIdx || tl0PicIdx === undefined || tl0PicIdx === info.tl0PicIdx.value;
+  if (samePicture && sameTl0) return payload;
   const out = Buffer.from(payload);
   if (info.pictureId && pictureId !== undefined) {
     const { offset, bits } = info.pictureId;
