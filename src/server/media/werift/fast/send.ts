@@ -165,6 +165,13 @@ interface Plan {
   midId: number | undefined;
   mid: string | undefined;
   midPayload: Buffer | undefined;
+  /**
+   * The extensions of a packet that brings none of its own (every forwarded
+   * packet: forward.ts drops the publisher's), one array for all of them —
+   * werift's NACK history keeps each sent header for seconds, so a new array
+   * per packet is old-generation garbage. Read-only, like the headers' fields.
+   */
+  only: Extension[];
 }
 const plans = new WeakMap<SenderLike, Plan>();
 
@@ -174,11 +181,13 @@ function planOf(sender: SenderLike): Plan | undefined {
     const exts = sender.headerExtensions;
     if (exts.some((e) => e.uri !== MID_URI)) return undefined;
     const midId = exts.find((e) => e.uri === MID_URI)?.id;
+    const midPayload = midId !== undefined && sender.mid ? Buffer.from(sender.mid) : undefined;
     plan = {
       extensions: exts,
       midId,
       mid: sender.mid,
-      midPayload: midId !== undefined && sender.mid ? Buffer.from(sender.mid) : undefined,
+      midPayload,
+      only: midId !== undefined && midPayload ? [{ id: midId, payload: midPayload }] : [],
     };
     plans.set(sender, plan);
   }
@@ -187,11 +196,11 @@ function planOf(sender: SenderLike): Plan | undefined {
 
 /** werift's merge: the sender's own extensions, then the packet's (same id: the packet's payload wins), sorted by id. */
 function extensionsFor(plan: Plan, original: Extension[]): Extension[] {
+  if (original.length === 0) return plan.only;
   const out: Extension[] =
     plan.midId !== undefined && plan.midPayload
       ? [{ id: plan.midId, payload: plan.midPayload }]
       : [];
-  if (original.length === 0) return out;
   for (const ext of original) {
     const exist = out.find((v) => v.id === ext.id);
     if (exist) exist.payload = ext.payload;
