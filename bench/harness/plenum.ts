@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { TestNetwork } from "../../test/support/netns";
@@ -44,8 +44,11 @@ export async function startPlenum(
     },
   );
   const lines = new LineReader(child);
+  // Everything the server prints (with --trace-* flags in PLENUM_BENCH_NODE_ARGS, V8's traces).
+  const out = process.env.BENCH_SERVER_OUT;
   // The server's own warnings and errors (pino JSON at "warn" and above) are worth seeing.
   lines.onLine((line) => {
+    if (out) appendFileSync(out, `${line}\n`);
     if (line.startsWith('{"level"')) process.stderr.write(`[plenum] ${line.slice(0, 400)}\n`);
   });
   let stopped: Promise<void> | undefined;
