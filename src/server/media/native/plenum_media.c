@@ -124,29 +124,40 @@ static napi_value gcm_create(napi_env env, napi_callback_info info) {
   return wrap_state(env, s);
 }
 
+/* The arguments of gcmSeal and gcmOpen: (state, packet, aadLength, iv: Buffer(12)). */
+typedef struct {
+  cipher_state *state;
+  unsigned char *packet, *iv;
+  size_t length;
+  uint32_t aad;
+} gcm_call;
+
+static int gcm_args(napi_env env, napi_callback_info info, gcm_call *call) {
+  size_t argc = 4, iv_length = 0;
+  napi_value argv[4];
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 4 &&
+         (call->state = get_state(env, argv[0], KIND_GCM)) != NULL &&
+         get_buffer(env, argv[1], &call->packet, &call->length) &&
+         get_u32(env, argv[2], &call->aad) && get_buffer(env, argv[3], &call->iv, &iv_length) &&
+         iv_length == 12 && call->length >= (size_t)call->aad + 16;
+}
+
 /*
  * gcmSeal(state, packet, aadLength, iv: Buffer(12)): undefined
  * packet = AAD (the RTP header) ‖ plaintext ‖ 16 bytes for the tag; the
  * plaintext is encrypted in place and the tag written after it.
  */
 static napi_value gcm_seal(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  cipher_state *s;
-  unsigned char *packet, *iv;
-  size_t length, iv_length;
-  uint32_t aad;
-  if (argc < 4 || !(s = get_state(env, argv[0], KIND_GCM)) ||
-      !get_buffer(env, argv[1], &packet, &length) || !get_u32(env, argv[2], &aad) ||
-      !get_buffer(env, argv[3], &iv, &iv_length) || iv_length != 12 || length < aad + 16)
-    return throw_error(env, "gcmSeal: bad arguments");
-  int plain = (int)(length - aad - 16), out = 0, tail = 0;
-  if (EVP_EncryptInit_ex(s->encrypt, NULL, NULL, NULL, iv) != 1 ||
-      EVP_EncryptUpdate(s->encrypt, NULL, &out, packet, (int)aad) != 1 ||
-      EVP_EncryptUpdate(s->encrypt, packet + aad, &out, packet + aad, plain) != 1 ||
-      EVP_EncryptFinal_ex(s->encrypt, packet + aad + out, &tail) != 1 ||
-      EVP_CIPHER_CTX_ctrl(s->encrypt, EVP_CTRL_GCM_GET_TAG, 16, packet + length - 16) != 1)
+  gcm_call c;
+  if (!gcm_args(env, info, &c)) return throw_error(env, "gcmSeal: bad arguments");
+  EVP_CIPHER_CTX *ctx = c.state->encrypt;
+  unsigned char *text = c.packet + c.aad;
+  int plain = (int)(c.length - c.aad - 16), out = 0, tail = 0;
+  if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, c.iv) != 1 ||
+      EVP_EncryptUpdate(ctx, NULL, &out, c.packet, (int)c.aad) != 1 ||
+      EVP_EncryptUpdate(ctx, text, &out, text, plain) != 1 ||
+      EVP_EncryptFinal_ex(ctx, text + out, &tail) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, c.packet + c.length - 16) != 1)
     return throw_error(env, "gcmSeal: OpenSSL failed");
   return NULL;
 }
@@ -157,23 +168,16 @@ static napi_value gcm_seal(napi_env env, napi_callback_info info) {
  * false (and the packet's contents undefined) when the tag does not match.
  */
 static napi_value gcm_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  cipher_state *s;
-  unsigned char *packet, *iv;
-  size_t length, iv_length;
-  uint32_t aad;
-  if (argc < 4 || !(s = get_state(env, argv[0], KIND_GCM)) ||
-      !get_buffer(env, argv[1], &packet, &length) || !get_u32(env, argv[2], &aad) ||
-      !get_buffer(env, argv[3], &iv, &iv_length) || iv_length != 12 || length < aad + 16)
-    return throw_error(env, "gcmOpen: bad arguments");
-  int sealed = (int)(length - aad - 16), out = 0, tail = 0;
-  int ok = EVP_DecryptInit_ex(s->decrypt, NULL, NULL, NULL, iv) == 1 &&
-           EVP_DecryptUpdate(s->decrypt, NULL, &out, packet, (int)aad) == 1 &&
-           EVP_DecryptUpdate(s->decrypt, packet + aad, &out, packet + aad, sealed) == 1 &&
-           EVP_CIPHER_CTX_ctrl(s->decrypt, EVP_CTRL_GCM_SET_TAG, 16, packet + length - 16) == 1 &&
-           EVP_DecryptFinal_ex(s->decrypt, packet + aad + out, &tail) == 1;
+  gcm_call c;
+  if (!gcm_args(env, info, &c)) return throw_error(env, "gcmOpen: bad arguments");
+  EVP_CIPHER_CTX *ctx = c.state->decrypt;
+  unsigned char *text = c.packet + c.aad;
+  int sealed = (int)(c.length - c.aad - 16), out = 0, tail = 0;
+  int ok = EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, c.iv) == 1 &&
+           EVP_DecryptUpdate(ctx, NULL, &out, c.packet, (int)c.aad) == 1 &&
+           EVP_DecryptUpdate(ctx, text, &out, text, sealed) == 1 &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, c.packet + c.length - 16) == 1 &&
+           EVP_DecryptFinal_ex(ctx, text + out, &tail) == 1;
   napi_value result;
   CHECK(napi_get_boolean(env, ok, &result));
   return result;
