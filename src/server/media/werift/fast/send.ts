@@ -14,11 +14,13 @@
  * debug packet-loss options).
  */
 import { isIP } from "node:net";
+import { constants } from "node:os";
 import { RTP_EXTENSION_URI } from "werift";
 import type { NativeMedia } from "../../native";
 import { headerSize, type RtpHeaderLike } from "./rtp-header";
 
 const MID_URI = RTP_EXTENSION_URI.sdesMid;
+const { errno } = constants;
 /** werift's `RTP_HISTORY_SIZE`: the NACK cache's length. */
 const RTP_HISTORY_SIZE = 128;
 
@@ -116,12 +118,12 @@ export function socketFd(socket: UdpSocket): number {
   return typeof fd === "number" && fd >= 0 ? fd : -1;
 }
 
-/** -EAGAIN, -ENOBUFS: the socket's buffer is full now; Node's send queues the datagram instead. */
-const TRY_LATER = new Set([-11, -105]);
+/** EAGAIN, ENOBUFS (negated, as sendTo returns them): the socket's buffer is full now; Node's send queues the datagram instead. */
+const TRY_LATER = new Set([-errno.EAGAIN, -errno.ENOBUFS]);
 
 function udpSend(socket: UdpSocket, data: Buffer, port: number, host: string): void {
   const fd = native ? socketFd(socket) : -1;
-  // Other errors are dropped, as Node's send without a callback drops them (an unreachable peer).
+  // Other errors (an unreachable peer) drop the datagram, as a lost packet: ICE's consent checks judge the path.
   if (fd < 0 || TRY_LATER.has((native as NativeMedia).sendTo(fd, data, port, host)))
     socket.send(data, port, host);
 }
