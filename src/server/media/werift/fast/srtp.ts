@@ -34,6 +34,9 @@ import { headerSize, type RtpHeaderLike, writeHeader } from "./rtp-header";
 const GCM_TAG = 16;
 const CTR_TAG = 10;
 
+/** werift's error for a packet that is not authentic, which its SRTP session reports as such. */
+const authFailure = () => new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+
 /** The fields werift's cipher objects carry (both profiles). */
 export interface WeriftCipher {
   srtpSessionKey: Buffer;
@@ -244,10 +247,10 @@ function finalize<H extends RtpHeaderLike & { paddingSize: number }>(header: H, 
     header.paddingSize = 0;
     return header;
   }
-  const fail = () => new SrtpAuthenticationError("Failed to authenticate SRTP packet");
-  if (!(packet.length > header.payloadOffset)) throw fail();
+  if (!(packet.length > header.payloadOffset)) throw authFailure();
   const paddingSize = packet[packet.length - 1] as number;
-  if (!(paddingSize > 0 && paddingSize <= packet.length - header.payloadOffset)) throw fail();
+  if (!(paddingSize > 0 && paddingSize <= packet.length - header.payloadOffset))
+    throw authFailure();
   header.paddingSize = paddingSize;
   return header;
 }
@@ -267,7 +270,7 @@ export function ctrDecryptRtp<H extends RtpHeaderLike & { paddingSize: number }>
   if (native) return ctrDecryptNative(native, this, s, cipherText, rolloverCounter, header);
   const expected = srtpAuthTag(s, cipherText.subarray(0, tagOffset), rolloverCounter);
   if (!timingSafeEqual(cipherText.subarray(tagOffset), expected.subarray(0, CTR_TAG)))
-    throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+    throw authFailure();
   const dst = Buffer.allocUnsafe(tagOffset);
   cipherText.copy(dst, 0, 0, tagOffset);
   const counter = counterFor(
@@ -291,11 +294,9 @@ function ctrDecryptNative<H extends RtpHeaderLike & { paddingSize: number }>(
 ): [Buffer, H] {
   const state = ctrNative(n, s, c);
   const tagOffset = cipherText.length - CTR_TAG;
-  if (tagOffset < header.payloadOffset)
-    throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+  if (tagOffset < header.payloadOffset) throw authFailure();
   n.ctrTag(state, cipherText, tagOffset, roc >>> 0, s.tag, 0);
-  if (!timingSafeEqual(cipherText.subarray(tagOffset), s.tag))
-    throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+  if (!timingSafeEqual(cipherText.subarray(tagOffset), s.tag)) throw authFailure();
   const dst = Buffer.allocUnsafe(tagOffset);
   cipherText.copy(dst, 0, 0, tagOffset);
   const counter = counterFor(s.iv, header.sequenceNumber, roc, header.ssrc, c.srtpSessionSalt);
@@ -313,14 +314,13 @@ export function gcmDecryptRtp<H extends RtpHeaderLike & { paddingSize: number }>
   const s = stateOf(this);
   const tagOffset = cipherText.length - GCM_TAG;
   if (native) {
-    if (tagOffset < header.payloadOffset)
-      throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+    if (tagOffset < header.payloadOffset) throw authFailure();
     // Decrypted in place in a copy: the received buffer stays as it came.
     const packet = Buffer.allocUnsafe(cipherText.length);
     cipherText.copy(packet);
     const iv = gcmIv(s, this, header, rolloverCounter);
     if (!native.gcmOpen(gcmNative(native, s, this), packet, header.payloadOffset, iv))
-      throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+      throw authFailure();
     const dst = packet.subarray(0, tagOffset);
     return [dst, finalize(header, dst)];
   }
@@ -333,7 +333,7 @@ export function gcmDecryptRtp<H extends RtpHeaderLike & { paddingSize: number }>
   try {
     decipher.final();
   } catch {
-    throw new SrtpAuthenticationError("Failed to authenticate SRTP packet");
+    throw authFailure();
   }
   dec.copy(dst, header.payloadOffset);
   return [dst, finalize(header, dst)];
