@@ -4,9 +4,7 @@ import {
   type MediaState,
   type Reaction,
   type Results,
-  type RoomSettings,
   type ServerEvent,
-  type Waiter,
 } from "../../protocol/messages";
 import { ChatLog } from "./chat-log";
 import { E2ee, type MlsEvent } from "./e2ee/controller";
@@ -20,20 +18,16 @@ import type {
   MeetingEvents,
   MeetingSnapshot,
   MeetingStatus,
-  ModerationNotice,
 } from "./meeting-types";
-import { DEFAULT_SETTINGS } from "./meeting-types";
 import { Moderation } from "./moderation";
 import type { DeviceRole } from "./preferences";
-import { backoff, RECONNECT_CODES, RETRY_CODES, reconnectAttempts } from "./reconnect";
+import { RECONNECT_CODES, ReconnectLoop } from "./reconnect";
+import { RoomState } from "./room-state";
 import { Roster } from "./roster";
 import { type Body, type Closed, RequestError, Signalling } from "./signalling";
 import { StatsMonitor } from "./stats";
 import type { RemoteStreams } from "./subscriber";
 import { TileWatcher } from "./tile-watcher";
-
-/** Below this downlink (bits per second) even the smallest video layer stutters. */
-const AUDIO_ONLY_SUGGESTED_BELOW = 200_000;
 
 export type {
   ActionResult,
@@ -77,9 +71,7 @@ export class Meeting {
   });
   private e2ee: E2ee | undefined;
   private readonly chat = new ChatLog();
-  private settings: RoomSettings = DEFAULT_SETTINGS;
-  private waiting: Waiter[] = [];
-  private moderationNotice: ModerationNotice | undefined;
+  private readonly room = new RoomState();
   private activity: Pick<MeetingSnapshot, "activeSpeaker" | "quality"> = { quality: {} };
   /** What the person asked to join, for reconnecting. */
   private options: JoinOptions | undefined;
@@ -89,13 +81,11 @@ export class Meeting {
   private reconnecting: "network" | "server" | undefined;
   /** The server said it is shutting down; the next close is a restart, not a failure. */
   private serverGoing = false;
-  /** Bumped by every reconnect, leave and close: an older reconnect loop stops. */
-  private generation = 0;
+  /** Cancelled by leave and close; a new reconnect replaces a running one. */
+  private readonly reconnectLoop = new ReconnectLoop();
   /** Set while the media connections are being replaced (see `restartMedia`). */
   private restartingMedia = false;
   private audioOnly = false;
-  /** low: the downlink is weak; dismissed: the person said no to audio-only this meeting. */
-  private downlink: "ok" | "low" | "dismissed" = "ok";
   private readonly tiles = new TileWatcher(async (tiles) => {
     if (!this.signalling || this.statusValue.status !== "joined") return false;
     await this.signalling.request("video-preferences", { tiles }).catch(() => undefined);
@@ -129,14 +119,14 @@ export class Meeting {
       choices: this.localMedia.choices,
       chat: this.chat.messages,
       hands: this.roster.hands,
-      settings: this.settings,
+      settings: this.room.settings,
       ...this.activity,
-      waiting: this.waiting,
-      ...(this.moderationNotice ? { moderation: this.moderationNotice } : {}),
+      waiting: this.room.waiting,
+      ...(this.room.notice ? { moderation: this.room.notice } : {}),
       e2ee: this.e2ee?.status ?? { state: "off" },
       ...(this.reconnecting ? { reconnecting: this.reconnecting } : {}),
       audioOnly: this.audioOnly,
-      suggestAudioOnly: this.downlink === "low" && !this.audioOnly,
+      suggestAudioOnly: this.room.suggestAudioOnly(this.audioOnly),
     };
   }
 
@@ -158,7 +148,7 @@ export class Meeting {
 
   /** The person does not want audio-only suggested again in this meeting. */
   dismissAudioOnlySuggestion(): void {
-    this.downlink = "dismissed";
+    this.room.dismissAudioOnly();
     this.changed();
   }
 
@@ -224,7 +214,7 @@ export class Meeting {
     const trimmed = text.trim();
     if (!trimmed) return { ok: false, code: "chat-empty" };
     if ([...trimmed].length > MAX_CHAT_LENGTH) return { ok: false, code: "chat-too-long" };
-    if (!this.settings.e2ee) return this.act("chat", { text: trimmed });
+    if (!this.room.settings.e2ee) return this.act("chat", { text: trimmed });
     if (this.e2ee?.status.state !== "on") return { ok: false, code: "e2ee-not-ready" };
     try {
       await this.e2ee.sendChat(trimmed);
@@ -332,7 +322,7 @@ export class Meeting {
     if (joined.resumed !== "kept") this.dropE2ee();
     this.roster.reset(joined.participants, joined.hands);
     if (fresh) this.chat.clear();
-    this.settings = joined.settings;
+    this.room.settings = joined.settings;
     if (joined.settings.e2ee && !encodedTransformsSupported()) {
       // Fail closed: without encoded transforms this browser would send and show media in clear.
       await signalling.request("leave", {}).catch(() => undefined);
@@ -376,14 +366,14 @@ export class Meeting {
 
   /** Hides the current moderator notice. */
   dismissModeration(): void {
-    this.moderationNotice = undefined;
+    this.room.notice = undefined;
     this.changed();
   }
 
   /** Leaves the meeting (or the lobby); devices are released. */
   async leave(): Promise<void> {
     if (this.statusValue.status !== "joined" && this.statusValue.status !== "lobby") return;
-    this.generation++;
+    this.reconnectLoop.cancel();
     this.reconnecting = undefined;
     await this.signalling?.request("leave", {}, 2_000).catch(() => undefined);
     this.teardown();
@@ -393,7 +383,7 @@ export class Meeting {
 
   /** Releases everything; idempotent. */
   close(): void {
-    this.generation++;
+    this.reconnectLoop.cancel();
     this.teardown();
     this.localMedia.release();
     this.tiles.close();
@@ -415,6 +405,15 @@ export class Meeting {
       this.changed();
       return;
     }
+    if (this.room.apply(event, (id) => this.nameOf(id))) {
+      // A moderator's mute is applied here too, so the button shows the truth.
+      if (event.type === "moderated" && event.action === "muted")
+        void this.setDevice("audio", false);
+      if (event.type === "room-updated" && this.statusValue.status === "joined")
+        this.statusValue = { ...this.statusValue, locked: event.locked };
+      this.changed();
+      return;
+    }
     switch (event.type) {
       case "server-shutdown":
         this.serverGoing = true;
@@ -423,10 +422,6 @@ export class Meeting {
       case "subscriber-offer":
         this.media.subscriber?.handleOffer(event.sdp, event.tracks);
         return;
-      case "downlink":
-        if (this.downlink === "dismissed") return;
-        this.downlink = event.bitrate < AUDIO_ONLY_SUGGESTED_BELOW ? "low" : "ok";
-        break;
       case "chat":
         this.receiveChat(event);
         return;
@@ -442,22 +437,10 @@ export class Meeting {
       case "mls-chat":
         this.e2ee?.handle(event as MlsEvent);
         return;
-      default:
-        if (this.handleAccessEvent(event)) return;
-    }
-    this.changed();
-  }
-
-  /** Lobby and moderation events; true when the event needs no further `changed()`. */
-  private handleAccessEvent(event: ServerEvent): boolean {
-    switch (event.type) {
-      case "lobby-updated":
-        this.waiting = event.waiting;
-        return false;
       case "admitted": {
         const { type: _, ...joined } = event;
         this.enter(joined, true).catch((error) => this.fail(error));
-        return true;
+        return;
       }
       case "denied":
       case "removed":
@@ -468,21 +451,9 @@ export class Meeting {
             ? { status: "denied" }
             : { status: "removed", reason: event.reason },
         );
-        return true;
-      case "moderated":
-        this.moderationNotice = { action: event.action, by: this.nameOf(event.by) };
-        // A moderator's mute is applied here too, so the button shows the truth.
-        if (event.action === "muted") void this.setDevice("audio", false);
-        return false;
-      case "room-updated":
-        this.settings = event.settings;
-        if (this.statusValue.status === "joined") {
-          this.statusValue = { ...this.statusValue, locked: event.locked };
-        }
-        return false;
-      default:
-        return false;
+        return;
     }
+    this.changed();
   }
 
   private receiveChat(message: { from: string; name: string; text: string; at: number }): void {
@@ -554,30 +525,22 @@ export class Meeting {
 
   /** Reconnects with backoff and the resume ticket until back in, refused, or given up. */
   private async reconnect(cause: "network" | "server"): Promise<void> {
-    const generation = ++this.generation;
     this.dropConnection();
     this.reconnecting = cause;
     this.changed();
     // A server that announced its restart is retried quickly for longer: it will be back.
-    const restarting = cause === "server";
-    for (let attempt = 0; attempt < reconnectAttempts(restarting); attempt++) {
-      await new Promise((done) => setTimeout(done, backoff(attempt, restarting)));
-      if (generation !== this.generation) return;
-      try {
+    await this.reconnectLoop.run(
+      cause === "server",
+      async (stale) => {
         const signalling = await this.connect();
-        if (generation !== this.generation) return signalling.close();
+        if (stale()) return signalling.close();
         const result = await signalling.request("join", this.joinBody());
-        if (generation !== this.generation) return;
+        if (stale()) return;
         await this.entered(result, false);
-        return;
-      } catch (error) {
-        if (generation !== this.generation) return;
-        const code = error instanceof RequestError ? error.code : "internal";
-        if (!RETRY_CODES.has(code)) return this.fail(error);
-        this.dropConnection();
-      }
-    }
-    this.fail(new RequestError("disconnected", "the server could not be reached again"));
+      },
+      () => this.dropConnection(),
+      (error) => this.fail(error),
+    );
   }
 
   /** Closes both peer connections (and their watchdogs). */
@@ -610,8 +573,7 @@ export class Meeting {
     this.signalling = undefined;
     this.roster.clear();
     this.activity = { quality: {} };
-    this.waiting = [];
-    this.moderationNotice = undefined;
+    this.room.reset();
   }
 
   private setStatus(status: MeetingStatus): void {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { backoff, reconnectAttempts } from "./reconnect";
+import { backoff, ReconnectLoop, reconnectAttempts } from "./reconnect";
+import { RequestError } from "./signalling";
 
 const waits = (random: () => number, restarting = false) =>
   Array.from({ length: reconnectAttempts(restarting) }, (_, i) => backoff(i, restarting, random));
@@ -46,5 +47,61 @@ describe("reconnect backoff", () => {
     assert.deepEqual([longest[120], longest[140], longest[160]], [500, 1000, 2000]);
     const shortest = sum(waits(() => 0, true)) / 1000;
     assert.ok(shortest >= 60, `still a minute or more of trying in all (${shortest} s)`);
+  });
+});
+
+describe("the reconnect loop", () => {
+  it("retries a refusal worth another try, then stops at the first success", async () => {
+    const loop = new ReconnectLoop();
+    let attempts = 0;
+    let retries = 0;
+    const failures: unknown[] = [];
+    await loop.run(
+      false,
+      async () => {
+        attempts++;
+        if (attempts < 3) throw new RequestError("shutting-down", "not yet");
+      },
+      () => retries++,
+      (error) => failures.push(error),
+    );
+    assert.equal(attempts, 3);
+    assert.equal(retries, 2, "the half-made connection is let go after each refusal");
+    assert.deepEqual(failures, []);
+  });
+
+  it("fails at once on a refusal not worth repeating (a wrong password)", async () => {
+    const loop = new ReconnectLoop();
+    let attempts = 0;
+    const failures: unknown[] = [];
+    await loop.run(
+      false,
+      async () => {
+        attempts++;
+        throw new RequestError("wrong-password", "no");
+      },
+      () => undefined,
+      (error) => failures.push(error),
+    );
+    assert.equal(attempts, 1);
+    assert.equal((failures[0] as RequestError).code, "wrong-password");
+  });
+
+  it("a cancelled loop (the person left) ends without failing, even mid-attempt", async () => {
+    const loop = new ReconnectLoop();
+    const failures: unknown[] = [];
+    let sawStale = false;
+    await loop.run(
+      false,
+      async (stale) => {
+        loop.cancel();
+        sawStale = stale();
+        throw new RequestError("wrong-password", "too late to matter");
+      },
+      () => undefined,
+      (error) => failures.push(error),
+    );
+    assert.equal(sawStale, true);
+    assert.deepEqual(failures, [], "nobody is told the meeting failed after leaving it");
   });
 });

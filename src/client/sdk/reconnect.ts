@@ -1,4 +1,5 @@
 /** When and how often the meeting reconnects (docs/PROTOCOL.md, "Resume, reconnecting and shutdown"). */
+import { RequestError } from "./signalling";
 
 /** Closes that reconnect: going away, abnormal (1006), server error, restart, try later, no reply. */
 export const RECONNECT_CODES = new Set([1001, 1006, 1011, 1012, 1013, 4000]);
@@ -48,4 +49,46 @@ export function backoff(
   const doublings = attempt < quick ? 0 : 1 + Math.floor((attempt - quick) / STEP);
   const base = attempt === 0 ? 100 : Math.min(MAX_WAIT_MS, FIRST_MS * 2 ** doublings);
   return base * (0.5 + random() * 0.5);
+}
+
+/**
+ * The reconnect loop, one at a time: a newer `run` or `cancel()` (leave,
+ * close) ends a running one at its next step, without a word.
+ */
+export class ReconnectLoop {
+  private generation = 0;
+
+  cancel(): void {
+    this.generation++;
+  }
+
+  /**
+   * Calls `attempt` after each wait until it succeeds. A refusal worth
+   * another try calls `retry` (to let go of the half-made connection); any
+   * other error, or running out of attempts, ends with `fail`. `attempt`
+   * checks `stale()` after each of its own waits.
+   */
+  async run(
+    restarting: boolean,
+    attempt: (stale: () => boolean) => Promise<void>,
+    retry: () => void,
+    fail: (error: unknown) => void,
+  ): Promise<void> {
+    const generation = ++this.generation;
+    const stale = () => generation !== this.generation;
+    for (let i = 0; i < reconnectAttempts(restarting); i++) {
+      await new Promise((done) => setTimeout(done, backoff(i, restarting)));
+      if (stale()) return;
+      try {
+        await attempt(stale);
+        return;
+      } catch (error) {
+        if (stale()) return;
+        const code = error instanceof RequestError ? error.code : "internal";
+        if (!RETRY_CODES.has(code)) return fail(error);
+        retry();
+      }
+    }
+    fail(new RequestError("disconnected", "the server could not be reached again"));
+  }
 }

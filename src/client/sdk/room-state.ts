@@ -1,0 +1,55 @@
+import type { RoomSettings, ServerEvent, Waiter } from "../../protocol/messages";
+import { DEFAULT_SETTINGS, type ModerationNotice } from "./meeting-types";
+
+/** Below this downlink (bits per second) even the smallest video layer stutters. */
+const AUDIO_ONLY_SUGGESTED_BELOW = 200_000;
+
+/**
+ * What the room tells this person besides who is in it (the roster's part):
+ * its settings, who waits in the lobby, the last moderator notice, and
+ * whether the downlink is too weak for video.
+ */
+export class RoomState {
+  settings: RoomSettings = DEFAULT_SETTINGS;
+  waiting: Waiter[] = [];
+  notice: ModerationNotice | undefined;
+  /** low: the downlink is weak; dismissed: the person said no to audio-only this meeting. */
+  private downlink: "ok" | "low" | "dismissed" = "ok";
+
+  /** Takes in one of the room's events; false for any other event. */
+  apply(event: ServerEvent, nameOf: (id: string) => string): boolean {
+    switch (event.type) {
+      case "lobby-updated":
+        this.waiting = event.waiting;
+        return true;
+      case "moderated":
+        this.notice = { action: event.action, by: nameOf(event.by) };
+        return true;
+      case "room-updated":
+        this.settings = event.settings;
+        return true;
+      case "downlink":
+        if (this.downlink !== "dismissed")
+          this.downlink = event.bitrate < AUDIO_ONLY_SUGGESTED_BELOW ? "low" : "ok";
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Whether to suggest audio-only to someone who is not using it yet. */
+  suggestAudioOnly(audioOnly: boolean): boolean {
+    return this.downlink === "low" && !audioOnly;
+  }
+
+  /** The person does not want audio-only suggested again in this meeting. */
+  dismissAudioOnly(): void {
+    this.downlink = "dismissed";
+  }
+
+  /** Out of the meeting: nobody waits, no notice stands. */
+  reset(): void {
+    this.waiting = [];
+    this.notice = undefined;
+  }
+}
