@@ -26,6 +26,15 @@ function frame(layer: number, n: number, keyframe = false, count = 1): Stamp[] {
   }));
 }
 
+/** A test's time in ms: `tick(ms)` moves it on and returns it. */
+function clock(): (ms: number) => number {
+  let t = 0;
+  return (ms) => {
+    t += ms;
+    return t;
+  };
+}
+
 function feed(d: VideoDecoderModel, stamps: Stamp[], at: number): void {
   for (const s of stamps) d.packet(s, at);
 }
@@ -33,12 +42,8 @@ function feed(d: VideoDecoderModel, stamps: Stamp[], at: number): void {
 test("frames 33 ms apart are no freeze; a 300 ms gap is one, of 300 ms", () => {
   const d = new VideoDecoderModel(undefined, () => undefined);
   d.resetCounts(0);
-  let t = 0;
-  const tick = (ms: number) => {
-    t += ms;
-    return t;
-  };
-  feed(d, frame(0, 0, true), t);
+  const tick = clock();
+  feed(d, frame(0, 0, true), tick(0));
   for (let n = 1; n < 30; n++) feed(d, frame(0, n), tick(33));
   assert.equal(d.counts.freezes, 0);
   feed(d, frame(0, 30), tick(300));
@@ -55,14 +60,10 @@ test("a lost packet stops decoding until a key frame, asks for one, and shows as
   let plis = 0;
   const d = new VideoDecoderModel(undefined, () => plis++);
   d.resetCounts(0);
-  let t = 0;
-  const tick = (ms: number) => {
-    t += ms;
-    return t;
-  };
-  feed(d, frame(0, 0, true, 2), t);
+  const tick = clock();
+  feed(d, frame(0, 0, true, 2), tick(0));
   for (let n = 1; n < 10; n++) feed(d, frame(0, n, false, 2), tick(33));
-  const lossAt = t + 33;
+  const lossAt = tick(0) + 33;
   feed(d, frame(0, 10, false, 2).slice(1), tick(33)); // the frame's first packet is lost
   for (let n = 11; n < 20; n++) feed(d, frame(0, n, false, 2), tick(33));
   assert.equal(d.counts.framesByLayer[0], 10, "nothing after the gap decodes");
@@ -77,12 +78,8 @@ test("a lost packet stops decoding until a key frame, asks for one, and shows as
 test("layers: a switch needs a key frame of the new layer; frames count per layer and against the tile", () => {
   const d = new VideoDecoderModel(2, () => undefined);
   d.resetCounts(0);
-  let t = 0;
-  const tick = (ms: number) => {
-    t += ms;
-    return t;
-  };
-  feed(d, frame(0, 0, true), t);
+  const tick = clock();
+  feed(d, frame(0, 0, true), tick(0));
   for (let n = 1; n < 5; n++) feed(d, frame(0, n), tick(33));
   feed(d, frame(2, 100), tick(33)); // a delta frame of f: not decodable
   assert.equal(d.counts.framesByLayer[2], 0);
@@ -96,15 +93,11 @@ test("layers: a switch needs a key frame of the new layer; frames count per laye
 
 test("a picture still frozen when the window ends counts, within the window only", () => {
   const d = new VideoDecoderModel(undefined, () => undefined);
-  let t = 0;
-  const tick = (ms: number) => {
-    t += ms;
-    return t;
-  };
-  feed(d, frame(0, 0, true), t);
+  const tick = clock();
+  feed(d, frame(0, 0, true), tick(0));
   for (let n = 1; n < 10; n++) feed(d, frame(0, n), tick(33));
-  d.resetCounts(t + 500);
-  const c = d.finish(t + 1500);
+  d.resetCounts(tick(0) + 500);
+  const c = d.finish(tick(0) + 1500);
   assert.equal(c.freezes, 1);
   assert.equal(c.freezeMs, 1000);
 });
