@@ -1,4 +1,5 @@
 /** What the harness and its load generator processes say to each other over IPC. */
+import type { DecoderCounts } from "./freeze";
 
 export type ServerKind = "plenum" | "janus";
 
@@ -87,24 +88,16 @@ export interface WindowStats {
 }
 
 /** What the receivers' decoder model (freeze.ts) saw of video in the window, summed over streams. */
-export interface VideoWindowStats {
+/**
+ * A load generator's decoder counts for the window (freeze.ts: freezes by
+ * WebRTC's definition, frames per layer index 0 = q or the single layer,
+ * 1 = h, 2 = f), summed over its streams. `freezeStarts` here are wall-clock
+ * ms (`performance.timeOrigin` + `now()`, comparable across processes to a
+ * millisecond or so), at most 2000.
+ */
+export interface VideoWindowStats extends DecoderCounts {
   /** Video streams (subscriber × remote camera) that decoded a frame before or in the window. */
   streams: number;
-  /** Decodable frames per layer index (0 = q or the single layer, 1 = h, 2 = f). */
-  framesByLayer: number[];
-  /** Frames decoded on the layer the subscriber's tile asks for (only subscribers with a tile). */
-  framesOnWantedLayer: number;
-  framesWithWanted: number;
-  /** Freezes (WebRTC's definition, freeze.ts) and their summed duration, ms. */
-  freezes: number;
-  freezeMs: number;
-  /**
-   * When freezes began, wall-clock ms (`performance.timeOrigin` + `now()`,
-   * comparable across processes to a millisecond or so), at most 2000.
-   */
-  freezeStarts: number[];
-  /** Key frames asked for by the receivers (PLI) when their decoder was stuck. */
-  plis: number;
 }
 
 export type WorkerMessage =
