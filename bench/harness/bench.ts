@@ -12,7 +12,8 @@ export interface BenchOptions {
   runs: number;
   /** Seconds of measurement per step; the scenario's default when undefined. */
   durationS?: number;
-  warmupS: number;
+  /** Seconds of warm-up per step; the scenario's default when absent. */
+  warmupS?: number;
   plenumEnv: Record<string, string>;
   only?: ServerKind;
   resultsDir: string;
@@ -45,6 +46,7 @@ export async function runBench(
     ...(options.maxRooms ? { maxRooms: options.maxRooms } : {}),
   });
   const durationS = options.durationS ?? sc.defaultDuration;
+  const warmupS = options.warmupS ?? sc.defaultWarmup;
   const media = {
     ...sc.media,
     ...(options.videoLayers ? { videoLayers: options.videoLayers } : {}),
@@ -92,7 +94,7 @@ export async function runBench(
             step,
             {
               durationS,
-              warmupS: options.warmupS,
+              warmupS,
               media,
               seed,
               plenumEnv: options.plenumEnv,
@@ -118,7 +120,7 @@ export async function runBench(
         machine,
         settings: {
           durationS,
-          warmupS: options.warmupS,
+          warmupS,
           media,
           tiles,
           lossPercent: options.lossPercent ?? 0,

@@ -9,7 +9,7 @@ import { parseTileMix } from "./tiles";
 const USAGE = `usage: npm run bench -- <a|b|c|d|e|f> [options]
   --runs N               repeat the whole scenario N times (medians in the summary; default 1)
   --duration S           seconds of measurement per step (default: the scenario's)
-  --warmup S             seconds between all joined and the window (default 10)
+  --warmup S             seconds between all joined and the window (default 45 for a, 10 otherwise)
   --plenum-env KEY=VALUE environment for the Plenum server (repeatable), e.g. PLENUM_MEDIA_WORKERS=2
   --only plenum|janus    run one server only
   --fan-out 1,10,50      scenario a: the subscriber counts (default 1,10,50,100)
@@ -38,7 +38,6 @@ export function parseArgs(argv: string[]): Omit<BenchOptions, "log"> {
   const options: Omit<BenchOptions, "log"> = {
     scenario: "",
     runs: 1,
-    warmupS: 10,
     plenumEnv: {},
     resultsDir: DEFAULT_RESULTS_DIR,
     seed: 1,

@@ -26,6 +26,12 @@ export interface Scenario {
   title: string;
   /** Seconds of measurement per step (per server), unless --duration says otherwise. */
   defaultDuration: number;
+  /**
+   * Seconds between all joined and the window, unless --warmup says
+   * otherwise: long enough for V8 to have compiled what runs per packet and
+   * per report (a server runs for hours; its first half-minute is start-up).
+   */
+  defaultWarmup: number;
   media: MediaSettings;
   steps(): Step[];
   /**
@@ -79,6 +85,9 @@ export function scenario(id: string, options: { fanOuts?: number[]; maxRooms?: n
         id,
         title: "1 publisher (video + audio) → N subscribers",
         defaultDuration: 20,
+        // At 1–10 subscribers (under 1,000 packets/s) the report and feedback code runs a few
+        // times a second, and V8 takes about 40 s after the joins to settle (bench/RESULTS.md).
+        defaultWarmup: 45,
         media: DEFAULT_MEDIA,
         steps: () =>
           (options.fanOuts ?? [1, 10, 50, 100]).map((n) => ({
@@ -93,6 +102,7 @@ export function scenario(id: string, options: { fanOuts?: number[]; maxRooms?: n
         title:
           "rooms of 7 (each publishes video + audio, subscribes to 6), added until loss > 1% or latency p99 > 50 ms",
         defaultDuration: 20,
+        defaultWarmup: 10,
         media: DEFAULT_MEDIA,
         steps: () =>
           Array.from({ length: options.maxRooms ?? 8 }, (_, i) => ({
@@ -107,6 +117,7 @@ export function scenario(id: string, options: { fanOuts?: number[]; maxRooms?: n
         id,
         title: "one 25-person meeting (everyone publishes video + audio and subscribes to 24)",
         defaultDuration: 20,
+        defaultWarmup: 10,
         // Gallery view: a 25-tile grid gets small layers; 15 frames/s of one packet each.
         media: { ...DEFAULT_MEDIA, videoFps: 15, videoPacketsPerFrame: 1 },
         steps: () => [{ label: "25 people", rooms: 1, participants: meeting(25, 0) }],
@@ -116,6 +127,7 @@ export function scenario(id: string, options: { fanOuts?: number[]; maxRooms?: n
         id,
         title: "1 speaker (audio only) + 200 audio-only listeners",
         defaultDuration: 20,
+        defaultWarmup: 10,
         media: DEFAULT_MEDIA,
         steps: () => [
           {
@@ -130,6 +142,7 @@ export function scenario(id: string, options: { fanOuts?: number[]; maxRooms?: n
         id,
         title: "join burst: 100 subscribers join one publisher within 5 s",
         defaultDuration: 10,
+        defaultWarmup: 10,
         media: DEFAULT_MEDIA,
         steps: () => [
           { label: "100 joins in 5 s", rooms: 1, participants: fanOut(100), burstMs: 5_000 },
@@ -140,6 +153,7 @@ export function scenario(id: string, options: { fanOuts?: number[]; maxRooms?: n
         id,
         title: "soak: 1 publisher, 10 subscribers, one leaves and another joins every 3 s",
         defaultDuration: 30 * 60,
+        defaultWarmup: 10,
         media: DEFAULT_MEDIA,
         steps: () => [{ label: "soak", rooms: 1, participants: fanOut(10), churnEveryMs: 3_000 }],
       };

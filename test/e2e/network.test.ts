@@ -213,6 +213,38 @@ describe("a participant on a bad network", () => {
       restored = true;
     };
   };
+  /**
+   * Cuts Ben's UDP until `done` holds, noting whether Ann ever saw Ben
+   * reconnecting, restores it, and waits for video both ways again.
+   */
+  const cutUdpUntil = async (
+    what: string,
+    done: () => Promise<boolean>,
+    wait: { timeoutMs: number; intervalMs: number },
+  ) => {
+    const restore = cutUdp();
+    let sawReconnecting = false;
+    const cutAt = Date.now();
+    try {
+      await waitFor(
+        what,
+        async () => {
+          sawReconnecting ||= (await ann.page.locator("figure.tile.reconnecting").count()) > 0;
+          return done();
+        },
+        wait,
+      );
+    } finally {
+      restore();
+    }
+    const cutMs = Date.now() - cutAt;
+    const upAt = Date.now();
+    for (const person of [ann, ben])
+      await waitFor("video after the path came back", () => decoding(person), {
+        timeoutMs: 30_000,
+      });
+    return { cutMs, videoMs: Date.now() - upAt, sawReconnecting };
+  };
   /** Ben's peer connections as his browser sees them: every one made, and the open ones' ICE. */
   const benConnections = () =>
     ben.page.evaluate(() => {
@@ -240,30 +272,18 @@ describe("a participant on a bad network", () => {
     assert.equal(before.open.length, 2, "Ben has an upstream and a downstream connection");
     const [benId] = await remoteTiles(ann);
     const log = benConsole();
-    const restore = cutUdp();
-    let sawReconnecting = false;
-    const blockedAt = Date.now();
-    try {
-      // Disconnected (a few seconds), 2 s more, then each connection restarts its ICE:
-      // the SFU's new credentials arrive through the signalling, which stays up.
-      await waitFor(
-        "Ben's browser to restart ICE on both connections",
-        async () => {
-          sawReconnecting ||= (await ann.page.locator("figure.tile.reconnecting").count()) > 0;
-          const now = await benConnections();
-          return now.open.every((pc, i) => pc.remote !== before.open[i]?.remote);
-        },
-        { timeoutMs: 30_000, intervalMs: 100 },
-      );
-    } finally {
-      restore();
-    }
-    const restartedAfter = Date.now() - blockedAt;
-    const upAt = Date.now();
-    for (const person of [ann, ben])
-      await waitFor("video after the ICE restart", () => decoding(person), { timeoutMs: 30_000 });
+    // Disconnected (a few seconds), 2 s more, then each connection restarts its ICE:
+    // the SFU's new credentials arrive through the signalling, which stays up.
+    const { cutMs, videoMs, sawReconnecting } = await cutUdpUntil(
+      "Ben's browser to restart ICE on both connections",
+      async () => {
+        const now = await benConnections();
+        return now.open.every((pc, i) => pc.remote !== before.open[i]?.remote);
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     console.log(
-      `media path lost: ICE restarted after ${restartedAfter} ms, video both ways ${Date.now() - upAt} ms after the path came back`,
+      `media path lost: ICE restarted after ${cutMs} ms, video both ways ${videoMs} ms after the path came back`,
     );
     const after = await benConnections();
     assert.equal(after.made, before.made, "no peer connection was replaced");
@@ -286,27 +306,13 @@ describe("a participant on a bad network", () => {
     const [benId] = await remoteTiles(ann);
     const log = benConsole();
     // Cut for longer than the ICE restart's grace: the restart cannot succeed, the fallback must.
-    const restore = cutUdp();
-    let sawReconnecting = false;
-    const blockedAt = Date.now();
-    try {
-      await waitFor(
-        "Ben's browser to replace its peer connections",
-        async () => {
-          sawReconnecting ||= (await ann.page.locator("figure.tile.reconnecting").count()) > 0;
-          return (await benConnections()).made >= before.made + 2;
-        },
-        { timeoutMs: 45_000, intervalMs: 250 },
-      );
-    } finally {
-      restore();
-    }
-    const replacedAfter = Date.now() - blockedAt;
-    const upAt = Date.now();
-    for (const person of [ann, ben])
-      await waitFor("video after the media restart", () => decoding(person), { timeoutMs: 30_000 });
+    const { cutMs, videoMs, sawReconnecting } = await cutUdpUntil(
+      "Ben's browser to replace its peer connections",
+      async () => (await benConnections()).made >= before.made + 2,
+      { timeoutMs: 45_000, intervalMs: 250 },
+    );
     console.log(
-      `media path lost for good: replaced after ${replacedAfter} ms, video both ways ${Date.now() - upAt} ms after the path came back`,
+      `media path lost for good: replaced after ${cutMs} ms, video both ways ${videoMs} ms after the path came back`,
     );
     const restarting = log.findIndex((l) => l.includes("restarting ICE"));
     const fallback = log.findIndex((l) => l.includes("did not bring it back; restarting media"));

@@ -28,12 +28,24 @@ import { loadNativeMedia } from "../../native";
 import { type ParsedHeader, parseHeader, type RtpHeaderLike } from "./rtp-header";
 import {
   type DtlsTransportLike,
+  dtlsSendRtcpNow,
   dtlsSendRtpNow,
   fastSenderSendRtp,
+  SENT,
   type SenderLike,
   useNativeSend,
 } from "./send";
-import { ctrDecryptRtp, ctrEncryptRtp, gcmDecryptRtp, gcmEncryptRtp, useNativeSrtp } from "./srtp";
+import { type ReportingSender, runSenderReports } from "./sender-reports";
+import { ctrDecryptRtcp, ctrEncryptRtcp, gcmDecryptRtcp, gcmEncryptRtcp } from "./srtcp";
+import {
+  ctrDecryptRtp,
+  ctrEncryptRtp,
+  gcmDecryptRtp,
+  gcmEncryptRtp,
+  nativeSrtp,
+  useNativeSrtp,
+  type WeriftCipher,
+} from "./srtp";
 
 export const TARGET_WERIFT_VERSION = "0.24.4";
 
@@ -119,6 +131,18 @@ export function installFastPath(options: { native?: boolean } = {}): boolean {
     "generateSrtpAuthTag",
     "finalizeSrtpRtpHeader",
   ]);
+  const gcmEncryptRtcpJs = method(gcm, "encryptRTCP", [
+    "aes-128-gcm",
+    "rtcpInitializationVector",
+    "rtcpAdditionalAuthenticatedData",
+  ]);
+  const gcmDecryptRtcpJs = method(gcm, "decryptRTCP", ["aes-128-gcm", "parseSrtcpHeader"]);
+  const ctrEncryptRtcpJs = method(ctr, "encryptRTCP", ["aes-128-ctr", "generateSrtcpAuthTag"]);
+  const ctrDecryptRtcpJs = method(ctr, "decryptRTCP", [
+    "aes-128-ctr",
+    "generateSrtcpAuthTag",
+    "parseSrtcpHeader",
+  ]);
   const senderSend = method(RTCRtpSender.prototype, "sendRtp", [
     "timestampOffset",
     "seqOffset",
@@ -128,10 +152,25 @@ export function installFastPath(options: { native?: boolean } = {}): boolean {
     "runRtcp",
     "senderBWE",
   ]);
-  method(RTCRtpSender.prototype, "runRtcp", ["rtcpRunning", "ntpTimestamp", "rtpTimestamp"]);
+  method(RTCRtpSender.prototype, "runRtcp", [
+    "rtcpRunning",
+    "RtcpSrPacket",
+    "ntpTimestamp",
+    "rtpTimestamp",
+    "lastSRtimestamp",
+    "lastSentSRTimestamp",
+    "cname",
+    "sendRtcp",
+  ]);
   method(RtpHeader, "deSerialize", ["getBit", "extensionProfile", "paddingSize"]);
   const dtlsSend = method(RTCDtlsTransport.prototype, "sendRtp", [
     "srtp.encrypt",
+    "iceTransport.connection.send",
+    "packetsSent",
+  ]);
+  const dtlsSendRtcp = method(RTCDtlsTransport.prototype, "sendRtcp", [
+    "serialize",
+    "srtcp.encrypt",
     "iceTransport.connection.send",
     "packetsSent",
   ]);
@@ -147,6 +186,36 @@ export function installFastPath(options: { native?: boolean } = {}): boolean {
       return header
         ? gcmDecryptRtp.call(this, cipherText, roc, header)
         : gcmDecrypt.call(this, ...([cipherText, roc] as never[]));
+    },
+  });
+  // SRTCP only with the native helpers: in JavaScript it would need werift's cipher object per packet anyway.
+  Object.assign(gcm, {
+    encryptRTCP(this: WeriftCipher, rtcp: Buffer, index: number) {
+      const n = nativeSrtp();
+      return n
+        ? gcmEncryptRtcp(n, this, rtcp, index)
+        : gcmEncryptRtcpJs.call(this, ...([rtcp, index] as never[]));
+    },
+    decryptRTCP(this: WeriftCipher, packet: Buffer) {
+      const n = nativeSrtp();
+      return (
+        (n && gcmDecryptRtcp(n, this, packet)) ??
+        gcmDecryptRtcpJs.call(this, ...([packet] as never[]))
+      );
+    },
+  });
+  Object.assign(ctr, {
+    encryptRTCP(this: WeriftCipher, rtcp: Buffer, index: number) {
+      const n = nativeSrtp();
+      return n
+        ? ctrEncryptRtcp(n, this, rtcp, index)
+        : ctrEncryptRtcpJs.call(this, ...([rtcp, index] as never[]));
+    },
+    decryptRTCP(this: WeriftCipher, packet: Buffer) {
+      const n = nativeSrtp();
+      return n
+        ? ctrDecryptRtcp(n, this, packet)
+        : ctrDecryptRtcpJs.call(this, ...([packet] as never[]));
     },
   });
   Object.assign(ctr, {
@@ -171,6 +240,19 @@ export function installFastPath(options: { native?: boolean } = {}): boolean {
       return dtlsSend.call(this, ...([payload, header] as never[]));
     return Promise.resolve(dtlsSendRtpNow(this, payload, header));
   } as unknown as typeof RTCDtlsTransport.prototype.sendRtp;
+  RTCDtlsTransport.prototype.sendRtcp = function (
+    this: DtlsTransportLike,
+    packets: Array<{ serialize(): Buffer }>,
+  ) {
+    if (this.config.debug?.outboundPacketLoss)
+      return dtlsSendRtcp.call(this, ...([packets] as never[]));
+    try {
+      dtlsSendRtcpNow(this, packets);
+      return SENT;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  } as unknown as typeof RTCDtlsTransport.prototype.sendRtcp;
   RTCRtpSender.prototype.sendRtp = function (
     this: SenderLike,
     rtp: Parameters<typeof senderSend>[0],
@@ -181,6 +263,9 @@ export function installFastPath(options: { native?: boolean } = {}): boolean {
       (r) => senderSend.call(this, r as never) as Promise<void>,
     );
   } as unknown as typeof RTCRtpSender.prototype.sendRtp;
+  RTCRtpSender.prototype.runRtcp = function (this: ReportingSender) {
+    return runSenderReports(this);
+  } as unknown as typeof RTCRtpSender.prototype.runRtcp;
   const makeHeader = () => new RtpHeader() as unknown as ParsedHeader;
   RtpHeader.deSerialize = ((raw: Buffer) =>
     parseHeader(makeHeader, raw)) as unknown as typeof RtpHeader.deSerialize;

@@ -58,6 +58,7 @@ export interface DtlsTransportLike {
   state: string;
   config: { debug?: { outboundPacketLoss?: number } };
   srtp: { encrypt(payload: Buffer, header: RtpHeaderLike): Buffer };
+  srtcp: { encrypt(rtcp: Buffer): Buffer };
   iceTransport: { connection: IceConnectionLike };
   bytesSent: number;
   packetsSent: number;
@@ -161,6 +162,25 @@ export function dtlsSendRtpNow(
   }
 }
 
+/**
+ * `RTCDtlsTransport.sendRtcp` without the promise chain: serialise the
+ * compound packet, encrypt, count, send. Throws as werift's would (no SRTCP
+ * session yet); callers turn that into a rejected promise.
+ */
+export function dtlsSendRtcpNow(
+  dtls: DtlsTransportLike,
+  packets: ReadonlyArray<{ serialize(): Buffer }>,
+): void {
+  const payload =
+    packets.length === 1
+      ? (packets[0] as { serialize(): Buffer }).serialize()
+      : Buffer.concat(packets.map((p) => p.serialize()));
+  const enc = dtls.srtcp.encrypt(payload);
+  dtls.bytesSent += enc.length;
+  dtls.packetsSent++;
+  iceSend(dtls.iceTransport.connection, enc);
+}
+
 /** How a sender's packets get their extensions: only `mid` is rewritten here; anything else goes to werift. */
 interface Plan {
   extensions: SenderLike["headerExtensions"];
@@ -223,29 +243,25 @@ export function ntpAt(ms: number): bigint {
 
 /**
  * werift computes `ntpTime()` (string splitting of a float, several µs) for
- * every packet, though only the sender report and stats read it. Here the
- * sender's `ntpTimestamp` becomes a getter over the last packet's send time,
- * so a report still pairs the last packet's RTP timestamp with its own time.
+ * every packet, though only the sender report reads it. Here the clock is
+ * read per packet (cheap) and turned into werift's NTP format only when a
+ * report is written (sender-reports.ts, `ntpTimestampOf`). A WeakMap, not
+ * an accessor on the sender: redefining one of its properties would turn
+ * the sender into a dictionary-mode object, every field a slow lookup.
  */
-function sendClock(sender: SenderLike): { ms: number } {
-  let clock = clocks.get(sender);
-  if (!clock) {
-    const c = { ms: Number.NaN, fixed: sender.ntpTimestamp };
-    Object.defineProperty(sender, "ntpTimestamp", {
-      configurable: true,
-      enumerable: true,
-      get: () => (Number.isNaN(c.ms) ? c.fixed : ntpAt(c.ms)),
-      set: (v: bigint) => {
-        c.fixed = v;
-        c.ms = Number.NaN;
-      },
-    });
-    clocks.set(sender, c);
-    clock = c;
-  }
-  return clock;
+const clocks = new WeakMap<object, { ms: number; rtpTimestamp: number }>();
+
+/**
+ * The sender's `ntpTimestamp` for its next report: the time its last packet
+ * went out here, or werift's own field when its last packet went through
+ * werift's `sendRtp` (the fallback), which writes that field itself.
+ */
+export function ntpTimestampOf(sender: { ntpTimestamp: bigint; rtpTimestamp: number }): bigint {
+  const clock = clocks.get(sender);
+  return clock && clock.rtpTimestamp === sender.rtpTimestamp
+    ? ntpAt(clock.ms)
+    : sender.ntpTimestamp;
 }
-const clocks = new WeakMap<SenderLike, { ms: number; fixed: bigint }>();
 
 /**
  * The settled promise every covered send returns: a caller that sees it
@@ -285,8 +301,13 @@ export function fastSenderSendRtp(
     sender.sequenceNumber = header.sequenceNumber;
     header.extensions = extensionsFor(plan, header.extensions);
     // The sender report's (NTP, RTP) pair: the clock is read here (cheap) and
-    // turned into werift's NTP format only when a report or stats read it.
-    sendClock(sender).ms = performance.timeOrigin + performance.now();
+    // turned into werift's NTP format only when a report is written.
+    const ms = performance.timeOrigin + performance.now();
+    const clock = clocks.get(sender);
+    if (clock) {
+      clock.ms = ms;
+      clock.rtpTimestamp = header.timestamp;
+    } else clocks.set(sender, { ms, rtpTimestamp: header.timestamp });
     sender.rtpTimestamp = header.timestamp;
     sender.octetCount += payload.length;
     sender.headerBytesSent += headerSize(header) ?? header.serializeSize;

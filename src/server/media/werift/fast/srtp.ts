@@ -71,6 +71,11 @@ export function useNativeSrtp(media: NativeMedia | undefined): void {
   native = media;
 }
 
+/** The native helpers in use now, if any (srtcp.ts runs only with them). */
+export function nativeSrtp(): NativeMedia | undefined {
+  return native;
+}
+
 function gcmNative(n: NativeMedia, s: State, c: WeriftCipher): NativeCipher {
   s.native ??= n.gcmCreate(c.srtpSessionKey);
   return s.native;
