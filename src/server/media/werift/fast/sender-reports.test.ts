@@ -1,17 +1,24 @@
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import {
+  compactNtp,
   MediaStreamTrack,
   RTCPeerConnection,
+  RtcpPacketConverter,
+  RtcpSenderInfo,
   RtcpSourceDescriptionPacket,
   RtcpSrPacket,
   RtpHeader,
   RtpPacket,
+  SourceDescriptionChunk,
+  SourceDescriptionItem,
 } from "werift";
 import { waitFor } from "../../../../../test/support/wait";
 import { loopbackPeerConfig } from "../../../../../test/support/werift-client";
 import { peerConfig } from "../config";
 import { installFastPath } from "./install";
+import { senderReport } from "./sender-reports";
 
 /**
  * The sender-report loop on plain timers, between the SFU's peer
@@ -81,5 +88,52 @@ describe("sender reports (sender-reports.ts)", () => {
     sender.stop();
     await loop.runRtcp();
     assert.equal(loop.rtcpRunning, false);
+  });
+});
+
+describe("the sender report's bytes", () => {
+  it("are werift's SR and SDES for the same fields, with the NTP time's middle bits as LSR", () => {
+    const ntpTimestamp = (3_970_000_123n << 32n) | 987_654_321n;
+    for (const cname of [undefined, randomUUID(), "a", "ab", "abcdef"]) {
+      const ours = senderReport(0xdeadbeef, ntpTimestamp, 0xfffffff0, 12_345, 6_789_012, cname);
+      const packets: Array<{ serialize(): Buffer }> = [
+        new RtcpSrPacket({
+          ssrc: 0xdeadbeef,
+          senderInfo: new RtcpSenderInfo({
+            ntpTimestamp,
+            rtpTimestamp: 0xfffffff0,
+            packetCount: 12_345,
+            octetCount: 6_789_012,
+          }),
+        }),
+      ];
+      if (cname)
+        packets.push(
+          new RtcpSourceDescriptionPacket({
+            chunks: [
+              new SourceDescriptionChunk({
+                source: 0xdeadbeef,
+                items: [new SourceDescriptionItem({ type: 1, text: cname })],
+              }),
+            ],
+          }),
+        );
+      const theirs = Buffer.concat(packets.map((p) => p.serialize()));
+      // werift leaves out the null octet RFC 3550 asks for when SSRC, item header and text
+      // end on a word boundary ("ab", "abcdef"); otherwise the bytes are the same.
+      if (cname && (6 + cname.length) % 4 === 0) {
+        assert.equal(ours.length, theirs.length + 4);
+        assert.equal(ours.readUInt32BE(ours.length - 4), 0);
+      } else assert.deepEqual(ours, theirs, `CNAME ${cname}`);
+      const parsed = RtcpPacketConverter.deSerialize(ours);
+      assert.equal((parsed[0] as RtcpSrPacket).senderInfo.packetCount, 12_345);
+      if (cname)
+        assert.equal((parsed[1] as RtcpSourceDescriptionPacket).chunks[0]?.items[0]?.text, cname);
+      assert.equal(ours.readUInt32BE(10), compactNtp(ntpTimestamp));
+    }
+    // Counts past 2^32 wrap (RFC 3550) rather than throw.
+    const wrapped = senderReport(1, ntpTimestamp, 0, 2 ** 32 + 5, 2 ** 33 + 7);
+    assert.equal(wrapped.readUInt32BE(20), 5);
+    assert.equal(wrapped.readUInt32BE(24), 7);
   });
 });
