@@ -24,7 +24,7 @@ import {
   RtpHeader,
   SrtpSession,
 } from "werift";
-import { loadNativeMedia } from "../../native";
+import { loadNativeMedia, type NativeMedia } from "../../native";
 import { type ParsedHeader, parseHeader, type RtpHeaderLike } from "./rtp-header";
 import {
   type DtlsTransportLike,
@@ -95,6 +95,33 @@ function cipherPrototype(profile: number): object {
     if (!Buffer.isBuffer((cipher as Record<string, unknown>)[field]))
       throw new Error(`werift shape changed: SRTP cipher without ${field}`);
   return Object.getPrototypeOf(cipher) as object;
+}
+
+type NativeSrtcp<A extends unknown[], R> = (n: NativeMedia, c: WeriftCipher, ...args: A) => R;
+
+/**
+ * A cipher's `encryptRTCP` / `decryptRTCP`: the native versions while the
+ * addon is in use, werift's otherwise or where the native one declines
+ * (returns `undefined`: a GCM packet sent unencrypted).
+ */
+function srtcpMethods(
+  encrypt: NativeSrtcp<[Buffer, number], Buffer>,
+  decrypt: NativeSrtcp<[Buffer], unknown>,
+  encryptJs: Method,
+  decryptJs: Method,
+) {
+  return {
+    encryptRTCP(this: WeriftCipher, rtcp: Buffer, index: number) {
+      const n = nativeSrtp();
+      return n
+        ? encrypt(n, this, rtcp, index)
+        : encryptJs.call(this, ...([rtcp, index] as never[]));
+    },
+    decryptRTCP(this: WeriftCipher, packet: Buffer) {
+      const n = nativeSrtp();
+      return (n && decrypt(n, this, packet)) ?? decryptJs.call(this, ...([packet] as never[]));
+    },
+  };
 }
 
 /**
@@ -189,35 +216,14 @@ export function installFastPath(options: { native?: boolean } = {}): boolean {
     },
   });
   // SRTCP only with the native helpers: in JavaScript it would need werift's cipher object per packet anyway.
-  Object.assign(gcm, {
-    encryptRTCP(this: WeriftCipher, rtcp: Buffer, index: number) {
-      const n = nativeSrtp();
-      return n
-        ? gcmEncryptRtcp(n, this, rtcp, index)
-        : gcmEncryptRtcpJs.call(this, ...([rtcp, index] as never[]));
-    },
-    decryptRTCP(this: WeriftCipher, packet: Buffer) {
-      const n = nativeSrtp();
-      return (
-        (n && gcmDecryptRtcp(n, this, packet)) ??
-        gcmDecryptRtcpJs.call(this, ...([packet] as never[]))
-      );
-    },
-  });
-  Object.assign(ctr, {
-    encryptRTCP(this: WeriftCipher, rtcp: Buffer, index: number) {
-      const n = nativeSrtp();
-      return n
-        ? ctrEncryptRtcp(n, this, rtcp, index)
-        : ctrEncryptRtcpJs.call(this, ...([rtcp, index] as never[]));
-    },
-    decryptRTCP(this: WeriftCipher, packet: Buffer) {
-      const n = nativeSrtp();
-      return n
-        ? ctrDecryptRtcp(n, this, packet)
-        : ctrDecryptRtcpJs.call(this, ...([packet] as never[]));
-    },
-  });
+  Object.assign(
+    gcm,
+    srtcpMethods(gcmEncryptRtcp, gcmDecryptRtcp, gcmEncryptRtcpJs, gcmDecryptRtcpJs),
+  );
+  Object.assign(
+    ctr,
+    srtcpMethods(ctrEncryptRtcp, ctrDecryptRtcp, ctrEncryptRtcpJs, ctrDecryptRtcpJs),
+  );
   Object.assign(ctr, {
     encryptRtp: ctrEncryptRtp,
     decryptRtp(
