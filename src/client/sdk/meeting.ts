@@ -1,24 +1,12 @@
-import {
-  type Joined,
-  MAX_CHAT_LENGTH,
-  type MediaState,
-  type Reaction,
-  type Results,
-  type ServerEvent,
-} from "../../protocol/messages";
+import type { Joined, MediaState, Results, ServerEvent } from "../../protocol/messages";
+import { Actions } from "./actions";
 import { ChatLog } from "./chat-log";
 import { E2ee, type MlsEvent } from "./e2ee/controller";
 import { encodedTransformsSupported } from "./e2ee/transforms";
 import { Emitter } from "./emitter";
 import { LocalMedia } from "./local-media";
 import { MediaConnections } from "./media-connections";
-import type {
-  ActionResult,
-  JoinOptions,
-  MeetingEvents,
-  MeetingSnapshot,
-  MeetingStatus,
-} from "./meeting-types";
+import type { JoinOptions, MeetingEvents, MeetingSnapshot, MeetingStatus } from "./meeting-types";
 import { Moderation } from "./moderation";
 import type { DeviceRole } from "./preferences";
 import { RECONNECT_CODES, ReconnectLoop } from "./reconnect";
@@ -86,6 +74,14 @@ export class Meeting {
   /** Set while the media connections are being replaced (see `restartMedia`). */
   private restartingMedia = false;
   private audioOnly = false;
+  /** Chat, hand, reactions, screen share: what the person does that the others see. */
+  readonly actions = new Actions({
+    signalling: () => this.signalling,
+    localMedia: this.localMedia,
+    media: this.media,
+    encrypted: () => this.room.settings.e2ee,
+    e2ee: () => this.e2ee,
+  });
   private readonly tiles = new TileWatcher(async (tiles) => {
     if (!this.signalling || this.statusValue.status !== "joined") return false;
     await this.signalling.request("video-preferences", { tiles }).catch(() => undefined);
@@ -183,53 +179,6 @@ export class Meeting {
   levelOf(participantId?: string): number {
     if (participantId === undefined) return this.localMedia.level() ?? 0;
     return this.stats.levelOf(participantId);
-  }
-
-  /** Asks for a screen and shares it; refused while someone else shares (room setting). */
-  async startScreenShare(): Promise<ActionResult> {
-    if (!this.signalling || this.localMedia.tracks.screen) return { ok: true };
-    const track = await this.localMedia.openScreen();
-    if (!track) return { ok: true };
-    // The browser's own "stop sharing" bar ends the track.
-    track.addEventListener("ended", () => void this.stopScreenShare());
-    this.localMedia.setScreen(track);
-    await this.media.send("screen", track);
-    const result = await this.act("screen-share", { on: true });
-    if (!result.ok) {
-      this.localMedia.setScreen(undefined);
-      await this.media.send("screen", null);
-    }
-    return result;
-  }
-
-  async stopScreenShare(): Promise<void> {
-    if (!this.localMedia.tracks.screen) return;
-    this.localMedia.setScreen(undefined);
-    await this.media.send("screen", null);
-    await this.act("screen-share", { on: false });
-  }
-
-  /** Sends a chat message to everyone; it is relayed and never stored. */
-  async sendChat(text: string): Promise<ActionResult> {
-    const trimmed = text.trim();
-    if (!trimmed) return { ok: false, code: "chat-empty" };
-    if ([...trimmed].length > MAX_CHAT_LENGTH) return { ok: false, code: "chat-too-long" };
-    if (!this.room.settings.e2ee) return this.act("chat", { text: trimmed });
-    if (this.e2ee?.status.state !== "on") return { ok: false, code: "e2ee-not-ready" };
-    try {
-      await this.e2ee.sendChat(trimmed);
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, code: error instanceof RequestError ? error.code : "internal" };
-    }
-  }
-
-  async setHand(raised: boolean): Promise<ActionResult> {
-    return this.act("hand", { raised });
-  }
-
-  async react(emoji: Reaction): Promise<ActionResult> {
-    return this.act("reaction", { emoji });
   }
 
   /** Asks to enter; ends joined, in the lobby, or failed (e.g. `password-required`). */
@@ -479,20 +428,6 @@ export class Meeting {
   private async sendLocal(kind: "audio" | "video"): Promise<void> {
     const track = this.localMedia.tracks[kind] ?? null;
     await this.media.send(kind === "audio" ? "microphone" : "camera", track);
-  }
-
-  /** Sends a request whose refusal the person should see, as a result instead of a throw. */
-  private async act<T extends "chat" | "hand" | "reaction" | "screen-share">(
-    type: T,
-    body: Body<T>,
-  ): Promise<ActionResult> {
-    if (!this.signalling) return { ok: false, code: "disconnected" };
-    try {
-      await this.signalling.request(type, body);
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, code: error instanceof RequestError ? error.code : "internal" };
-    }
   }
 
   private async announceMedia(): Promise<void> {

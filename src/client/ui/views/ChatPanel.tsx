@@ -25,7 +25,7 @@ export function ChatPanel({ meeting, snapshot }: { meeting: Meeting; snapshot: M
   const submit = async (e: Event) => {
     e.preventDefault();
     if (tooLong || length === 0) return;
-    const result = await meeting.sendChat(draft);
+    const result = await meeting.actions.sendChat(draft);
     if (result.ok) {
       setDraft("");
       setError(undefined);

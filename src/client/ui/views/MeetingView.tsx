@@ -48,11 +48,11 @@ export function MeetingView({
 
   const report = (result: { ok: true } | { ok: false; code: string }) =>
     setActionError(result.ok ? undefined : errorText(result.code));
-  const onHand = () => void meeting.setHand(!handRaised).then(report);
+  const onHand = () => void meeting.actions.setHand(!handRaised).then(report);
   const onShare = () =>
     void (snapshot.local.screen
-      ? meeting.stopScreenShare()
-      : meeting.startScreenShare().then(report));
+      ? meeting.actions.stopScreenShare()
+      : meeting.actions.startScreenShare().then(report));
   const shortcuts = useMemo(
     () => ({
       m: () => void meeting.setDevice("audio", snapshot.local.audio === undefined),

@@ -71,7 +71,7 @@ export function Toolbar(p: Props) {
               type="button"
               class="reaction"
               aria-label={t("meeting.react", { reaction: reactionName(emoji) })}
-              onClick={() => void p.meeting.react(emoji)}
+              onClick={() => void p.meeting.actions.react(emoji)}
             >
               {emoji}
             </button>
