@@ -92,7 +92,10 @@ describe("end-to-end encryption under attack", () => {
     assert.ok(relayed);
     assert.ok(!JSON.stringify(relayed).includes("swordfish"));
     assert.ok(!Buffer.from(fromBase64(relayed.message)).toString("latin1").includes("swordfish"));
-    assert.equal(await max.group.decryptChat(relayed.message), text);
+    assert.deepEqual(await max.group.decryptChat(relayed.message), {
+      text,
+      sender: relayed.from,
+    });
     await ben.page.getByRole("button", { name: "Chat" }).click();
     await ben.page.getByText(text).waitFor();
   });

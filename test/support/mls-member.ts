@@ -13,27 +13,38 @@ export class MlsMember {
   last: EpochInfo | undefined;
   readonly chats: Extract<ServerEvent, { type: "mls-chat" }>[] = [];
   readonly group: E2eeGroup;
+  /** Who this member sees in the meeting (itself included), as the browser client tracks it. */
+  readonly present: Set<string>;
   private constructor(
     readonly signalling: SignallingClient,
     readonly id: string,
+    present: string[],
   ) {
-    this.group = new E2eeGroup(id, {
-      offerKeyPackage: (keyPackage) => signalling.request({ type: "mls-key-package", keyPackage }),
-      commit: async (submission) => {
-        try {
-          await signalling.request({ type: "mls-commit", ...submission });
-          return "ok";
-        } catch (error) {
-          if (error instanceof RequestError && error.code === "mls-stale") return "stale";
-          throw error;
-        }
+    this.present = new Set([id, ...present]);
+    this.group = new E2eeGroup(
+      id,
+      {
+        offerKeyPackage: (keyPackage) =>
+          signalling.request({ type: "mls-key-package", keyPackage }),
+        commit: async (submission) => {
+          try {
+            await signalling.request({ type: "mls-commit", ...submission });
+            return "ok";
+          } catch (error) {
+            if (error instanceof RequestError && error.code === "mls-stale") return "stale";
+            throw error;
+          }
+        },
       },
-    });
+      (other) => this.present.has(other),
+    );
     this.group.events.on("epoch", (info) => {
       this.last = info;
     });
     signalling.onMessage((m) => {
-      if (m.type === "mls-chat") this.chats.push(m);
+      if (m.type === "participant-joined") this.present.add(m.participant.id);
+      else if (m.type === "participant-left") this.present.delete(m.participantId);
+      else if (m.type === "mls-chat") this.chats.push(m);
       else if (m.type.startsWith("mls-"))
         void this.group.handle(m as MlsEvent).catch(() => undefined);
     });
@@ -43,7 +54,11 @@ export class MlsMember {
     const signalling = await SignallingClient.greeted(baseUrl);
     const joined = await signalling.request({ type: "join", roomId, name });
     if (joined.status !== "joined") throw new Error(`${name} was sent to the lobby`);
-    const member = new MlsMember(signalling, joined.self.id);
+    const member = new MlsMember(
+      signalling,
+      joined.self.id,
+      joined.participants.map((p) => p.id),
+    );
     await member.group.start();
     return member;
   }

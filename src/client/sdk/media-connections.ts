@@ -32,12 +32,16 @@ export class MediaConnections {
 
   constructor(private readonly hooks: MediaConnectionHooks) {}
 
-  /** The receiving side, on a new peer connection (the server offers it). */
-  receive(signalling: Signalling, e2ee: E2ee | undefined): void {
+  /**
+   * The receiving side, on a new peer connection (the server offers it).
+   * Without `decided`, its offers wait until `decryptWith` says whether the
+   * meeting is encrypted (once the join result is in).
+   */
+  receive(signalling: Signalling, decided?: { e2ee: E2ee | undefined }): void {
     const subscriber = new Subscriber(signalling, (streams) => this.hooks.streams(streams));
     this.subscriber = subscriber;
     subscriber.useIceServers(this.iceServers);
-    if (e2ee) subscriber.decryptWith(e2ee);
+    if (decided) subscriber.decryptWith(decided.e2ee);
     this.watch(subscriber.connection, () => subscriber.restartIce());
   }
 

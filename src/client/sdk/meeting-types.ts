@@ -7,6 +7,7 @@ import type {
 } from "../../protocol/messages";
 import type { DeviceError, DeviceLists } from "./devices";
 import type { E2eeStatus } from "./e2ee/controller";
+import type { EncryptionGroupView } from "./e2ee/group-view";
 import type { DeviceChoices } from "./preferences";
 import type { Quality } from "./speaker";
 
@@ -51,7 +52,10 @@ export interface ChatMessage {
 }
 
 /** Something worth telling the person (shown briefly and read out by screen readers). */
-export type Notice = { kind: "joined" | "left" | "hand" | "server-restarting"; name: string };
+export type Notice = {
+  kind: "joined" | "left" | "hand" | "server-restarting" | "e2ee-added" | "e2ee-removed";
+  name: string;
+};
 
 export interface MeetingSnapshot {
   status: MeetingStatus;
@@ -75,6 +79,8 @@ export interface MeetingSnapshot {
   moderation?: ModerationNotice;
   /** End-to-end encryption: off, joining the group, on (with the safety number) or failed. */
   e2ee: E2eeStatus;
+  /** In an encrypted meeting: the group's members and any mismatch with the participants. */
+  encryptionGroup?: EncryptionGroupView;
   /**
    * Set while the connection is being re-established (the place in the
    * meeting is kept): lost on this side (`network`) or the server restarts.
@@ -94,6 +100,11 @@ export interface JoinOptions {
   name: string;
   moderatorToken?: string;
   password?: string;
+  /**
+   * The link said the meeting is end-to-end encrypted (its fragment, which
+   * the server never sees): a join reply saying otherwise is refused.
+   */
+  e2ee?: boolean;
 }
 
 export interface MeetingEvents extends Record<string, unknown[]> {

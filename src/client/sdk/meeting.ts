@@ -1,7 +1,8 @@
 import type { Joined, MediaState, Results, ServerEvent } from "../../protocol/messages";
 import { Actions } from "./actions";
 import { ChatLog } from "./chat-log";
-import { E2ee, type MlsEvent } from "./e2ee/controller";
+import { E2ee, type MembershipChange, type MlsEvent } from "./e2ee/controller";
+import { groupView } from "./e2ee/group-view";
 import { encodedTransformsSupported } from "./e2ee/transforms";
 import { Emitter } from "./emitter";
 import { LocalMedia } from "./local-media";
@@ -79,7 +80,8 @@ export class Meeting {
     signalling: () => this.signalling,
     localMedia: this.localMedia,
     media: this.media,
-    encrypted: () => this.room.settings.e2ee,
+    // Fixed at join, never a server setting: chat never goes out in clear once encrypted.
+    encrypted: () => this.room.encrypted,
     e2ee: () => this.e2ee,
   });
   private readonly tiles = new TileWatcher(async (tiles) => {
@@ -101,8 +103,12 @@ export class Meeting {
     },
   );
 
+  /** A participant's grace period for joining the encryption group ends: look again. */
+  private recheck: ReturnType<typeof setTimeout> | undefined;
+
   snapshot(): MeetingSnapshot {
     const failing = this.failingParticipants();
+    const encryptionGroup = this.encryptionGroup();
     return {
       status: this.statusValue,
       participants: this.roster.participants.map((p) => ({
@@ -120,6 +126,7 @@ export class Meeting {
       waiting: this.room.waiting,
       ...(this.room.notice ? { moderation: this.room.notice } : {}),
       e2ee: this.e2ee?.status ?? { state: "off" },
+      ...(encryptionGroup ? { encryptionGroup } : {}),
       ...(this.reconnecting ? { reconnecting: this.reconnecting } : {}),
       audioOnly: this.audioOnly,
       suggestAudioOnly: this.room.suggestAudioOnly(this.audioOnly),
@@ -146,6 +153,36 @@ export class Meeting {
   dismissAudioOnlySuggestion(): void {
     this.room.dismissAudioOnly();
     this.changed();
+  }
+
+  /** The person compared the current safety number aloud with the others. */
+  markSafetyNumberCompared(): void {
+    this.e2ee?.markCompared();
+  }
+
+  private encryptionGroup() {
+    const self = this.selfId();
+    if (!this.e2ee || !self) return undefined;
+    const view = groupView(
+      this.e2ee.status,
+      this.e2ee.alerts,
+      self,
+      {
+        ids: this.roster.participants.map((p) => p.id),
+        nameOf: (id) => this.nameOf(id),
+        seenSince: (id) => this.roster.seenSince(id),
+      },
+      Date.now(),
+    );
+    if (view.recheckAt && !this.recheck)
+      this.recheck = setTimeout(
+        () => {
+          this.recheck = undefined;
+          this.changed();
+        },
+        view.recheckAt - Date.now() + 100,
+      );
+    return view;
   }
 
   /** Transform counters (frames encrypted, decrypted, dropped by reason); no key material. */
@@ -205,7 +242,8 @@ export class Meeting {
     signalling.events.on("ticket", (ticket) => {
       this.ticket = ticket;
     });
-    this.media.receive(signalling, this.e2ee);
+    // Its offers wait until the join result says whether (and with what) to decrypt.
+    this.media.receive(signalling);
     return signalling;
   }
 
@@ -227,7 +265,7 @@ export class Meeting {
     this.restartingMedia = true;
     try {
       this.stopMedia();
-      this.media.receive(signalling, this.e2ee);
+      this.media.receive(signalling, { e2ee: this.e2ee });
       await signalling.request("media-restart", {}, 5_000);
       await this.startPublishing(signalling);
       this.stats.start();
@@ -252,6 +290,17 @@ export class Meeting {
     };
   }
 
+  /**
+   * Whether the meeting is encrypted is fixed for its lifetime: by the link
+   * (its fragment says so), else by the first join reply. A reply saying
+   * otherwise is a downgrade by the server, refused.
+   */
+  private checkEncryption(joined: Joined): void {
+    const expected = this.room.fixedE2ee ?? (this.options?.e2ee ? true : undefined);
+    if (expected === undefined || joined.settings.e2ee === expected) return;
+    throw new RequestError("e2ee-downgrade", "The server changed the meeting's encryption.");
+  }
+
   /** The join's outcome: the lobby, or the meeting (new, or a place taken back). */
   private async entered(result: Results["join"], fresh: boolean): Promise<void> {
     if (result.status === "lobby") {
@@ -267,31 +316,41 @@ export class Meeting {
     const signalling = this.signalling;
     if (!signalling) return;
     if (joined.resume) this.ticket = joined.resume;
+    try {
+      this.checkEncryption(joined);
+      if (joined.settings.e2ee && !encodedTransformsSupported())
+        // Fail closed: without encoded transforms this browser would send and show media in clear.
+        throw new RequestError("e2ee-unsupported", "This browser cannot encrypt media end to end.");
+    } catch (error) {
+      await signalling.request("leave", {}).catch(() => undefined);
+      throw error;
+    }
     // A place the server kept goes on in the same encryption group; anything else starts anew.
     if (joined.resumed !== "kept") this.dropE2ee();
     this.roster.reset(joined.participants, joined.hands);
     if (fresh) this.chat.clear();
     this.room.settings = joined.settings;
-    if (joined.settings.e2ee && !encodedTransformsSupported()) {
-      // Fail closed: without encoded transforms this browser would send and show media in clear.
-      await signalling.request("leave", {}).catch(() => undefined);
-      throw new RequestError("e2ee-unsupported", "This browser cannot encrypt media end to end.");
+    const selfId = joined.self.id;
+    // The encryption exists before anything is received or sent (docs/E2EE.md, "No plaintext path").
+    if (this.room.encrypted && !this.e2ee) {
+      this.e2ee = new E2ee(
+        () => this.connected(),
+        selfId,
+        this.room.settings.postQuantum,
+        (id) => id === selfId || this.roster.has(id),
+        {
+          changed: () => this.changed(),
+          chat: (message) => this.receiveChat({ ...message, name: this.nameOf(message.from) }),
+          membership: (change) => this.membershipChanged(change),
+        },
+      );
+      this.e2ee.start().catch(() => undefined);
     }
+    this.media.subscriber?.decryptWith(this.e2ee);
     this.reconnecting = undefined;
     this.serverGoing = false;
     this.setStatus({ status: "joined", self: joined.self, locked: joined.locked });
     this.media.useIceServers(joined.iceServers);
-    if (joined.settings.e2ee && !this.e2ee) {
-      this.e2ee = new E2ee(
-        () => this.connected(),
-        joined.self.id,
-        joined.settings.postQuantum,
-        () => this.changed(),
-        (message) => this.receiveChat({ ...message, name: this.nameOf(message.from) }),
-      );
-      this.e2ee.start().catch(() => undefined);
-    }
-    if (this.e2ee) this.media.subscriber?.decryptWith(this.e2ee);
     await this.startPublishing(signalling);
     await this.announceMedia();
     this.stats.start();
@@ -354,6 +413,9 @@ export class Meeting {
       this.changed();
       return;
     }
+    // Whether the meeting is encrypted was fixed at join: a change is refused and shown.
+    if (event.type === "room-updated" && this.room.changesEncryption(event.settings))
+      this.e2ee?.warn({ what: "downgrade" });
     if (this.room.apply(event, (id) => this.nameOf(id))) {
       // A moderator's mute is applied here too, so the button shows the truth.
       if (event.type === "moderated" && event.action === "muted")
@@ -372,7 +434,9 @@ export class Meeting {
         this.media.subscriber?.handleOffer(event.sdp, event.tracks);
         return;
       case "chat":
-        this.receiveChat(event);
+        // Plain chat in an encrypted meeting can only come from the server itself.
+        if (this.room.encrypted) this.e2ee?.warn({ what: "plain-chat" });
+        else this.receiveChat(event);
         return;
       case "reaction": {
         const name = this.nameOf(event.from);
@@ -413,7 +477,14 @@ export class Meeting {
   private nameOf(id: string): string {
     if (this.statusValue.status === "joined" && this.statusValue.self.id === id)
       return this.statusValue.self.name;
-    return this.roster.nameOf(id) ?? "";
+    return this.roster.nameOf(id) ?? this.roster.formerName(id) ?? "";
+  }
+
+  /** "NAME was added to (removed from) the encrypted group", for everyone to notice. */
+  private membershipChanged(change: MembershipChange): void {
+    if (change.participantId === this.selfId()) return;
+    const kind = change.kind === "added" ? "e2ee-added" : "e2ee-removed";
+    this.events.emit("notice", { kind, name: this.nameOf(change.participantId) || "?" });
   }
 
   private selfId(): string | undefined {
@@ -500,6 +571,8 @@ export class Meeting {
   }
 
   private teardown(): void {
+    clearTimeout(this.recheck);
+    this.recheck = undefined;
     this.reconnecting = undefined;
     this.ticket = undefined;
     this.stopMedia();

@@ -1,4 +1,5 @@
 import type { HttpErrorBody, HttpErrorCode } from "../../protocol/http-errors";
+import { withE2ee } from "./links";
 
 /** A refused request, with the catalogue code the UI translates ("network" when no answer came). */
 export class ApiError extends Error {
@@ -68,6 +69,15 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   );
 }
 
+/** The links an organiser shares carry the room's encryption in their fragment (see links.ts). */
+function committed<R extends OrganiserRoom & { moderatorUrl?: string }>(room: R): R {
+  return {
+    ...room,
+    url: withE2ee(room.url, room.e2ee),
+    ...(room.moderatorUrl ? { moderatorUrl: withE2ee(room.moderatorUrl, room.e2ee) } : {}),
+  };
+}
+
 export const organiser = {
   /** The signed-in organiser, or undefined for nobody. */
   async me(): Promise<{ username: string } | undefined> {
@@ -84,19 +94,25 @@ export const organiser = {
   logout: () => call<void>("POST", "/api/auth/logout"),
   /** Where the browser goes to sign in through the organisation's identity provider. */
   oidcStartUrl: "/api/auth/oidc/start",
-  rooms: async () => (await call<{ rooms: OrganiserRoom[] }>("GET", "/api/my/rooms")).rooms,
-  createRoom: (room: NewRoom) =>
-    call<OrganiserRoom & { moderatorUrl: string }>("POST", "/api/my/rooms", room),
+  rooms: async () =>
+    (await call<{ rooms: OrganiserRoom[] }>("GET", "/api/my/rooms")).rooms.map(committed),
+  createRoom: async (room: NewRoom) =>
+    committed(await call<OrganiserRoom & { moderatorUrl: string }>("POST", "/api/my/rooms", room)),
   /** Changes name or settings; `password: null` removes the password. */
-  updateRoom: (
+  updateRoom: async (
     id: string,
     change: Partial<RoomSettings & { name: string; password: string | null }>,
-  ) => call<OrganiserRoom>("PATCH", `/api/my/rooms/${encodeURIComponent(id)}`, change),
+  ) =>
+    committed(
+      await call<OrganiserRoom>("PATCH", `/api/my/rooms/${encodeURIComponent(id)}`, change),
+    ),
   deleteRoom: (id: string) => call<void>("DELETE", `/api/my/rooms/${encodeURIComponent(id)}`),
   /** A fresh moderator link; the previous one stops working. */
-  newModeratorLink: (id: string) =>
-    call<{ moderatorUrl: string }>(
+  newModeratorLink: async (room: Pick<OrganiserRoom, "id" | "e2ee">) => {
+    const { moderatorUrl } = await call<{ moderatorUrl: string }>(
       "POST",
-      `/api/my/rooms/${encodeURIComponent(id)}/moderator-link`,
-    ),
+      `/api/my/rooms/${encodeURIComponent(room.id)}/moderator-link`,
+    );
+    return { moderatorUrl: withE2ee(moderatorUrl, room.e2ee) };
+  },
 };

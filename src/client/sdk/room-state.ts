@@ -10,11 +10,48 @@ const AUDIO_ONLY_SUGGESTED_BELOW = 200_000;
  * whether the downlink is too weak for video.
  */
 export class RoomState {
-  settings: RoomSettings = DEFAULT_SETTINGS;
+  private current: RoomSettings = DEFAULT_SETTINGS;
+  /**
+   * Whether the meeting is end-to-end encrypted (and with which suite), fixed
+   * at join for the meeting's lifetime: a later event cannot change it
+   * (docs/E2EE.md, "No downgrade").
+   */
+  private fixed: Pick<RoomSettings, "e2ee" | "postQuantum"> | undefined;
   waiting: Waiter[] = [];
   notice: ModerationNotice | undefined;
   /** low: the downlink is weak; dismissed: the person said no to audio-only this meeting. */
   private downlink: "ok" | "low" | "dismissed" = "ok";
+
+  get settings(): RoomSettings {
+    return this.current;
+  }
+
+  /** The settings of a join reply; the first one fixes the encryption. */
+  set settings(settings: RoomSettings) {
+    this.fixed ??= { e2ee: settings.e2ee, postQuantum: settings.postQuantum };
+    this.current = { ...settings, ...this.fixed };
+  }
+
+  /**
+   * Whether chat and media must be encrypted: as fixed at join, and until
+   * then assumed (nothing goes out in clear before the join reply says so).
+   */
+  get encrypted(): boolean {
+    return this.fixed?.e2ee ?? true;
+  }
+
+  /** Whether the meeting is encrypted, once a join reply fixed it. */
+  get fixedE2ee(): boolean | undefined {
+    return this.fixed?.e2ee;
+  }
+
+  /** Whether `settings` would change the encryption fixed at join (a refused downgrade). */
+  changesEncryption(settings: RoomSettings): boolean {
+    return (
+      this.fixed !== undefined &&
+      (settings.e2ee !== this.fixed.e2ee || settings.postQuantum !== this.fixed.postQuantum)
+    );
+  }
 
   /** Takes in one of the room's events; false for any other event. */
   apply(event: ServerEvent, nameOf: (id: string) => string): boolean {
@@ -47,9 +84,10 @@ export class RoomState {
     this.downlink = "dismissed";
   }
 
-  /** Out of the meeting: nobody waits, no notice stands. */
+  /** Out of the meeting: nobody waits, no notice stands; a new join fixes the encryption anew. */
   reset(): void {
     this.waiting = [];
     this.notice = undefined;
+    this.fixed = undefined;
   }
 }

@@ -10,6 +10,10 @@ import type { RemoteStreams } from "./subscriber";
 export class Roster {
   private readonly people = new Map<string, RemoteParticipant>();
   private queue: string[] = [];
+  /** When this client first saw each participant present (ms), for the encryption check's grace. */
+  private readonly seen = new Map<string, number>();
+  /** Names of everyone seen in this meeting, so that a departure can still be named. */
+  private readonly names = new Map<string, string>();
 
   constructor(
     /** The streams received from `id` so far (none before the first offer maps them). */
@@ -29,9 +33,25 @@ export class Roster {
     return this.people.get(id)?.name;
   }
 
+  /** Whether `id` is someone present in the meeting now, as this client sees it. */
+  has(id: string): boolean {
+    return this.people.has(id);
+  }
+
+  /** When this client first saw `id` present (ms since epoch). */
+  seenSince(id: string): number | undefined {
+    return this.seen.get(id);
+  }
+
+  /** The name of anyone seen in this meeting, present or gone. */
+  formerName(id: string): string | undefined {
+    return this.names.get(id);
+  }
+
   /** Everyone present and the hands, as the join reply says. */
   reset(participants: Participant[], hands: string[]): void {
     this.people.clear();
+    this.seen.clear();
     for (const p of participants) this.set(p);
     this.queue = hands;
   }
@@ -39,6 +59,8 @@ export class Roster {
   clear(): void {
     this.people.clear();
     this.queue = [];
+    this.seen.clear();
+    this.names.clear();
   }
 
   /** The subscriber mapped its tracks anew. */
@@ -75,6 +97,7 @@ export class Roster {
       case "participant-left": {
         const name = this.people.get(event.participantId)?.name;
         this.people.delete(event.participantId);
+        this.seen.delete(event.participantId);
         if (name !== undefined) this.notice({ kind: "left", name });
         return true;
       }
@@ -92,5 +115,7 @@ export class Roster {
 
   private set(p: Participant): void {
     this.people.set(p.id, { ...p, ...this.streamsOf(p.id) });
+    if (!this.seen.has(p.id)) this.seen.set(p.id, Date.now());
+    this.names.set(p.id, p.name);
   }
 }

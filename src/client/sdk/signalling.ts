@@ -12,7 +12,13 @@ import { Emitter } from "./emitter";
 /** A request the server refused, with the catalogue code the UI translates. */
 export class RequestError extends Error {
   constructor(
-    readonly code: ErrorCode | "timeout" | "disconnected" | "e2ee-unsupported",
+    readonly code:
+      | ErrorCode
+      | "timeout"
+      | "disconnected"
+      | "e2ee-unsupported"
+      /** The server served an unencrypted meeting to a link issued as encrypted. */
+      | "e2ee-downgrade",
     message: string,
   ) {
     super(message);

@@ -26,8 +26,14 @@ export class Subscriber {
   /** Offers are applied in order, one at a time. */
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
-  /** Set once the meeting turns out to be end-to-end encrypted (before any offer arrives). */
-  private e2ee: E2ee | undefined;
+  /**
+   * Whether (and with what) to decrypt, known once the join result is in;
+   * until then no offer is applied, so no receiver can exist without its
+   * transform (docs/E2EE.md, "No plaintext path").
+   */
+  private decided: { e2ee: E2ee | undefined } | undefined;
+  /** The latest offer that arrived before the decision (each offer replaces the last). */
+  private early: { sdp: string; tracks: TrackInfo[] } | undefined;
   /** Decrypting transform id -> its transceiver, to tell whose frames fail. */
   private readonly transforms = new Map<string, RTCRtpTransceiver>();
 
@@ -36,16 +42,34 @@ export class Subscriber {
     private readonly onStreams: (streams: RemoteStreams) => void,
   ) {
     // Every receiver decrypts as soon as it exists, before its first frame reaches the decoder.
-    this.pc.addEventListener("track", (event) => {
-      if (!this.e2ee || [...this.transforms.values()].includes(event.transceiver)) return;
-      const kind = event.track.kind === "audio" ? "audio" : "video";
-      this.transforms.set(this.e2ee.decryptReceiver(event.receiver, kind), event.transceiver);
-      this.bindOwners();
-    });
+    this.pc.addEventListener("track", () => this.attachTransforms());
   }
 
-  decryptWith(e2ee: E2ee): void {
-    this.e2ee = e2ee;
+  /** The join result is in: decrypt with `e2ee`, or (an unencrypted meeting) not at all. */
+  decryptWith(e2ee: E2ee | undefined): void {
+    // Decided once: a later call (a reconnect) cannot take the transforms away.
+    if (this.decided) return;
+    this.decided = { e2ee };
+    const early = this.early;
+    this.early = undefined;
+    if (early) this.handleOffer(early.sdp, early.tracks);
+  }
+
+  private get e2ee(): E2ee | undefined {
+    return this.decided?.e2ee;
+  }
+
+  /** Gives every receiver that has none its decrypting transform. */
+  private attachTransforms(): void {
+    const e2ee = this.e2ee;
+    if (!e2ee) return;
+    const attached = new Set(this.transforms.values());
+    for (const transceiver of this.pc.getTransceivers()) {
+      if (attached.has(transceiver)) continue;
+      const kind = transceiver.receiver.track.kind === "audio" ? "audio" : "video";
+      this.transforms.set(e2ee.decryptReceiver(transceiver.receiver, kind), transceiver);
+    }
+    this.bindOwners();
   }
 
   /** Tells the decryption which member each receive transform carries (m-lines are reused). */
@@ -73,6 +97,10 @@ export class Subscriber {
   }
 
   handleOffer(sdp: string, tracks: TrackInfo[]): void {
+    if (!this.decided) {
+      this.early = { sdp, tracks };
+      return;
+    }
     this.chain = this.chain
       .then(() => this.apply(sdp, tracks))
       .catch((error: Error) => console.error("subscriber offer failed", error));
@@ -81,6 +109,8 @@ export class Subscriber {
   private async apply(sdp: string, tracks: TrackInfo[]): Promise<void> {
     if (this.closed) return;
     await this.pc.setRemoteDescription({ type: "offer", sdp });
+    // Before the answer lets media flow: a reused or new m-line gets its transform here at the latest.
+    this.attachTransforms();
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     await gathered(this.pc);
     const answer = this.pc.localDescription?.sdp;

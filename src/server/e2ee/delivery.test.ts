@@ -28,15 +28,19 @@ function meeting(options: { timeoutMs?: number; tamper?: Deliver; silent?: Set<s
     options.timeoutMs,
   );
   const join = async (id: string): Promise<Member> => {
-    const group = new E2eeGroup(id, {
-      offerKeyPackage: async (keyPackage) => ds.offerKeyPackage(id, keyPackage),
-      commit: async (submission) => {
-        const outcome = ds.commit(id, submission);
-        if (outcome === "stale") return "stale";
-        if (outcome !== "accepted") throw new Error(outcome);
-        return "ok";
+    const group = new E2eeGroup(
+      id,
+      {
+        offerKeyPackage: async (keyPackage) => ds.offerKeyPackage(id, keyPackage),
+        commit: async (submission) => {
+          const outcome = ds.commit(id, submission);
+          if (outcome === "stale") return "stale";
+          if (outcome !== "accepted") throw new Error(outcome);
+          return "ok";
+        },
       },
-    });
+      (other) => members.has(other),
+    );
     const member: Member = { id, group };
     group.events.on("epoch", (info) => {
       member.last = info;

@@ -2,6 +2,7 @@ import type { ServerEvent } from "../../../protocol/messages";
 import type { Signalling } from "../signalling";
 import { RequestError } from "../signalling";
 import { E2eeGroup, type EpochInfo } from "./group";
+import type { Admitted, Refusal } from "./membership";
 import { safetyNumber } from "./safety";
 import { DEFAULT_SUITE, POST_QUANTUM_SUITE } from "./suite";
 import { MediaEncryption } from "./transforms";
@@ -12,14 +13,62 @@ export type E2eeStatus =
   | { state: "off" }
   /** Waiting for the Welcome into the group: media stays dark until then. */
   | { state: "joining" }
-  | { state: "on"; safetyNumber: string; epoch: number; since: number; postQuantum: boolean }
+  | {
+      state: "on";
+      safetyNumber: string;
+      epoch: number;
+      since: number;
+      postQuantum: boolean;
+      /** The group's members by leaf, as the MLS tree says (not the server). */
+      members: GroupMember[];
+      /** The person marked this safety number as compared aloud. */
+      compared: boolean;
+    }
   /** A handshake message did not verify: this client is out of the group (fail closed). */
   | { state: "failed"; reason: string };
+
+/** One leaf of the encryption group. */
+export interface GroupMember {
+  leaf: number;
+  /** The credential's identity: the participant id the leaf belongs to. */
+  participantId: string;
+  /** A short hash of the leaf's signature key, to compare per member. */
+  fingerprint: string;
+}
+
+/**
+ * Something an active server tried that this client refused, shown as a
+ * warning until the meeting ends (newest last, a few kept).
+ */
+export type E2eeAlert =
+  | Refusal
+  /** The server tried to switch the meeting's encryption off (or on) after the join. */
+  | { what: "downgrade" }
+  /** A chat message whose MLS sender is not who the server said; dropped. */
+  | { what: "chat-sender"; claimed: string; sender: string }
+  /** A plaintext chat message in an encrypted meeting; dropped. */
+  | { what: "plain-chat" };
+
+/** The encryption group gained or lost a member. */
+export interface MembershipChange {
+  kind: "added" | "removed";
+  participantId: string;
+}
+
+/** The hooks the meeting gives its encryption. */
+export interface E2eeHooks {
+  changed(): void;
+  /** An authenticated chat message; `from` is the MLS sender's participant id. */
+  chat(message: { from: string; text: string; at: number }): void;
+  membership(change: MembershipChange): void;
+}
 
 /** Post-compromise security: every member renews its own keys at least this often. */
 const SELF_UPDATE_MS = 15 * 60_000;
 /** Failed frames on one tile within a counter interval that make it show a warning. */
 const WARN_AFTER_FAILURES = 5;
+/** Warnings kept for the UI. */
+const MAX_ALERTS = 5;
 
 export type MlsEvent = Extract<ServerEvent, { type: `mls-${string}` }>;
 
@@ -35,14 +84,18 @@ export class E2ee {
   private readonly failing = new Set<string>();
   private lastFailed: Record<string, number> = {};
   private readonly timer: ReturnType<typeof setInterval>;
+  private alertList: E2eeAlert[] = [];
+  /** The safety number the person marked as compared aloud. */
+  private comparedNumber: string | undefined;
 
   constructor(
     /** The current connection: it changes when the client reconnects and keeps its place. */
     private readonly signalling: () => Signalling,
     selfId: string,
     private readonly postQuantum: boolean,
-    private readonly changed: () => void,
-    private readonly chat: (message: { from: string; text: string; at: number }) => void,
+    /** Who this client sees in the meeting: nobody else may join the group. */
+    admitted: Admitted,
+    private readonly hooks: E2eeHooks,
   ) {
     this.media = new MediaEncryption((counters) => this.counted(counters));
     this.group = new E2eeGroup(
@@ -59,12 +112,14 @@ export class E2ee {
           }
         },
       },
+      admitted,
       postQuantum ? POST_QUANTUM_SUITE : DEFAULT_SUITE,
     );
     this.group.events.on("epoch", (info) => this.epoch(info));
+    this.group.events.on("refused", (refusal) => this.warn(refusal));
     this.group.events.on("failed", (error) => {
       this.current = { state: "failed", reason: error.message };
-      this.changed();
+      this.hooks.changed();
     });
     // Jitter keeps members from all renewing in the same second.
     this.timer = setInterval(
@@ -75,6 +130,25 @@ export class E2ee {
 
   get status(): E2eeStatus {
     return this.current;
+  }
+
+  /** What the server tried and this client refused, newest last. */
+  get alerts(): readonly E2eeAlert[] {
+    return this.alertList;
+  }
+
+  /** Shows a refused attempt to the person. */
+  warn(alert: E2eeAlert): void {
+    this.alertList = [...this.alertList.slice(1 - MAX_ALERTS), alert];
+    this.hooks.changed();
+  }
+
+  /** The person compared the current safety number aloud; it stays marked until it changes. */
+  markCompared(): void {
+    if (this.current.state !== "on") return;
+    this.comparedNumber = this.current.safetyNumber;
+    this.current = { ...this.current, compared: true };
+    this.hooks.changed();
   }
 
   /** Transform ids whose frames keep failing to authenticate. */
@@ -132,28 +206,50 @@ export class E2ee {
     // MLS senders cannot decrypt their own messages: the echo confirms ours, in order.
     if (event.from === this.group.selfId) {
       const text = this.ownChat.shift();
-      if (text !== undefined) this.chat({ from: event.from, text, at: event.at });
+      if (text !== undefined) this.hooks.chat({ from: event.from, text, at: event.at });
       return;
     }
-    const text = await this.group.decryptChat(event.message).catch(() => undefined);
-    if (text !== undefined) this.chat({ from: event.from, text, at: event.at });
+    const plain = await this.group.decryptChat(event.message).catch(() => undefined);
+    if (plain === undefined) return;
+    // The sender shown is the MLS leaf that signed the message; the server's claim must agree.
+    if (plain.sender !== event.from) {
+      this.warn({ what: "chat-sender", claimed: event.from, sender: plain.sender });
+      return;
+    }
+    this.hooks.chat({ from: plain.sender, text: plain.text, at: event.at });
   }
 
   private epoch(info: EpochInfo): void {
     this.media.setEpoch(info.epoch, info.sframeSecret, info.selfIndex, info.members);
     const code = safetyNumber(info.authenticator);
-    const since =
-      this.current.state === "on" && this.current.safetyNumber === code
-        ? this.current.since
-        : Date.now();
+    const before = this.current.state === "on" ? this.current : undefined;
+    const since = before?.safetyNumber === code ? before.since : Date.now();
+    const members = [...info.members].map(([leaf, participantId]) => ({
+      leaf,
+      participantId,
+      fingerprint: info.fingerprints.get(leaf) ?? "",
+    }));
     this.current = {
       state: "on",
       safetyNumber: code,
       epoch: info.epoch,
       since,
       postQuantum: this.postQuantum,
+      members,
+      compared: this.comparedNumber === code,
     };
-    this.changed();
+    // The first epoch is the group as found; after that every change is announced.
+    if (before) this.announceChanges(before.members, members);
+    this.hooks.changed();
+  }
+
+  private announceChanges(before: GroupMember[], after: GroupMember[]): void {
+    const was = new Set(before.map((m) => m.participantId));
+    const now = new Set(after.map((m) => m.participantId));
+    for (const id of now)
+      if (!was.has(id)) this.hooks.membership({ kind: "added", participantId: id });
+    for (const id of was)
+      if (!now.has(id)) this.hooks.membership({ kind: "removed", participantId: id });
   }
 
   private counted(counters: Counters): void {
@@ -167,6 +263,6 @@ export class E2ee {
     const same = now.size === before && [...now].every((id) => this.failing.has(id));
     this.failing.clear();
     for (const id of now) this.failing.add(id);
-    if (!same) this.changed();
+    if (!same) this.hooks.changed();
   }
 }

@@ -1,5 +1,4 @@
 import {
-  acceptAll,
   type CiphersuiteImpl,
   type CiphersuiteName,
   type ClientState,
@@ -18,9 +17,21 @@ import {
   type Proposal,
   processMessage,
 } from "ts-mls";
+import { decryptSenderData } from "ts-mls/privateMessage.js";
 import type { ServerEvent } from "../../../protocol/messages";
 import { Emitter } from "../emitter";
 import { fromBase64, toBase64 } from "./codec";
+import {
+  type Admitted,
+  checkKeyPackage,
+  checkProposals,
+  checkTree,
+  fingerprintOf,
+  leavesOf,
+  type Refusal,
+  type RefusalReason,
+  removedBy,
+} from "./membership";
 import { DEFAULT_SUITE, suiteImpl } from "./suite";
 
 /** What the group needs from the delivery service (the signalling server, or a test's). */
@@ -46,6 +57,14 @@ export interface EpochInfo {
   authenticator: Uint8Array;
   /** Leaf index -> participant id (the credential's identity). */
   members: Map<number, string>;
+  /** Leaf index -> a short hash of the leaf's signature key, to compare per member. */
+  fingerprints: Map<number, string>;
+}
+
+/** A chat message that authenticated, and the participant of the MLS leaf that sent it. */
+export interface ChatPlaintext {
+  text: string;
+  sender: string;
 }
 
 type MlsEvent = Extract<ServerEvent, { type: `mls-${string}` }>;
@@ -61,7 +80,7 @@ const decoder = new TextDecoder();
  * delivered them, so a commit is never applied to the wrong epoch.
  */
 export class E2eeGroup {
-  readonly events = new Emitter<{ epoch: [EpochInfo]; failed: [Error] }>();
+  readonly events = new Emitter<{ epoch: [EpochInfo]; failed: [Error]; refused: [Refusal] }>();
   private state: ClientState | undefined;
   private keyPackage: Awaited<ReturnType<typeof generateKeyPackage>> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -70,6 +89,8 @@ export class E2eeGroup {
   constructor(
     readonly selfId: string,
     private readonly transport: GroupTransport,
+    /** Who this client sees in the meeting: nobody else gets a leaf. */
+    private readonly admitted: Admitted,
     private readonly suite: CiphersuiteName = DEFAULT_SUITE,
   ) {}
 
@@ -144,20 +165,41 @@ export class E2eeGroup {
     });
   }
 
-  /** Decrypts another member's chat message; throws if it does not authenticate. */
-  decryptChat(message: string): Promise<string> {
+  /**
+   * Decrypts another member's chat message, with the participant whose leaf
+   * signed it; throws if it does not authenticate.
+   */
+  decryptChat(message: string): Promise<ChatPlaintext> {
     return this.run(async (cs) => {
       try {
+        const state = this.require();
+        const decoded = this.decode(message, "mls_private_message");
         const result = await processMessage(
-          this.decode(message, "mls_private_message"),
-          this.require(),
+          decoded,
+          state,
           emptyPskIndex,
-          acceptAll,
+          // Chat carries no proposals or commits: anything else is refused.
+          () => "reject",
           cs,
         );
         if (result.kind !== "applicationMessage") throw new Error("not an application message");
+        // The content's signature verified against the leaf named in the sender data, so that
+        // leaf's credential is the authenticated sender, whatever the server says.
+        const pm = decoded.privateMessage;
+        const epochData =
+          pm.epoch < state.groupContext.epoch
+            ? state.historicalReceiverData.get(pm.epoch)
+            : {
+                senderDataSecret: state.keySchedule.senderDataSecret,
+                ratchetTree: state.ratchetTree,
+              };
+        if (!epochData) throw new Error("epoch too old");
+        const sender = await decryptSenderData(pm, epochData.senderDataSecret, cs);
+        const identity =
+          sender === undefined ? undefined : leavesOf(epochData.ratchetTree).get(sender.leafIndex);
+        if (!identity) throw new Error("no sender leaf");
         this.state = result.newState;
-        return decoder.decode(result.message);
+        return { text: decoder.decode(result.message), sender: identity };
       } catch (error) {
         throw new ChatError((error as Error).message);
       }
@@ -165,13 +207,19 @@ export class E2eeGroup {
   }
 
   private async create(cs: CiphersuiteImpl): Promise<void> {
+    // A second group would restart at epoch 0 under keys already used (nonce reuse), or split
+    // this member off from the others: never while in a group.
+    if (this.state) return this.refuse({ what: "create", reason: "in-group" });
     const kp = this.requireKeyPackage();
     const groupId = crypto.getRandomValues(new Uint8Array(16));
     this.state = await createGroup(groupId, kp.publicPackage, kp.privatePackage, [], cs);
+    // Its private keys are in the group now; a kept copy could only be used to join twice.
+    this.keyPackage = undefined;
     await this.announce(cs);
   }
 
   private async join(cs: CiphersuiteImpl, welcome: string): Promise<void> {
+    if (this.state) return this.refuse({ what: "welcome", reason: "in-group" });
     const kp = this.requireKeyPackage();
     const message = this.decode(welcome, "mls_welcome");
     this.state = await joinGroup(
@@ -195,7 +243,25 @@ export class E2eeGroup {
       message?.wireformat !== "mls_public_message"
     )
       throw new Error("a commit must be an MLS handshake message");
-    const result = await processMessage(message, state, emptyPskIndex, acceptAll, cs);
+    const before = leavesOf(state.ratchetTree);
+    let refused: RefusalReason | undefined;
+    let removed = new Set<number>();
+    const result = await processMessage(
+      message,
+      state,
+      emptyPskIndex,
+      (incoming) => {
+        if (incoming.kind === "commit") {
+          removed = removedBy(incoming.proposals);
+          refused = checkProposals(incoming.proposals, before, this.admitted);
+        } else refused = "proposal";
+        return refused ? "reject" : "accept";
+      },
+      cs,
+    );
+    refused ??= checkTree(before, leavesOf(result.newState.ratchetTree), removed, this.admitted);
+    // Refused: this member stays in its epoch (and the group) and says so; it does not fail.
+    if (refused) return this.refuse({ what: "commit", reason: refused });
     this.state = result.newState;
     await this.announce(cs);
   }
@@ -208,19 +274,43 @@ export class E2eeGroup {
     if (!this.state || this.epoch !== pending.epoch) return;
     const leaves = this.leaves();
     const proposals: Proposal[] = [];
-    for (const { keyPackage } of pending.add) {
-      const kp = this.decode(keyPackage, "mls_key_package");
-      proposals.push({ proposalType: "add", add: { keyPackage: kp.keyPackage } });
-    }
-    const removed = pending.remove.filter((id) => leaves.has(id));
+    const removed = pending.remove.filter((id) => leaves.has(id) && id !== this.selfId);
     for (const id of removed)
       proposals.push({ proposalType: "remove", remove: { removed: leaves.get(id) as number } });
-    await this.commit(
-      cs,
-      proposals,
-      pending.add.map((a) => a.participantId),
-      removed,
-    );
+    const taken = new Set([...leaves.keys()].filter((id) => !removed.includes(id)));
+    const added: string[] = [];
+    for (const { participantId, keyPackage } of pending.add) {
+      // One bad KeyPackage is skipped and reported; it must not hold up everyone else's.
+      const message = decodeMlsMessage(fromBase64(keyPackage), 0)?.[0];
+      const kp = message?.wireformat === "mls_key_package" ? message.keyPackage : undefined;
+      const reason = kp
+        ? await checkKeyPackage(kp, participantId, {
+            suite: this.suite,
+            cs,
+            taken,
+            admitted: this.admitted,
+          })
+        : "malformed";
+      if (reason || !kp) {
+        this.refuse({ what: "key-package", reason: reason ?? "malformed", participantId });
+        continue;
+      }
+      taken.add(participantId);
+      added.push(participantId);
+      proposals.push({ proposalType: "add", add: { keyPackage: kp } });
+    }
+    if (proposals.length === 0) return;
+    try {
+      await this.commit(cs, proposals, added, removed);
+    } catch (error) {
+      // ts-mls checks more than `checkKeyPackage` (lifetimes, key reuse): if it still refuses
+      // the adds, they are reported and the removes go ahead without them.
+      if (!(error instanceof BuildError) || added.length === 0) throw error;
+      for (const participantId of added)
+        this.refuse({ what: "key-package", reason: "malformed", participantId });
+      const removes = proposals.filter((p) => p.proposalType === "remove");
+      if (removes.length > 0) await this.commit(cs, removes, [], removed);
+    }
   }
 
   private async commit(
@@ -234,7 +324,9 @@ export class E2eeGroup {
       { state, cipherSuite: cs },
       // The Welcome carries the ratchet tree, so that joiners need nothing from the server.
       { extraProposals: proposals, ratchetTreeExtension: true },
-    );
+    ).catch((error: Error) => {
+      throw new BuildError(error.message);
+    });
     const welcome = result.welcome
       ? toBase64(
           encodeMlsMessage({
@@ -260,13 +352,7 @@ export class E2eeGroup {
   /** Participant id -> leaf index of every current member. */
   leaves(): Map<string, number> {
     const map = new Map<string, number>();
-    const tree = this.state?.ratchetTree ?? [];
-    for (let i = 0; i < tree.length; i += 2) {
-      const node = tree[i];
-      const credential = node?.nodeType === "leaf" ? node.leaf.credential : undefined;
-      if (credential?.credentialType === "basic")
-        map.set(decoder.decode(credential.identity), i / 2);
-    }
+    for (const [leaf, id] of leavesOf(this.state?.ratchetTree ?? [])) map.set(id, leaf);
     return map;
   }
 
@@ -279,14 +365,24 @@ export class E2eeGroup {
       SFRAME_NH,
       cs,
     );
-    const members = new Map([...this.leaves()].map(([id, leaf]) => [leaf, id]));
+    // By leaf, so that no leaf can hide behind another's identity.
+    const members = leavesOf(state.ratchetTree);
+    const fingerprints = new Map<number, string>();
+    for (const leaf of members.keys())
+      fingerprints.set(leaf, await fingerprintOf(state.ratchetTree, leaf));
     this.events.emit("epoch", {
       epoch: Number(state.groupContext.epoch),
       sframeSecret,
       selfIndex: state.privatePath.leafIndex,
       authenticator: state.keySchedule.epochAuthenticator,
       members,
+      fingerprints,
     });
+  }
+
+  private refuse(refusal: Refusal): void {
+    console.warn(`e2ee: refused a ${refusal.what}: ${refusal.reason}`);
+    this.events.emit("refused", refusal);
   }
 
   private run<T>(step: (cs: CiphersuiteImpl) => Promise<T>): Promise<T> {
@@ -332,3 +428,6 @@ export class E2eeGroup {
 
 /** A chat message that cannot be read is dropped; it does not break the group. */
 class ChatError extends Error {}
+
+/** ts-mls refused to build a commit from these proposals; nothing was sent. */
+class BuildError extends Error {}

@@ -212,6 +212,8 @@ export const de: Record<MessageKey, string> = {
   "notice.left": "{name} hat das Meeting verlassen.",
   "notice.hand": "{name} hat die Hand gehoben.",
   "notice.server-restarting": "Der Server startet neu. Sie werden gleich wieder verbunden.",
+  "notice.e2ee-added": "{name} wurde der verschlüsselten Gruppe hinzugefügt.",
+  "notice.e2ee-removed": "{name} wurde aus der verschlüsselten Gruppe entfernt.",
   "connection.network":
     "Verbindung unterbrochen. Neuer Verbindungsversuch … Ihr Platz im Meeting bleibt erhalten.",
   "connection.server":
@@ -270,8 +272,35 @@ export const de: Record<MessageKey, string> = {
     "Laut vergleichen: alle müssen dieselbe Nummer sehen. Sie ändert sich, wenn jemand beitritt oder geht.",
   "e2ee.since": "seit {time}",
   "e2ee.tileWarning": "Nicht entschlüsselbar: Bilder verworfen",
+  "e2ee.compared": "Verglichen",
+  "e2ee.details": "Verschlüsselungsgruppe ({count})",
+  "e2ee.detailsHelp":
+    "Alle, die die Schlüssel dieses Meetings haben. Jede und jeder muss hier sichtbar sein. Vergleichen Sie im Zweifel die Fingerabdrücke mit den Personen selbst.",
+  "e2ee.members": "Mitglieder der verschlüsselten Gruppe",
+  "e2ee.you": "(Sie)",
+  "e2ee.fingerprint": "Fingerabdruck des Signaturschlüssels dieses Mitglieds",
+  "e2ee.markCompared": "Wir haben die Sicherheitsnummer verglichen",
+  "e2ee.warn.title": "Warnung: Ende-zu-Ende-Verschlüsselung",
+  "e2ee.warn.unseen":
+    "Jemand, der nicht in der Teilnehmerliste steht, ist in der verschlüsselten Gruppe und könnte alles sehen und hören. Sagen Sie nichts Vertrauliches; verlassen Sie das Meeting und informieren Sie die Organisatorin oder den Organisator.",
+  "e2ee.warn.missing":
+    "{name} ist nicht in der verschlüsselten Gruppe: kann die anderen weder sehen noch hören, und was von {name} kommt, lässt sich nicht prüfen.",
+  "e2ee.warn.keyPackage":
+    "Der Server wollte {name} mit einem ungültigen Schlüssel hinzufügen; abgelehnt.",
+  "e2ee.warn.commit":
+    "Eine Änderung der verschlüsselten Gruppe wurde abgelehnt: Sie hätte jemanden hinzugefügt, den Sie nicht sehen, oder jemandem zwei Plätze gegeben.",
+  "e2ee.warn.secondGroup":
+    "Der Server wollte eine zweite verschlüsselte Gruppe beginnen; abgelehnt.",
+  "e2ee.warn.downgrade":
+    "Der Server wollte die Verschlüsselung dieses Meetings ändern; abgelehnt. Das Meeting bleibt Ende-zu-Ende-verschlüsselt.",
+  "e2ee.warn.chatSender":
+    "Eine Chatnachricht, angeblich von {name}, kam tatsächlich von {sender}; sie wurde nicht angezeigt.",
+  "e2ee.warn.plainChat":
+    "In diesem verschlüsselten Meeting kam eine unverschlüsselte Chatnachricht an; sie wurde nicht angezeigt.",
   "error.e2ee-unsupported":
     "Dieses Meeting ist Ende-zu-Ende-verschlüsselt, und dieser Browser kann Medien nicht verschlüsseln (ihm fehlen Encoded Transforms). Bitte einen aktuellen Chromium, Chrome, Edge, Firefox oder Safari verwenden.",
   "error.e2ee-not-ready":
     "Die Ende-zu-Ende-Verschlüsselung wird noch eingerichtet; bitte gleich noch einmal versuchen.",
+  "error.e2ee-downgrade":
+    "Laut Link ist dieses Meeting Ende-zu-Ende-verschlüsselt, doch der Server bot es unverschlüsselt an. Sie sind nicht beigetreten. Fragen Sie die Organisatorin oder den Organisator.",
 };

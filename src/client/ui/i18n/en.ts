@@ -203,6 +203,8 @@ export const en = {
   "notice.left": "{name} left.",
   "notice.hand": "{name} raised their hand.",
   "notice.server-restarting": "The server is restarting. You will be reconnected in a moment.",
+  "notice.e2ee-added": "{name} was added to the encrypted group.",
+  "notice.e2ee-removed": "{name} was removed from the encrypted group.",
   "connection.network": "Connection lost. Reconnecting… You keep your place in the meeting.",
   "connection.server":
     "The server is restarting. Reconnecting… You keep your place in the meeting.",
@@ -260,9 +262,34 @@ export const en = {
     "Compare it aloud: everyone must see the same number. It changes whenever someone joins or leaves.",
   "e2ee.since": "since {time}",
   "e2ee.tileWarning": "Cannot decrypt: frames dropped",
+  "e2ee.compared": "Compared",
+  "e2ee.details": "Encryption group ({count})",
+  "e2ee.detailsHelp":
+    "Everyone who holds the keys of this meeting. Each must be someone you see here. Compare the fingerprints with the people themselves if in doubt.",
+  "e2ee.members": "Members of the encrypted group",
+  "e2ee.you": "(you)",
+  "e2ee.fingerprint": "Fingerprint of this member's signing key",
+  "e2ee.markCompared": "We compared the safety number",
+  "e2ee.warn.title": "Warning: end-to-end encryption",
+  "e2ee.warn.unseen":
+    "Someone you cannot see in the participant list is in the encrypted group and could see and hear everything. Do not say anything confidential; leave the meeting and tell the organiser.",
+  "e2ee.warn.missing":
+    "{name} is not in the encrypted group: they cannot see or hear the others, and what they send cannot be verified.",
+  "e2ee.warn.keyPackage": "The server asked to add {name} with an invalid key; refused.",
+  "e2ee.warn.commit":
+    "A change to the encrypted group was refused: it would have added someone you cannot see or given someone two places.",
+  "e2ee.warn.secondGroup": "The server tried to start a second encrypted group; refused.",
+  "e2ee.warn.downgrade":
+    "The server tried to change this meeting's encryption; refused. The meeting stays end-to-end encrypted.",
+  "e2ee.warn.chatSender":
+    "A chat message claiming to be from {name} was really sent by {sender}; it was not shown.",
+  "e2ee.warn.plainChat":
+    "An unencrypted chat message arrived in this encrypted meeting; it was not shown.",
   "error.e2ee-unsupported":
     "This meeting is end-to-end encrypted, and this browser cannot encrypt media (it lacks encoded transforms). Use a current Chromium, Chrome, Edge, Firefox or Safari.",
   "error.e2ee-not-ready": "End-to-end encryption is still being set up; try again in a moment.",
+  "error.e2ee-downgrade":
+    "The link says this meeting is end-to-end encrypted, but the server offered it unencrypted. You did not join. Ask the organiser.",
 } as const;
 
 export type MessageKey = keyof typeof en;

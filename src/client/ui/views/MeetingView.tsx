@@ -73,7 +73,11 @@ export function MeetingView({
         </p>
       )}
       <RoomState locked={snapshot.status.locked} password={snapshot.settings.password} />
-      <EncryptionState e2ee={snapshot.e2ee} />
+      <EncryptionState
+        e2ee={snapshot.e2ee}
+        group={snapshot.encryptionGroup}
+        onCompared={() => meeting.markSafetyNumberCompared()}
+      />
       <ModerationDialog meeting={meeting} snapshot={snapshot} />
       <LobbyPanel meeting={meeting} waiting={snapshot.waiting} />
       {snapshot.participants.length === 0 && (

@@ -73,9 +73,7 @@ export function RoomItem({
           type="button"
           disabled={busy}
           onClick={() =>
-            act(async () =>
-              onModeratorUrl((await organiser.newModeratorLink(room.id)).moderatorUrl),
-            )
+            act(async () => onModeratorUrl((await organiser.newModeratorLink(room)).moderatorUrl))
           }
         >
           {t("my.room.newModeratorLink")}

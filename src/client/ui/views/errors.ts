@@ -16,6 +16,7 @@ const KNOWN = new Set<string>([
   "screen-share-busy",
   "e2ee-unsupported",
   "e2ee-not-ready",
+  "e2ee-downgrade",
   "cluster-unavailable",
 ]);
 
