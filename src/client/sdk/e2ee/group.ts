@@ -281,8 +281,7 @@ export class E2eeGroup {
     const added: string[] = [];
     for (const { participantId, keyPackage } of pending.add) {
       // One bad KeyPackage is skipped and reported; it must not hold up everyone else's.
-      const message = decodeMlsMessage(fromBase64(keyPackage), 0)?.[0];
-      const kp = message?.wireformat === "mls_key_package" ? message.keyPackage : undefined;
+      const kp = decodeKeyPackage(keyPackage);
       const reason = kp
         ? await checkKeyPackage(kp, participantId, {
             suite: this.suite,
@@ -423,6 +422,16 @@ export class E2eeGroup {
   private requireKeyPackage() {
     if (!this.keyPackage) throw new Error("no KeyPackage");
     return this.keyPackage;
+  }
+}
+
+/** A KeyPackage from the wire, or undefined for anything else (bad base64 or MLS included). */
+function decodeKeyPackage(text: string) {
+  try {
+    const message = decodeMlsMessage(fromBase64(text), 0)?.[0];
+    return message?.wireformat === "mls_key_package" ? message.keyPackage : undefined;
+  } catch {
+    return undefined;
   }
 }
 
