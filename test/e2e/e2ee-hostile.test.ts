@@ -90,7 +90,7 @@ async function sendChat(person: Person, text: string): Promise<void> {
   await person.page.getByRole("button", { name: person.words.send }).click();
 }
 
-describe("end-to-end encryption against a hostile delivery service (E2EE-ACTIVE)", () => {
+describe("end-to-end encryption against a hostile delivery service", () => {
   let server: ServerProcess;
   let browser: Browser;
   let roomUrl: string;
@@ -128,7 +128,7 @@ describe("end-to-end encryption against a hostile delivery service (E2EE-ACTIVE)
     await server?.close();
   });
 
-  it("E2EE-ACTIVE-1: ghost, duplicate, foreign and malformed KeyPackages are skipped and shown; the real joiner is added", async () => {
+  it("E2EE-MEMBERS-1, E2EE-MEMBERS-4: ghost, duplicate, foreign and malformed KeyPackages are skipped and shown; the real joiner is added", async () => {
     const benId = benRig.selfId() as string;
     const ghost = await keyPackage("ghost-participant");
     const twin = await keyPackage(benId);
@@ -174,7 +174,7 @@ describe("end-to-end encryption against a hostile delivery service (E2EE-ACTIVE)
     await stillDecodes(ben, "Ben after the bad KeyPackages");
   });
 
-  it("E2EE-ACTIVE-2: a second mls-create is refused; keys and safety number stay", async () => {
+  it("E2EE-MEMBERS-3: a second mls-create is refused; keys and safety number stay", async () => {
     const before = await safetyNumber(ben);
     benRig.inject({ type: "mls-create" });
     await warning(ben, "second encrypted group").waitFor();
@@ -183,7 +183,7 @@ describe("end-to-end encryption against a hostile delivery service (E2EE-ACTIVE)
     await stillDecodes(ben, "Ben after the second mls-create");
   });
 
-  it("E2EE-ACTIVE-3: room-updated e2ee:false is refused; chat stays encrypted", async () => {
+  it("E2EE-DOWNGRADE-1: room-updated e2ee:false is refused; chat stays encrypted", async () => {
     benRig.inject({
       type: "room-updated",
       locked: false,
@@ -207,7 +207,7 @@ describe("end-to-end encryption against a hostile delivery service (E2EE-ACTIVE)
     assert.ok(!JSON.stringify(benRig.fromClient).includes(text), "the text never left in clear");
   });
 
-  it("E2EE-ACTIVE-4: a chat whose server sender differs from its MLS sender is dropped and shown; plain chat is dropped", async () => {
+  it("E2EE-CHAT-1: a chat whose server sender differs from its MLS sender is dropped and shown; plain chat is dropped", async () => {
     const maxId = max?.id as string;
     benRig.rewriting((frame: Frame) =>
       frame.type === "mls-chat" ? [{ ...frame, from: maxId }] : [frame],
@@ -229,7 +229,7 @@ describe("end-to-end encryption against a hostile delivery service (E2EE-ACTIVE)
     assert.equal(await ben.page.getByText("plain text from the server").count(), 0);
   });
 
-  it("E2EE-ACTIVE-5: an offer before the join reply is applied only with decryption in place; additions are announced", async () => {
+  it("E2EE-PLAIN-1, E2EE-MEMBERS-4: an offer before the join reply is applied only with decryption in place; additions are announced", async () => {
     const cleo = await newPerson(browser, "en-US");
     others.push({ close: () => cleo.page.context().close() });
     const rig = await HostileServer.on(cleo.page);
@@ -264,7 +264,7 @@ describe("end-to-end encryption against a hostile delivery service (E2EE-ACTIVE)
     );
   });
 
-  it("E2EE-ACTIVE-6: a leaf without a visible participant, and a participant without a leaf, are warned about", async () => {
+  it("E2EE-MEMBERS-5: a leaf without a visible participant, and a participant without a leaf, are warned about", async () => {
     // The server hides Max from Ben's participant list; his leaf is still in the group.
     benRig.inject({ type: "participant-left", participantId: max?.id as string });
     await warning(ben, "Someone you cannot see").waitFor();
@@ -274,5 +274,20 @@ describe("end-to-end encryption against a hostile delivery service (E2EE-ACTIVE)
     await tap.join(roomId);
     await warning(ada, "Tap is not in the encrypted group").waitFor({ timeout: 45_000 });
     await stillDecodes(ada, "Ada with the warnings standing");
+  });
+
+  it("E2EE-DOWNGRADE-1: a link marked encrypted refuses a meeting the server serves unencrypted", async () => {
+    const plain = await createRoom(server.url, { lobby: false, e2ee: false });
+    const dan = await newPerson(browser, "en-US");
+    others.push({ close: () => dan.page.context().close() });
+    await dan.page.goto(`${plain.url}#e2ee=1`);
+    await dan.page.getByLabel(dan.words.name).fill("Dan");
+    await dan.page.getByRole("button", { name: dan.words.join }).click();
+    await dan.page.getByText("the server offered it unencrypted").waitFor();
+    assert.equal(await dan.page.getByRole("button", { name: dan.words.leave }).count(), 0);
+    // Control: the same room from a link without the commitment is joined, and says it is not
+    // encrypted.
+    await join(dan, plain.url, "Dan");
+    await dan.page.getByText("Not end-to-end encrypted").waitFor();
   });
 });
