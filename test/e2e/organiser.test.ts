@@ -79,10 +79,11 @@ describe("an organiser in the browser", () => {
     const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
     await item.waitFor();
     const link = await item.getByLabel("Link for participants").inputValue();
-    assert.match(link, new RegExp(`^${server.url}/r/[A-Za-z0-9_-]{22}$`));
+    // The links commit to end-to-end encryption in their fragment (E2EE-DOWNGRADE-1).
+    assert.match(link, new RegExp(`^${server.url}/r/[A-Za-z0-9_-]{22}#e2ee=1$`));
     assert.match(
       await item.getByLabel("Moderator link (shown only now)").inputValue(),
-      /#mod=[A-Za-z0-9_-]{43}$/,
+      /#mod=[A-Za-z0-9_-]{43}&e2ee=1$/,
     );
     assert.match((await item.locator(".badges").textContent()) ?? "", /Waiting room/);
     assert.doesNotMatch((await item.locator(".badges").textContent()) ?? "", /Chat/);
@@ -109,7 +110,7 @@ describe("an organiser in the browser", () => {
   it("opens the room and joins it as its moderator", async () => {
     const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
     await item.getByRole("link", { name: "Open" }).click();
-    await page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}$/);
+    await page.waitForURL(/\/r\/[A-Za-z0-9_-]{22}#e2ee=1$/);
     await page.getByLabel("Your name").fill("Alice");
     await page.getByRole("button", { name: "Join" }).click();
     await page.getByRole("button", { name: "Leave" }).waitFor();
