@@ -5,6 +5,7 @@ import { defaultCapabilities, defaultLifetime, encodeMlsMessage, generateKeyPack
 import { toBase64 } from "../../src/client/sdk/e2ee/codec";
 import { DEFAULT_SUITE, suiteImpl } from "../../src/client/sdk/e2ee/suite";
 import type { Counters } from "../../src/client/sdk/e2ee/worker-protocol";
+import { axeViolations } from "../support/axe";
 import { launchChromium } from "../support/chromium";
 import { type Frame, HostileServer } from "../support/hostile-ds";
 import { MlsMember } from "../support/mls-member";
@@ -180,6 +181,11 @@ describe("end-to-end encryption against a hostile delivery service", () => {
     await warning(ben, "second encrypted group").waitFor();
     assert.equal(await safetyNumber(ben), before);
     assert.equal(await safetyNumber(ada), before);
+    // Having compared the unchanged number aloud, Ben marks it (by keyboard).
+    const mark = ben.page.getByRole("button", { name: "We compared the safety number" });
+    await mark.focus();
+    await ben.page.keyboard.press("Enter");
+    await ben.page.locator(".e2ee-state .compared").getByText("Compared").waitFor();
     await stillDecodes(ben, "Ben after the second mls-create");
   });
 
@@ -273,6 +279,8 @@ describe("end-to-end encryption against a hostile delivery service", () => {
     others.push(tap);
     await tap.join(roomId);
     await warning(ada, "Tap is not in the encrypted group").waitFor({ timeout: 45_000 });
+    await groupMembers(ben);
+    assert.deepEqual(await axeViolations(ben.page), [], "warnings and the open group details");
     await stillDecodes(ada, "Ada with the warnings standing");
   });
 
