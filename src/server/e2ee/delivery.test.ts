@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { E2eeGroup, type EpochInfo } from "../../client/sdk/e2ee/group";
 import { safetyNumber } from "../../client/sdk/e2ee/safety";
+import { DEFAULT_SUITE } from "../../client/sdk/e2ee/suite";
 import type { ServerEvent } from "../../protocol/messages";
 import { type Deliver, DeliveryService } from "./delivery";
 
@@ -23,18 +24,16 @@ function meeting(options: { timeoutMs?: number; tamper?: Deliver; silent?: Set<s
         .handle(event as Extract<ServerEvent, { type: `mls-${string}` }>)
         .catch(() => undefined);
   };
-  const ds = new DeliveryService(
-    (id, event) => (options.tamper ?? deliver)(id, event),
-    options.timeoutMs,
-  );
+  const ds = new DeliveryService((id, event) => (options.tamper ?? deliver)(id, event), {
+    suite: DEFAULT_SUITE,
+    inMeeting: (id) => members.has(id),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
   const join = async (id: string): Promise<Member> => {
     const group = new E2eeGroup(id, {
       offerKeyPackage: async (keyPackage) => ds.offerKeyPackage(id, keyPackage),
       commit: async (submission) => {
-        const outcome = ds.commit(id, submission);
-        if (outcome === "stale") return "stale";
-        if (outcome !== "accepted") throw new Error(outcome);
-        return "ok";
+        return ds.commit(id, submission) === "stale" ? "stale" : "ok";
       },
     });
     const member: Member = { id, group };

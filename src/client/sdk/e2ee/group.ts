@@ -233,7 +233,8 @@ export class E2eeGroup {
     const result = await createCommit(
       { state, cipherSuite: cs },
       // The Welcome carries the ratchet tree, so that joiners need nothing from the server.
-      { extraProposals: proposals, ratchetTreeExtension: true },
+      // A PublicMessage lets the delivery service check who commits what (docs/E2EE.md).
+      { extraProposals: proposals, ratchetTreeExtension: true, wireAsPublicMessage: true },
     );
     const welcome = result.welcome
       ? toBase64(
