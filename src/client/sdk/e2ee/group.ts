@@ -23,17 +23,20 @@ import { Emitter } from "../emitter";
 import { fromBase64, toBase64 } from "./codec";
 import { DEFAULT_SUITE, suiteImpl } from "./suite";
 
+/** A commit as the member submits it to the delivery service. */
+export interface CommitRequest {
+  epoch: number;
+  commit: string;
+  welcome?: string;
+  added: string[];
+  removed: string[];
+}
+
 /** What the group needs from the delivery service (the signalling server, or a test's). */
 export interface GroupTransport {
   offerKeyPackage(keyPackage: string): Promise<{ create: boolean }>;
   /** Resolves "stale" when another commit for the epoch came first. */
-  commit(submission: {
-    epoch: number;
-    commit: string;
-    welcome?: string;
-    added: string[];
-    removed: string[];
-  }): Promise<"ok" | "stale">;
+  commit(submission: CommitRequest): Promise<"ok" | "stale">;
 }
 
 /** One epoch's keys and facts, as media encryption and the UI need them. */
