@@ -5,6 +5,8 @@ import { safetyNumber } from "../../client/sdk/e2ee/safety";
 import { DEFAULT_SUITE } from "../../client/sdk/e2ee/suite";
 import type { ServerEvent } from "../../protocol/messages";
 import { type Deliver, DeliveryService } from "./delivery";
+import { MlsRefusal } from "./mls-parse";
+import { MAX_UPLOAD_CHARS, Uploads } from "./uploads";
 
 /** A member as the client SDK runs it, talking to the real delivery service in memory. */
 interface Member {
@@ -170,5 +172,27 @@ describe("MLS group through the delivery service", () => {
     assert.notEqual(b.last?.epoch, m.ds.epoch);
     sameKeys([a, c]);
     m.ds.close();
+  });
+});
+
+describe("Uploads of large commits and Welcomes", () => {
+  it("DS-5: parts are prepended to the commit's last part, bounded per member, and used up", () => {
+    const uploads = new Uploads();
+    uploads.add("alice", "commit", "AAAA");
+    uploads.add("alice", "welcome", "BBBB");
+    uploads.add("alice", "welcome", "CCCC");
+    const whole = uploads.complete("alice", { commit: "DDDD", welcome: "EEEE", epoch: 1 });
+    assert.deepEqual(whole, { commit: "AAAADDDD", welcome: "BBBBCCCCEEEE", epoch: 1 });
+    assert.deepEqual(uploads.complete("alice", { commit: "DDDD" }), { commit: "DDDD" });
+    const part = "A".repeat(60_000);
+    assert.throws(
+      () => {
+        for (let i = 0; i * part.length <= MAX_UPLOAD_CHARS; i++)
+          uploads.add("bob", "welcome", part);
+      },
+      (e: unknown) => e instanceof MlsRefusal && e.code === "mls-too-large",
+    );
+    // Everything Bob uploaded is gone: his next commit starts from nothing.
+    assert.deepEqual(uploads.complete("bob", { commit: "DDDD" }), { commit: "DDDD" });
   });
 });
