@@ -28,6 +28,14 @@ export const ERRORS = {
   "screen-share-busy": "Someone else is sharing their screen; only one share at a time.",
   "mls-stale": "Another change to the encryption group came first; apply it and try again.",
   "e2ee-off": "This meeting is not end-to-end encrypted.",
+  "mls-malformed":
+    "The MLS message does not parse, or has the wrong type, version, cipher suite, group or epoch.",
+  "mls-identity": "The MLS credential or sender does not match the participant who sent it.",
+  "mls-not-committer":
+    "Only the designated committer may add or remove members of the encryption group.",
+  "mls-unknown-change":
+    "The commit adds a KeyPackage the server does not hold or removes someone who did not leave.",
+  "mls-too-large": "The MLS upload is larger than the delivery service accepts.",
   "chat-encrypted-only": "This meeting is end-to-end encrypted: chat must be encrypted too.",
   "shutting-down": "The server is shutting down or restarting; try again in a moment.",
   "store-unavailable":

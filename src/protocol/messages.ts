@@ -208,6 +208,16 @@ export const ClientMessage = z.discriminatedUnion("type", [
     added: memberIds,
     removed: memberIds,
   }),
+  /**
+   * A part of a commit or Welcome too large for one frame: the server appends
+   * it to this member's upload; the `mls-commit` that follows carries the last part.
+   */
+  z.strictObject({
+    type: z.literal("mls-upload"),
+    id: requestId,
+    field: z.enum(["commit", "welcome"]),
+    data: mlsBytes,
+  }),
   /** A chat message as an MLS application message: the server sees ciphertext only. */
   z.strictObject({ type: z.literal("mls-chat"), id: requestId, message: mlsBytes }),
 ]);
@@ -299,6 +309,7 @@ export interface Results {
   /** `create`: nobody is in the MLS group yet, so this member creates it (epoch 0). */
   "mls-key-package": { create: boolean };
   "mls-commit": Empty;
+  "mls-upload": Empty;
   "mls-chat": Empty;
 }
 

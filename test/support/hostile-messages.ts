@@ -139,6 +139,10 @@ function fieldsOf(known: Known): Record<ClientMessageType, fc.Arbitrary<object>>
       },
       { requiredKeys: ["epoch", "commit", "added", "removed"] },
     ),
+    "mls-upload": fc.record({
+      field: fc.constantFrom("commit", "welcome", "tree"),
+      data: fc.oneof(base64, s),
+    }),
     "mls-chat": fc.record({ message: fc.oneof(base64, s) }),
   };
 }

@@ -2,8 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { E2eeGroup, type EpochInfo } from "../../client/sdk/e2ee/group";
 import { safetyNumber } from "../../client/sdk/e2ee/safety";
+import { DEFAULT_SUITE } from "../../client/sdk/e2ee/suite";
 import type { ServerEvent } from "../../protocol/messages";
 import { type Deliver, DeliveryService } from "./delivery";
+import { MlsRefusal } from "./mls-parse";
+import { MAX_UPLOAD_CHARS, Uploads } from "./uploads";
 
 /** A member as the client SDK runs it, talking to the real delivery service in memory. */
 interface Member {
@@ -23,20 +26,18 @@ function meeting(options: { timeoutMs?: number; tamper?: Deliver; silent?: Set<s
         .handle(event as Extract<ServerEvent, { type: `mls-${string}` }>)
         .catch(() => undefined);
   };
-  const ds = new DeliveryService(
-    (id, event) => (options.tamper ?? deliver)(id, event),
-    options.timeoutMs,
-  );
+  const ds = new DeliveryService((id, event) => (options.tamper ?? deliver)(id, event), {
+    suite: DEFAULT_SUITE,
+    inMeeting: (id) => members.has(id),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  });
   const join = async (id: string): Promise<Member> => {
     const group = new E2eeGroup(
       id,
       {
         offerKeyPackage: async (keyPackage) => ds.offerKeyPackage(id, keyPackage),
         commit: async (submission) => {
-          const outcome = ds.commit(id, submission);
-          if (outcome === "stale") return "stale";
-          if (outcome !== "accepted") throw new Error(outcome);
-          return "ok";
+          return ds.commit(id, submission) === "stale" ? "stale" : "ok";
         },
       },
       (other) => members.has(other),
@@ -175,5 +176,27 @@ describe("MLS group through the delivery service", () => {
     assert.notEqual(b.last?.epoch, m.ds.epoch);
     sameKeys([a, c]);
     m.ds.close();
+  });
+});
+
+describe("Uploads of large commits and Welcomes", () => {
+  it("DS-5: parts are prepended to the commit's last part, bounded per member, and used up", () => {
+    const uploads = new Uploads();
+    uploads.add("alice", "commit", "AAAA");
+    uploads.add("alice", "welcome", "BBBB");
+    uploads.add("alice", "welcome", "CCCC");
+    const whole = uploads.complete("alice", { commit: "DDDD", welcome: "EEEE", epoch: 1 });
+    assert.deepEqual(whole, { commit: "AAAADDDD", welcome: "BBBBCCCCEEEE", epoch: 1 });
+    assert.deepEqual(uploads.complete("alice", { commit: "DDDD" }), { commit: "DDDD" });
+    const part = "A".repeat(60_000);
+    assert.throws(
+      () => {
+        for (let i = 0; i * part.length <= MAX_UPLOAD_CHARS; i++)
+          uploads.add("bob", "welcome", part);
+      },
+      (e: unknown) => e instanceof MlsRefusal && e.code === "mls-too-large",
+    );
+    // Everything Bob uploaded is gone: his next commit starts from nothing.
+    assert.deepEqual(uploads.complete("bob", { commit: "DDDD" }), { commit: "DDDD" });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { DEFAULT_SUITE, POST_QUANTUM_SUITE } from "../../client/sdk/e2ee/suite";
 import type {
   Joined,
   MediaState,
@@ -54,7 +55,10 @@ export class Room {
     this.audit = init.audit;
     // Fixed for the meeting's lifetime: switching encryption mid-meeting would need everyone to rejoin.
     this.mls = this.settings.e2ee
-      ? new DeliveryService((id, event) => this.participants.get(id)?.sink.send(event))
+      ? new DeliveryService((id, event) => this.participants.get(id)?.sink.send(event), {
+          suite: this.settings.postQuantum ? POST_QUANTUM_SUITE : DEFAULT_SUITE,
+          inMeeting: (id) => this.participants.has(id),
+        })
       : undefined;
   }
 

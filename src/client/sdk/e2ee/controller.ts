@@ -6,6 +6,7 @@ import type { Admitted, Refusal } from "./membership";
 import { safetyNumber } from "./safety";
 import { DEFAULT_SUITE, POST_QUANTUM_SUITE } from "./suite";
 import { MediaEncryption } from "./transforms";
+import { sendCommit } from "./upload";
 import type { Counters, Kind } from "./worker-protocol";
 
 /** Where end-to-end encryption stands, as the UI shows it. */
@@ -104,7 +105,13 @@ export class E2ee {
         offerKeyPackage: (keyPackage) => signalling().request("mls-key-package", { keyPackage }),
         commit: async (submission) => {
           try {
-            await signalling().request("mls-commit", submission);
+            await sendCommit(
+              {
+                upload: (field, data) => signalling().request("mls-upload", { field, data }),
+                commit: (request) => signalling().request("mls-commit", request),
+              },
+              submission,
+            );
             return "ok";
           } catch (error) {
             if (error instanceof RequestError && error.code === "mls-stale") return "stale";

@@ -34,17 +34,20 @@ import {
 } from "./membership";
 import { DEFAULT_SUITE, suiteImpl } from "./suite";
 
+/** A commit as the member submits it to the delivery service. */
+export interface CommitRequest {
+  epoch: number;
+  commit: string;
+  welcome?: string;
+  added: string[];
+  removed: string[];
+}
+
 /** What the group needs from the delivery service (the signalling server, or a test's). */
 export interface GroupTransport {
   offerKeyPackage(keyPackage: string): Promise<{ create: boolean }>;
   /** Resolves "stale" when another commit for the epoch came first. */
-  commit(submission: {
-    epoch: number;
-    commit: string;
-    welcome?: string;
-    added: string[];
-    removed: string[];
-  }): Promise<"ok" | "stale">;
+  commit(submission: CommitRequest): Promise<"ok" | "stale">;
 }
 
 /** One epoch's keys and facts, as media encryption and the UI need them. */
@@ -322,7 +325,8 @@ export class E2eeGroup {
     const result = await createCommit(
       { state, cipherSuite: cs },
       // The Welcome carries the ratchet tree, so that joiners need nothing from the server.
-      { extraProposals: proposals, ratchetTreeExtension: true },
+      // A PublicMessage lets the delivery service check who commits what (docs/E2EE.md).
+      { extraProposals: proposals, ratchetTreeExtension: true, wireAsPublicMessage: true },
     ).catch((error: Error) => {
       throw new BuildError(error.message);
     });

@@ -16,6 +16,7 @@ import { mediaState } from "./media-state";
 import { mlsChat } from "./mls-chat";
 import { mlsCommit } from "./mls-commit";
 import { mlsKeyPackage } from "./mls-key-package";
+import { mlsUpload } from "./mls-upload";
 import { mute } from "./mute";
 import { muteAll } from "./mute-all";
 import { ping } from "./ping";
@@ -65,5 +66,6 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   "screen-share": screenShare,
   "mls-key-package": mlsKeyPackage,
   "mls-commit": mlsCommit,
+  "mls-upload": mlsUpload,
   "mls-chat": mlsChat,
 };
