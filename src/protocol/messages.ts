@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NAME_PROBLEMS, nameProblem } from "./display-name";
 import type { ErrorCode } from "./errors";
 
 /** Bumped on every incompatible change; `hello` carries it and the server refuses others. */
@@ -38,14 +39,16 @@ const mlsBytes = z
 const memberIds = z.array(z.string().max(64)).max(200);
 const sdp = z.string().min(1).max(MAX_SDP_LENGTH);
 
-/** A display name: trimmed, no control characters, shown as text everywhere. */
+/** A display name: trimmed, nothing invisible or misleading (SPEC NAME-1, NAME-2), shown as text everywhere. */
 export const DisplayName = z
   .string()
   .trim()
   .min(1)
   .max(MAX_NAME_LENGTH)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "control characters are not allowed");
+  .superRefine((s, ctx) => {
+    const problem = nameProblem(s);
+    if (problem) ctx.addIssue({ code: "custom", message: NAME_PROBLEMS[problem] });
+  });
 
 export const MediaState = z.strictObject({ audio: z.boolean(), video: z.boolean() });
 export type MediaState = z.infer<typeof MediaState>;
@@ -156,7 +159,13 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("admit-all"), id: requestId }),
   z.strictObject({ type: z.literal("deny"), id: requestId, waiterId: z.string().max(64) }),
   z.strictObject({ type: z.literal("lock"), id: requestId, locked: z.boolean() }),
-  z.strictObject({ type: z.literal("kick"), id: requestId, participantId: z.string().max(64) }),
+  z.strictObject({
+    type: z.literal("kick"),
+    id: requestId,
+    participantId: z.string().max(64),
+    /** How long they stay out: the rest of the meeting (default), a day or a week (SPEC KICK-1). */
+    ban: z.enum(["meeting", "day", "week"]).optional(),
+  }),
   z.strictObject({ type: z.literal("mute"), id: requestId, participantId: z.string().max(64) }),
   z.strictObject({ type: z.literal("mute-all"), id: requestId }),
   z.strictObject({
@@ -269,9 +278,19 @@ export interface Joined {
   resumed?: "kept" | "restored";
 }
 
+/**
+ * What the server noticed about a knock, for moderators to weigh (SPEC
+ * KICK-2, NAME-3, RES-1): `removed-earlier`, it looks like someone kicked from
+ * this meeting (same network address or same-looking name); `similar-name`,
+ * the name looks like that of someone present or waiting; `returning`, they
+ * held a place in this meeting before the server restarted.
+ */
+export type WaiterFlag = "removed-earlier" | "similar-name" | "returning";
+
 export interface Waiter {
   id: string;
   name: string;
+  flags?: WaiterFlag[];
 }
 
 type Empty = Record<string, never>;

@@ -93,7 +93,17 @@ async function start(
   let accepting = true;
   const store = await Store.open(config);
   media.reportEgressTo((host) => egress.record(host));
-  const directory = new RoomDirectory(store, media, log, now);
+  const resumeWindowMs = config.resumeSeconds * 1000;
+  // A ticket outlives the resume window and a restart; the client gets a fresh one every minute.
+  const tickets = ResumeTickets.fromDataDir(config.dataDir, resumeWindowMs + 120_000, now);
+  const directory = new RoomDirectory(
+    store,
+    media,
+    log,
+    now,
+    tickets.pseudonyms(),
+    tickets.lifetimeMs,
+  );
   const registry = serverRegistry(directory);
   let publicUrl = config.publicUrl;
   const accounts = accountServices(store, config, () => publicUrl, now);
@@ -101,9 +111,6 @@ async function start(
     perSecond: config.joinLimit.perMinute / 60,
     burst: config.joinLimit.burst,
   });
-  const resumeWindowMs = config.resumeSeconds * 1000;
-  // A ticket outlives the resume window and a restart; the client gets a fresh one every minute.
-  const tickets = ResumeTickets.fromDataDir(config.dataDir, resumeWindowMs + 120_000, now);
   const sessionDeps = {
     directory,
     guard,
@@ -154,10 +161,12 @@ async function start(
     const removed = await store.rooms.deleteUnused(t - config.retention.roomDays * DAY_MS);
     const events = await store.rooms.deleteEventsBefore(t - config.retention.auditDays * DAY_MS);
     const expired = await accounts.sessions.deleteExpired();
+    // A meeting quiet for a day can no longer be resumed: its tickets expired long ago.
+    const meetings = await store.meetings.deleteExpired(t - DAY_MS, t);
     accounts.login.prune();
     guard.prune();
-    if (removed + events + expired > 0) {
-      log.info({ removed, events, expired }, "retention: deleted expired rows");
+    if (removed + events + expired + meetings > 0) {
+      log.info({ removed, events, expired, meetings }, "retention: deleted expired rows");
     }
   };
   await retention();
@@ -225,6 +234,7 @@ async function start(
         await metrics?.close();
         signalling.close();
         directory.close();
+        await directory.flush();
         await media.close();
         await app.close();
         await store.close();

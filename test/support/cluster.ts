@@ -29,7 +29,11 @@ export interface TestCluster {
  * sharing one real PostgreSQL and one real redis-server, all started here and
  * removed by close().
  */
-export async function startCluster(size = 3): Promise<TestCluster> {
+export async function startCluster(
+  size = 3,
+  /** More settings for every node (e.g. a shared data folder with one `resume.key`). */
+  extra: Record<string, string> = {},
+): Promise<TestCluster> {
   const clientDir = mkdtempSync(join(tmpdir(), "plenum-cluster-client-"));
   writeFileSync(join(clientDir, "index.html"), "<!doctype html><title>Plenum</title>");
   const postgres = await startPostgres();
@@ -53,6 +57,7 @@ export async function startCluster(size = 3): Promise<TestCluster> {
         PLENUM_JOIN_BURST: "1000",
         PLENUM_JOINS_PER_MINUTE: "1000",
         PLENUM_DRAIN_SECONDS: "60",
+        ...extra,
       };
     },
     async startNode(i) {

@@ -240,5 +240,67 @@ export function storeContract(backend: StoreBackend): void {
       assert.ok(await store.rooms.find("owned"));
       await store.close();
     });
+
+    it("RES-2, KICK-1, RES-3: keeps meetings, places and kicks across reopening; deletes them when over", async () => {
+      const open = await backend.fresh();
+      const first = await open();
+      await first.meetings.start({ id: "m1", roomId: "r1", at: 100 });
+      await first.meetings.update("m1", { locked: true, lobby: true });
+      const place = {
+        participantId: "p1",
+        role: "moderator",
+        name: "Ann",
+        state: "in" as const,
+        passwordMark: "x",
+      };
+      await first.meetings.putMember("m1", place);
+      await first.meetings.setMember("m1", "p1", { role: "participant" });
+      const kick = {
+        roomId: "r1",
+        meetingId: "m1",
+        at: 150,
+        clientHash: "c",
+        addressHash: "a",
+        nameSkeleton: "troll",
+      };
+      await first.meetings.addKick({ ...kick, until: null });
+      await first.meetings.addKick({ ...kick, until: 10_000, clientHash: "c2" });
+      await first.close();
+      const store = await open();
+      assert.deepEqual(await store.meetings.current("r1"), {
+        id: "m1",
+        roomId: "r1",
+        startedAt: 100,
+        aliveAt: 100,
+        endedAt: null,
+        locked: true,
+        lobby: true,
+      });
+      assert.deepEqual(await store.meetings.member("m1", "p1"), { ...place, role: "participant" });
+      assert.equal((await store.meetings.kicks("r1", "m1", 200)).length, 2);
+      assert.deepEqual(
+        (await store.meetings.kicks("r1", "m2", 200)).map((k) => k.clientHash),
+        ["c2"],
+        "a meeting-long kick does not reach the next meeting; a longer one does",
+      );
+      // A running meeting, alive recently, keeps everything.
+      await store.meetings.alive(["m1"], 5000);
+      assert.equal(await store.meetings.deleteExpired(1000, 5000), 0);
+      await store.meetings.end("m1", 6000);
+      assert.equal(
+        await store.meetings.current("r1"),
+        undefined,
+        "an ended meeting is not current",
+      );
+      // Ended: the meeting, its place and its meeting-long kick go; the week-long kick stays.
+      assert.equal(await store.meetings.deleteExpired(1000, 7000), 3);
+      assert.equal(await store.meetings.member("m1", "p1"), undefined);
+      assert.equal((await store.meetings.kicks("r1", "m1", 7000)).length, 1);
+      assert.equal(await store.meetings.deleteExpired(1000, 20_000), 1, "over: the long kick goes");
+      // A meeting that went quiet (its process died) goes after the cut-off too.
+      await store.meetings.start({ id: "m3", roomId: "r1", at: 100 });
+      assert.equal(await store.meetings.deleteExpired(1000, 20_000), 1);
+      await store.close();
+    });
   });
 }

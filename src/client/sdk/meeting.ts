@@ -304,6 +304,8 @@ export class Meeting {
   /** The join's outcome: the lobby, or the meeting (new, or a place taken back). */
   private async entered(result: Results["join"], fresh: boolean): Promise<void> {
     if (result.status === "lobby") {
+      // A restored place may have to wait again (SPEC RES-1): that is not reconnecting any more.
+      this.reconnecting = undefined;
       this.dropE2ee();
       this.setStatus({ status: "lobby" });
       return;

@@ -1,5 +1,6 @@
 import { CLOSE } from "../../protocol/errors";
-import { RoomId, type ServerEvent } from "../../protocol/messages";
+import { ClientMessage, RoomId, type ServerEvent } from "../../protocol/messages";
+import { parseMessage } from "../signalling/parse";
 import type { Identity, Session, Socket } from "../signalling/session";
 import { NODE_TTL_MS } from "./keys";
 import { type ClusterNode, ClusterUnavailable, OwnerUnreachable, type RelayLink } from "./node";
@@ -166,14 +167,16 @@ export class EdgeConnection {
   }
 }
 
-/** The room a frame asks to join, read loosely: the session validates the frame properly. */
+/**
+ * The room a frame asks to join, from the frame as the session itself will
+ * read it (SPEC EDGE-1): parsed with the same checks and validated with the
+ * same schema, so that no spelling (`"\u006aoin"`, duplicate keys) routes
+ * differently here than it is handled there.
+ */
 function joinOf(text: string): { roomId: string; id: number | null } | undefined {
-  if (!text.includes('"join"')) return undefined;
-  try {
-    const value = JSON.parse(text) as { type?: unknown; roomId?: unknown; id?: unknown };
-    if (value?.type !== "join" || typeof value.roomId !== "string") return undefined;
-    return { roomId: value.roomId, id: typeof value.id === "number" ? value.id : null };
-  } catch {
-    return undefined;
-  }
+  const parsed = parseMessage(text);
+  if (!parsed.ok) return undefined;
+  const message = ClientMessage.safeParse(parsed.value);
+  if (!message.success || message.data.type !== "join") return undefined;
+  return { roomId: message.data.roomId, id: message.data.id };
 }

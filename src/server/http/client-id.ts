@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 /**
  * A random id per browser session (a cookie that ends with the browser
  * session), so that a person removed from a meeting is recognised when they
- * try again. It identifies a browser, not a person, and is never stored.
+ * try again. It identifies a browser, not a person; only a kick stores it,
+ * as a hash, for as long as the kick lasts (SPEC KICK-1).
  */
 export function newClientId(): string {
   return randomBytes(16).toString("base64url");

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { Waiter } from "../../protocol/messages";
+import type { Waiter, WaiterFlag } from "../../protocol/messages";
 
 /** A person waiting to be let in. The room learns nothing else about them. */
 export interface Knock {
   readonly id: string;
   readonly name: string;
+  readonly flags: WaiterFlag[];
   /** Lets them in; called once, by the room. */
   admit(): void;
   /** Turns them away; called once, by the room. */
@@ -15,8 +16,8 @@ export interface Knock {
 export class Lobby {
   private readonly waiting = new Map<string, Knock>();
 
-  add(name: string, callbacks: { admit(): void; deny(): void }): Knock {
-    const knock: Knock = { id: randomUUID(), name, ...callbacks };
+  add(name: string, callbacks: { admit(): void; deny(): void }, flags: WaiterFlag[] = []): Knock {
+    const knock: Knock = { id: randomUUID(), name, flags, ...callbacks };
     this.waiting.set(knock.id, knock);
     return knock;
   }
@@ -34,9 +35,17 @@ export class Lobby {
     return all;
   }
 
-  /** What moderators see: names in order, nothing more. */
+  /** What moderators see: names in order and what the server noticed, nothing more. */
   list(): Waiter[] {
-    return [...this.waiting.values()].map((k) => ({ id: k.id, name: k.name }));
+    return [...this.waiting.values()].map((k) => ({
+      id: k.id,
+      name: k.name,
+      ...(k.flags.length > 0 ? { flags: [...k.flags] } : {}),
+    }));
+  }
+
+  names(): string[] {
+    return [...this.waiting.values()].map((k) => k.name);
   }
 
   get size(): number {

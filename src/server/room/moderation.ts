@@ -36,13 +36,39 @@ export function deny(room: Room, actor: Participant, waiterId: string): boolean 
 export function setLocked(room: Room, actor: Participant, locked: boolean): void {
   if (room.locked === locked) return;
   room.locked = locked;
+  room.record.changed({ locked });
   room.audit(actor.id, locked ? "lock" : "unlock", null);
   room.settingsChanged();
 }
 
-export function kick(room: Room, actor: Participant, target: Participant): void {
+/** How long a kick keeps someone out: the meeting (default), or longer if the moderator chooses. */
+export const KICK_MS = { meeting: null, day: 24 * 3600_000, week: 7 * 24 * 3600_000 } as const;
+
+/**
+ * Removes a participant and records the kick so that it outlives the process
+ * (SPEC KICK-1, KICK-2). Clearing the browser's cookies gives a new identity, so the
+ * room tightens too: the lobby goes on, and whoever knocks again is judged by
+ * a moderator (who sees the knock flagged when it looks like the same person).
+ * Resolves once the kick is stored.
+ */
+export function kick(
+  room: Room,
+  actor: Participant,
+  target: Participant,
+  ban: keyof typeof KICK_MS = "meeting",
+  now: number = Date.now(),
+): Promise<unknown> {
   room.audit(actor.id, "kick", target.id);
   room.remove(target.id, "kicked");
+  if (!room.settings.lobby) {
+    room.settings = { ...room.settings, lobby: true };
+    room.record.changed({ lobby: true });
+    room.audit(actor.id, "lobby-on-after-kick", null);
+    room.settingsChanged();
+  }
+  const ms = KICK_MS[ban];
+  // Written after everything before it: once this resolves, the kick survives a crash.
+  return room.record.kicked(target, ms === null ? null : now + ms);
 }
 
 /** Mutes for real: the SFU holds their audio back until they switch the microphone on again. */
@@ -78,6 +104,7 @@ export function setRole(
 ): void {
   if (target.role === role) return;
   target.role = role;
+  room.record.role(target);
   room.audit(actor.id, role === "moderator" ? "promote" : "demote", target.id);
   target.sink.send({
     type: "moderated",
@@ -96,6 +123,7 @@ export function updateSettings(
   change: { lobby?: boolean; chat?: boolean },
 ): void {
   room.settings = { ...room.settings, ...definedOnly(change) };
+  if (change.lobby !== undefined) room.record.changed({ lobby: change.lobby });
   room.audit(actor.id, "update-settings", null);
   room.settingsChanged();
   // Switching the lobby off lets in everyone who was waiting.

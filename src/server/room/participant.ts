@@ -46,6 +46,8 @@ export class Participant {
     public sink: EventSink,
     /** Replaced when they resume: a new connection negotiates media afresh. */
     public peer: MediaPeer,
+    /** Their network address (memory only), for the keyed hash a kick records. */
+    readonly address = "",
   ) {}
 
   /** What other participants may see of this one. */

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Role } from "../../protocol/messages";
+import { keyedPseudonyms, type Pseudonyms } from "./room-record";
 
 /** What a resume ticket vouches for: this browser session held this place in this room. */
 export interface TicketClaims {
@@ -110,6 +111,14 @@ export class ResumeTickets {
       boot: body.b,
       expires: body.e,
     };
+  }
+
+  /**
+   * Keyed hashes for kick records, under a key derived from this one: every
+   * node of a cluster shares the key file, so a kick is recognised on all.
+   */
+  pseudonyms(): Pseudonyms {
+    return keyedPseudonyms(createHmac("sha256", this.key).update("plenum-pseudonyms-v1").digest());
   }
 
   private sign(payload: string): string {

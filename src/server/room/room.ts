@@ -7,6 +7,7 @@ import type {
   Role,
   RoomSettings,
   ServerEvent,
+  WaiterFlag,
 } from "../../protocol/messages";
 import { DeliveryService } from "../e2ee/delivery";
 import type { MediaEngine, MediaPeer } from "../media/types";
@@ -15,15 +16,44 @@ import { HeldEvents } from "./held-events";
 import { type Knock, Lobby } from "./lobby";
 import { type EventSink, Participant } from "./participant";
 import { can } from "./permissions";
+import { skeleton } from "./skeleton";
 
 type RoomState = { state: "open" } | { state: "closed" };
 
 /** Records a moderation action (who did what to whom); never content. */
 export type Audit = (actor: string, action: string, target: string | null) => void;
 
+/**
+ * Writes what must outlive this process (SPEC RES-1): who holds a place and
+ * with what role, who was kicked, the lock and the lobby. The directory
+ * stores it; a room in a unit test may drop it.
+ */
+export interface MeetingRecord {
+  joined(p: Participant, passwordMark: string): void;
+  role(p: Participant): void;
+  left(participantId: string, state: "left" | "kicked"): void;
+  /** A kick, in force until `until` (ms since 1970) or, when null, the meeting's end (SPEC KICK-1). */
+  kicked(p: Participant, until: number | null): Promise<unknown>;
+  changed(change: { locked?: boolean; lobby?: boolean }): void;
+  /** The meeting is over: no ticket brings anyone back into it. Resolves once stored. */
+  ended(): Promise<unknown>;
+}
+
+const NO_RECORD: MeetingRecord = {
+  joined: () => undefined,
+  role: () => undefined,
+  left: () => undefined,
+  kicked: () => Promise.resolve(),
+  changed: () => undefined,
+  ended: () => Promise.resolve(),
+};
+
 export interface RoomInit {
   settings: RoomSettings;
   audit: Audit;
+  /** The meeting this room continues (after a restart) or starts; random if not given. */
+  meeting?: { id: string; locked: boolean };
+  record?: MeetingRecord;
 }
 
 /**
@@ -36,6 +66,11 @@ export class Room {
   settings: RoomSettings;
   locked = false;
   readonly audit: Audit;
+  /** The meeting held in this room now; a restart continues it (SPEC RES-1). */
+  readonly meetingId: string;
+  readonly record: MeetingRecord;
+  /** A digest of the room password's hash, set by the directory: a change since someone got in shows. */
+  passwordMark = "";
   private readonly participants = new Map<string, Participant>();
   /** Browser sessions removed from this meeting; they cannot come back (SPEC MOD-1). */
   private readonly banned = new Set<string>();
@@ -53,6 +88,9 @@ export class Room {
   ) {
     this.settings = { ...init.settings };
     this.audit = init.audit;
+    this.meetingId = init.meeting?.id ?? randomUUID();
+    this.locked = init.meeting?.locked ?? false;
+    this.record = init.record ?? NO_RECORD;
     // Fixed for the meeting's lifetime: switching encryption mid-meeting would need everyone to rejoin.
     this.mls = this.settings.e2ee
       ? new DeliveryService((id, event) => this.participants.get(id)?.sink.send(event), {
@@ -81,6 +119,8 @@ export class Room {
     clientId: string,
     sink: EventSink,
     id: string = randomUUID(),
+    /** Their network address, kept in memory only: a kick records a keyed hash of it. */
+    address = "",
   ): Participant {
     if (this.status.state !== "open") throw new Error("room is closed");
     if (this.participants.has(id)) throw new Error("participant id in use");
@@ -91,12 +131,14 @@ export class Room {
       clientId,
       sink,
       this.createPeer(id, () => self),
+      address,
     );
     for (const other of this.participants.values()) {
       self.peer.subscribe(other.peer);
       other.peer.subscribe(self.peer);
     }
     this.participants.set(id, self);
+    this.record.joined(self, this.passwordMark);
     this.broadcast({ type: "participant-joined", participant: self.view() }, id);
     if (can(role, "admit") && this.lobby.size > 0)
       sink.send({ type: "lobby-updated", waiting: this.lobby.list() });
@@ -218,9 +260,17 @@ export class Room {
     };
   }
 
-  /** Puts a person in the lobby and tells the moderators. */
-  knock(name: string, callbacks: { admit(): void; deny(): void }): Knock {
-    const knock = this.lobby.add(name, callbacks);
+  /**
+   * Puts a person in the lobby and tells the moderators, flagging a name that
+   * looks like one present or waiting (SPEC NAME-3).
+   */
+  knock(name: string, callbacks: { admit(): void; deny(): void }, flags: WaiterFlag[] = []): Knock {
+    const mark = skeleton(name);
+    const names = [...this.participants.values()].map((p) => p.name).concat(this.lobby.names());
+    const all = names.some((n) => skeleton(n) === mark)
+      ? [...flags, "similar-name" as const]
+      : flags;
+    const knock = this.lobby.add(name, callbacks, all);
     this.lobbyChanged();
     return knock;
   }
@@ -249,9 +299,10 @@ export class Room {
   }
 
   /** Removes a participant; idempotent. The room closes itself when the last one leaves. */
-  leave(participantId: string): void {
+  leave(participantId: string, as: "left" | "kicked" = "left"): void {
     const p = this.participants.get(participantId);
     if (!p) return;
+    this.record.left(participantId, as);
     if (p.parked) clearTimeout(p.parked.timer);
     p.parked = undefined;
     this.participants.delete(participantId);
@@ -270,7 +321,7 @@ export class Room {
     if (reason === "kicked") this.banned.add(p.clientId);
     p.sink.send({ type: "removed", reason });
     p.sink.detached();
-    this.leave(participantId);
+    this.leave(participantId, reason === "kicked" ? "kicked" : "left");
   }
 
   isBanned(clientId: string): boolean {

@@ -91,6 +91,41 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0005_meetings_and_kicks": {
+    async up(db: Kysely<unknown>) {
+      // One row per meeting: what must outlive the process (lock, lobby, its end) (SPEC RES-1).
+      await withSeq(db, db.schema.createTable("meetings"))
+        .addColumn("id", "text", (c) => c.notNull().unique())
+        .addColumn("room_id", "text", (c) => c.notNull())
+        .addColumn("started_at", "bigint", (c) => c.notNull())
+        .addColumn("alive_at", "bigint", (c) => c.notNull())
+        .addColumn("ended_at", "bigint")
+        .addColumn("locked", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("lobby", "integer")
+        .execute();
+      await db.schema.createIndex("meetings_room").on("meetings").column("room_id").execute();
+      await db.schema.createIndex("meetings_alive_at").on("meetings").column("alive_at").execute();
+      await withSeq(db, db.schema.createTable("meeting_members"))
+        .addColumn("meeting_id", "text", (c) => c.notNull())
+        .addColumn("participant_id", "text", (c) => c.notNull())
+        .addColumn("role", "text", (c) => c.notNull())
+        .addColumn("name", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull())
+        .addColumn("password_mark", "text", (c) => c.notNull())
+        .addUniqueConstraint("meeting_members_place", ["meeting_id", "participant_id"])
+        .execute();
+      await withSeq(db, db.schema.createTable("kicks"))
+        .addColumn("room_id", "text", (c) => c.notNull())
+        .addColumn("meeting_id", "text", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("until", "bigint")
+        .addColumn("client_hash", "text", (c) => c.notNull())
+        .addColumn("address_hash", "text", (c) => c.notNull())
+        .addColumn("name_skeleton", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("kicks_room").on("kicks").column("room_id").execute();
+    },
+  },
 };
 
 /**

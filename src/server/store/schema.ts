@@ -6,6 +6,9 @@ export interface Database {
   room_events: RoomEventTable;
   accounts: AccountTable;
   auth_sessions: AuthSessionTable;
+  meetings: MeetingTable;
+  meeting_members: MeetingMemberTable;
+  kicks: KickTable;
 }
 
 export interface RoomTable {
@@ -71,4 +74,56 @@ export interface AuthSessionTable {
   account_id: string;
   created_at: number;
   expires_at: number;
+}
+
+/**
+ * A meeting: one stretch of a room being in use. What a restart or a failover
+ * must not forget lives here (SPEC RES-1). Deleted with its members once it
+ * ended (or went quiet) longer ago than the audit retention.
+ */
+export interface MeetingTable {
+  seq: Generated<number>;
+  /** Random id. */
+  id: string;
+  room_id: string;
+  started_at: number;
+  /** Refreshed while a process holds the meeting open; a meeting quiet for longer cannot be resumed. */
+  alive_at: number;
+  /** Set when it ended (last person left, or a moderator ended it); null while it runs. */
+  ended_at: number | null;
+  /** 1 while a moderator keeps it locked. */
+  locked: Generated<number>;
+  /** The lobby as a moderator (or a kick) set it; null: the room's default. */
+  lobby: number | null;
+}
+
+/** Who holds a place in a meeting, with the role they have now (SPEC RES-2). */
+export interface MeetingMemberTable {
+  seq: Generated<number>;
+  meeting_id: string;
+  /** The meeting's pseudonymous participant id. */
+  participant_id: string;
+  role: string;
+  /** The display name they entered with; a resumed place keeps it. */
+  name: string;
+  /** "in", "left" or "kicked". */
+  state: string;
+  /** A digest of the room password's hash when they got in; a change sends them to the lobby. */
+  password_mark: string;
+}
+
+/**
+ * A kick (SPEC KICK-1, KICK-2): pseudonyms only — a hash of the browser session's id,
+ * a keyed hash of the network address, the name's confusable skeleton.
+ * Deleted when `until` passed, or (null) once the meeting ended.
+ */
+export interface KickTable {
+  seq: Generated<number>;
+  room_id: string;
+  meeting_id: string;
+  at: number;
+  until: number | null;
+  client_hash: string;
+  address_hash: string;
+  name_skeleton: string;
 }

@@ -4,6 +4,7 @@ import SQLite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
 import pg from "pg";
 import { AccountStore } from "./accounts";
+import { MeetingStore } from "./meetings";
 import { migrationProvider } from "./migrations";
 import { RoomStore } from "./rooms";
 import type { Database } from "./schema";
@@ -16,11 +17,13 @@ import { guardedPool } from "./unavailable";
 export class Store {
   readonly rooms: RoomStore;
   readonly accounts: AccountStore;
+  readonly meetings: MeetingStore;
   private closed = false;
 
   private constructor(private readonly db: Kysely<Database>) {
     this.rooms = new RoomStore(db);
     this.accounts = new AccountStore(db);
+    this.meetings = new MeetingStore(db);
   }
 
   /**

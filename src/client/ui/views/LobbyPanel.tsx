@@ -7,7 +7,8 @@ import { chime } from "./chime";
 /**
  * For moderators: who waits in the lobby, with admit and deny. A newcomer is
  * announced three ways (SPEC LOBBY-3): a chime, the highlighted panel, and
- * the screen reader's live region.
+ * the screen reader's live region. What the server noticed about a knock
+ * (SPEC KICK-2, NAME-3, RES-1) is shown beside the name, for the moderator to weigh.
  */
 export function LobbyPanel({ meeting, waiting }: { meeting: Meeting; waiting: Waiter[] }) {
   const seen = useRef(new Set<string>());
@@ -21,12 +22,24 @@ export function LobbyPanel({ meeting, waiting }: { meeting: Meeting; waiting: Wa
     <section class="lobby-panel" aria-labelledby="lobby-heading">
       <h2 id="lobby-heading">{t("lobby.panelTitle", { count: String(waiting.length) })}</h2>
       <p class="visually-hidden" aria-live="assertive">
-        {newest.map((w) => t("lobby.knocked", { name: w.name })).join(" ")}
+        {newest
+          .map((w) =>
+            [
+              t("lobby.knocked", { name: w.name }),
+              ...(w.flags ?? []).map((f) => t(`lobby.flag.${f}`)),
+            ].join(" "),
+          )
+          .join(" ")}
       </p>
       <ul>
         {waiting.map((w) => (
           <li key={w.id}>
             <span class="name">{w.name}</span>
+            {(w.flags ?? []).map((flag) => (
+              <span key={flag} class={`waiter-flag ${flag}`}>
+                {t(`lobby.flag.${flag}`)}
+              </span>
+            ))}
             <button type="button" class="primary" onClick={() => meeting.moderation.admit(w.id)}>
               {t("lobby.admit")}
               <span class="visually-hidden"> {w.name}</span>

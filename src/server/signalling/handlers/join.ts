@@ -1,4 +1,4 @@
-import { RoomId } from "../../../protocol/messages";
+import { type Role, RoomId, type WaiterFlag } from "../../../protocol/messages";
 import { verifyPassword } from "../../auth/passwords";
 import { joinSeconds } from "../../observability/metrics";
 import type { Entry } from "../../room/directory";
@@ -31,7 +31,7 @@ const enterOrKnock: Handler<"join"> = async (session, message) => {
   // A genuine ticket is cheap to check and must not count against the join limit:
   // after a restart, everyone behind one address comes back at once.
   if (message.resume !== undefined) {
-    const resumed = await resumePlace(session, message.roomId, message.name, message.resume);
+    const resumed = await resumePlace(session, message.roomId, message.resume);
     if (resumed) return resumed;
   }
   if (!guard.allowJoin(identity.address)) throw new ProtocolError("rate-limited");
@@ -39,6 +39,8 @@ const enterOrKnock: Handler<"join"> = async (session, message) => {
   const roomId = RoomId.safeParse(message.roomId).success ? message.roomId : "-";
   const entry = await directory.enter(roomId, {
     clientId: identity.clientId,
+    address: identity.address,
+    name: message.name,
     ...(message.moderatorToken !== undefined ? { moderatorToken: message.moderatorToken } : {}),
     ...(identity.account ? { accountId: identity.account.id } : {}),
   });
@@ -48,26 +50,46 @@ const enterOrKnock: Handler<"join"> = async (session, message) => {
   if (session.state.state !== "ready") throw new ProtocolError("already-joined");
 
   const room = entry.open();
-  if (entry.role !== "moderator" && room.settings.lobby) {
-    const knock = room.knock(message.name, {
+  // Someone flagged (looks like a person kicked earlier) always waits for a moderator (SPEC KICK-2).
+  if (entry.role !== "moderator" && (room.settings.lobby || entry.flags.length > 0)) {
+    return waitInLobby(session, room, { name: message.name, role: entry.role }, entry.flags);
+  }
+  return { status: "joined", ...enter(session, room, { name: message.name, role: entry.role }) };
+};
+
+/** Who enters: the name and role the server settled on, and a participant id when restored. */
+interface Place {
+  name: string;
+  role: Role;
+  id?: string;
+}
+
+function waitInLobby(session: Session, room: Room, place: Place, flags: WaiterFlag[]) {
+  const knock = room.knock(
+    place.name,
+    {
       admit: () => {
         if (session.state.state !== "waiting") return;
-        session.send({ type: "admitted", ...enter(session, room, message.name, entry) });
+        // A restored place was taken by its holder on another connection meanwhile: enter anew.
+        const free = place.id === undefined || !room.get(place.id);
+        const entering = free ? place : { name: place.name, role: place.role };
+        session.send({ type: "admitted", ...enter(session, room, entering) });
       },
       deny: () => {
         if (session.state.state !== "waiting") return;
         session.transition({ state: "ready" });
         session.send({ type: "denied" });
       },
-    });
-    session.transition({ state: "waiting", room, knockId: knock.id });
-    return { status: "lobby" };
-  }
-  return { status: "joined", ...enter(session, room, message.name, entry) };
-};
+    },
+    flags,
+  );
+  session.transition({ state: "waiting", room, knockId: knock.id });
+  return { status: "lobby" as const };
+}
 
-function enter(session: Session, room: Room, name: string, entry: Entry) {
-  const self = room.join(name, entry.role, session.identity.clientId, session);
+function enter(session: Session, room: Room, place: Place) {
+  const { clientId, address } = session.identity;
+  const self = room.join(place.name, place.role, clientId, session, place.id, address);
   session.transition({ state: "joined", room, self });
   // Fresh TURN credentials per entry: they expire, and being admitted late must not matter.
   return {
@@ -78,14 +100,14 @@ function enter(session: Session, room: Room, name: string, entry: Entry) {
 }
 
 /**
- * Takes a place back with a resume ticket (docs/PROTOCOL.md, "Resume"): the
- * same participant id and role, no lobby, no password. A ticket of this
- * process needs the place still kept; one of an earlier process (the server
- * restarted and remembers nothing) restores the place. Anything else —
- * forged, expired, another browser's, a place given up — is ignored, and the
- * join goes on as a new one.
+ * Takes a place back with a resume ticket (docs/PROTOCOL.md, "Resume"). A
+ * ticket of this process needs the place still kept: the same participant,
+ * role and admission. One of an earlier process or another node restores the
+ * place from the store, under the room's current rules (SPEC RES-1). Anything
+ * else — forged, expired, another browser's, a place given up — is ignored,
+ * and the join goes on as a new one; a kicked person's is refused.
  */
-async function resumePlace(session: Session, roomId: string, name: string, ticket: string) {
+async function resumePlace(session: Session, roomId: string, ticket: string) {
   const { directory, resume } = session.deps;
   const claims = resume.tickets.verify(ticket, session.identity.clientId);
   if (!claims || claims.roomId !== roomId) return undefined;
@@ -108,28 +130,30 @@ async function resumePlace(session: Session, roomId: string, name: string, ticke
       resumed: "kept" as const,
     };
   }
-  const room = await directory.restore(roomId);
-  if (!room || room.get(claims.participantId)) return undefined;
+  // Another process issued it (a restart or a failover): what counts is what the
+  // store says now — the role after any demotion, the name, a kick — and the
+  // room's rules as for anyone new (SPEC RES-1, RES-2).
+  const restored = await directory.restore(roomId, claims.participantId);
+  if (restored === "removed") throw new ProtocolError("room-unavailable");
+  if (!restored || restored.room.get(claims.participantId)) return undefined;
   if (session.state.state !== "ready") throw new ProtocolError("already-joined");
-  const self = room.join(
-    name,
-    claims.role,
-    session.identity.clientId,
-    session,
-    claims.participantId,
-  );
-  session.transition({ state: "joined", room, self });
-  const view = room.joinedView(self);
+  const { room, role } = restored;
+  const place = { name: restored.name, role, id: claims.participantId };
+  if (role !== "moderator" && (room.settings.lobby || room.locked || restored.passwordChanged)) {
+    return waitInLobby(session, room, place, ["returning"]);
+  }
   return {
     status: "joined" as const,
-    ...view,
-    iceServers: session.deps.iceServers(),
-    resume: session.issueTicket(),
+    ...enter(session, room, place),
     resumed: "restored" as const,
   };
 }
 
-/** Checks the room password, with attempt limits per room and per address (SPEC PW-2). */
+/**
+ * Checks the room password (SPEC PW-3): an address that guessed wrong too
+ * often is refused without a check; guesses at one room from many addresses
+ * only slow each attempt down, so the right password always gets in.
+ */
 async function checkPassword(
   session: Session,
   roomId: string,
@@ -140,13 +164,15 @@ async function checkPassword(
   if (password === undefined || password === "") throw new ProtocolError("password-required");
   const { guard } = session.deps;
   const address = session.identity.address;
-  const wait = Math.max(guard.roomPasswords.waitMs(roomId), guard.addressPasswords.waitMs(address));
+  const wait = guard.addressPasswords.waitMs(address);
   if (wait > 0) {
     throw new ProtocolError(
       "too-many-attempts",
       `Too many wrong passwords; try again in ${Math.ceil(wait / 1000)} s.`,
     );
   }
+  const delay = guard.roomPasswords.waitMs(roomId);
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
   if (await verifyPassword(entry.passwordHash, password)) {
     guard.addressPasswords.succeed(address);
     return;
