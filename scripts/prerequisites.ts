@@ -10,6 +10,11 @@ import { join } from "node:path";
 export const PACKAGES: { pkg: string; binary: string | (() => boolean); why: string }[] = [
   { pkg: "chromium", binary: "/usr/bin/chromium", why: "browser end-to-end tests" },
   {
+    pkg: "firefox-esr",
+    binary: "/usr/bin/firefox-esr",
+    why: "browser end-to-end tests in Firefox ESR",
+  },
+  {
     pkg: "nftables",
     binary: "/usr/sbin/nft",
     why: "random packet loss in the impaired-network tests",

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { QUIET_CHROMIUM_ARGS } from "../../src/server/compliance/probes/browser";
+import { recordPage } from "./probes";
 
 export const CHROMIUM_PATH = process.env.PLENUM_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -31,39 +32,14 @@ export async function launchChromium(
 }
 
 /**
- * A browser context standing for one person, with a browser language. An init
- * script records every RTCPeerConnection the page makes (so tests can read
- * `getStats()` as the person's browser sees it) and counts getUserMedia calls;
- * the product code is untouched.
+ * A browser context standing for one person, with a browser language, and the
+ * test's probes in every page (./probes.ts).
  */
 export async function personContext(
   browser: Browser,
   locale: "en-US" | "de-DE",
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ locale, viewport: { width: 1000, height: 700 } });
-  await context.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    const all: RTCPeerConnection[] = [];
-    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = all;
-    const w = window as unknown as { __gum: number };
-    w.__gum = 0;
-    // Anything the CSP refuses (an eval, a foreign origin) is a bug, or an attack that got far.
-    const refused: string[] = [];
-    (window as unknown as { __cspViolations: string[] }).__cspViolations = refused;
-    document.addEventListener("securitypolicyviolation", (e) =>
-      refused.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-    const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = (constraints) => {
-      w.__gum++;
-      return getUserMedia(constraints);
-    };
-    window.RTCPeerConnection = class extends Native {
-      constructor(config?: RTCConfiguration) {
-        super(config);
-        all.push(this);
-      }
-    };
-  });
+  await context.addInitScript(recordPage);
   return context;
 }

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
-import { DISCONNECTED_RESTART_MS, ICE_RESTART_GRACE_MS, MediaWatchdog } from "./media-watchdog";
+import {
+  CONNECT_DEADLINE_MS,
+  DISCONNECTED_RESTART_MS,
+  ICE_RESTART_GRACE_MS,
+  MediaWatchdog,
+} from "./media-watchdog";
 
 /**
  * The watchdog's decisions, on a stand-in with the one thing it reads of a
@@ -9,9 +14,15 @@ import { DISCONNECTED_RESTART_MS, ICE_RESTART_GRACE_MS, MediaWatchdog } from "./
  */
 class Connection extends EventTarget {
   connectionState: RTCPeerConnectionState = "new";
+  remoteDescription: { type: string; sdp: string } | null = null;
   set(state: RTCPeerConnectionState): void {
     this.connectionState = state;
     this.dispatchEvent(new Event("connectionstatechange"));
+  }
+  /** The offer (or answer) arrives: `setRemoteDescription`. */
+  describe(): void {
+    this.remoteDescription = { type: "offer", sdp: "" };
+    this.dispatchEvent(new Event("signalingstatechange"));
   }
 }
 
@@ -116,7 +127,43 @@ describe("the media watchdog", () => {
       escalate: (reason) => escalated.push(reason),
     });
     pc.set("connecting");
-    mock.timers.tick(15_000);
+    mock.timers.tick(CONNECT_DEADLINE_MS);
     assert.deepEqual(escalated, ["the media connection did not come up"]);
+  });
+
+  it("MEDIA-1: leaves a connection waiting for its first offer alone (a person alone in a meeting)", () => {
+    const pc = new Connection();
+    const calls: string[] = [];
+    new MediaWatchdog(pc as unknown as RTCPeerConnection, {
+      restartIce: async () => {
+        calls.push("restartIce");
+      },
+      replace: () => calls.push("replace"),
+      escalate: () => calls.push("escalate"),
+    });
+    mock.timers.tick(CONNECT_DEADLINE_MS * 10);
+    assert.deepEqual(calls, [], "no offer for minutes: nothing is wrong, nothing is rebuilt");
+    // Someone else publishes: the offer comes, and from now on the deadline runs.
+    pc.describe();
+    mock.timers.tick(CONNECT_DEADLINE_MS - 1);
+    assert.deepEqual(calls, []);
+    mock.timers.tick(1);
+    assert.deepEqual(calls, ["escalate"], "an offer that never connects still escalates");
+  });
+
+  it("MEDIA-1: no escalation once the late offer connected", () => {
+    const pc = new Connection();
+    const escalated: string[] = [];
+    new MediaWatchdog(pc as unknown as RTCPeerConnection, {
+      restartIce: async () => undefined,
+      replace: () => undefined,
+      escalate: (reason) => escalated.push(reason),
+    });
+    mock.timers.tick(CONNECT_DEADLINE_MS * 3);
+    pc.describe();
+    pc.set("connecting");
+    pc.set("connected");
+    mock.timers.tick(CONNECT_DEADLINE_MS * 3);
+    assert.deepEqual(escalated, []);
   });
 });

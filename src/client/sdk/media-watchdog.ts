@@ -7,8 +7,14 @@ export const DISCONNECTED_RESTART_MS = 2_000;
  * it is back within this time (the browser keeps checking).
  */
 export const ICE_RESTART_GRACE_MS = 6_000;
-/** A new connection that is not up by then will not come up by itself. */
-const CONNECT_DEADLINE_MS = 15_000;
+/**
+ * A connection that has started connecting and is not up by then will not
+ * come up by itself. It runs from the first remote description (or the first
+ * sign of ICE), not from creation: a person alone in a meeting gets no offer
+ * for their receiving connection until someone else publishes, and nothing is
+ * wrong with that (SPEC MEDIA-1).
+ */
+export const CONNECT_DEADLINE_MS = 15_000;
 
 export interface WatchdogHooks {
   /** Restarts ICE on the same connection (new credentials through the signalling). */
@@ -20,7 +26,8 @@ export interface WatchdogHooks {
 }
 
 /**
- * - `up`: connected, or new and not yet up (the deadline runs);
+ * - `up`: connected, or new and not yet up (the deadline runs once it has
+ *   something to connect);
  * - `waiting`: `disconnected`; ICE is restarted if it stays so for 2 s;
  * - `restarting`: an ICE restart is under way; if the connection is not back
  *   by the grace period, the connections are replaced;
@@ -38,26 +45,43 @@ type State =
  * for the browser to give up after half a minute: the same connection, new
  * ICE credentials, new candidate pairs. Should that not bring it back within
  * a few seconds, or fail outright, the connections are replaced (`replace`).
- * A connection that never comes up calls `escalate`.
+ * A connection that, once it has started connecting, never comes up calls
+ * `escalate`; one that waits for its first offer is left alone.
  */
 export class MediaWatchdog {
   private state: State = { name: "up" };
-  private readonly deadline: ReturnType<typeof setTimeout>;
+  /** Armed once the connection has something to connect (see CONNECT_DEADLINE_MS). */
+  private deadline: ReturnType<typeof setTimeout> | "idle" | "done" = "idle";
 
   constructor(
     private readonly pc: RTCPeerConnection,
     private readonly hooks: WatchdogHooks,
   ) {
     pc.addEventListener("connectionstatechange", this.check);
+    pc.addEventListener("signalingstatechange", this.armDeadline);
+    this.armDeadline();
+  }
+
+  /** Starts the connect deadline when the connection has a remote description or ICE began. */
+  private readonly armDeadline = (): void => {
+    if (this.deadline !== "idle" || this.state.name === "closed") return;
+    if (this.pc.remoteDescription === null && this.pc.connectionState === "new") return;
     this.deadline = setTimeout(() => {
-      if (this.state.name !== "closed" && pc.connectionState !== "connected")
-        hooks.escalate("the media connection did not come up");
+      this.deadline = "done";
+      if (this.state.name !== "closed" && this.pc.connectionState !== "connected")
+        this.hooks.escalate("the media connection did not come up");
     }, CONNECT_DEADLINE_MS);
+  };
+
+  private clearDeadline(): void {
+    if (this.deadline !== "idle" && this.deadline !== "done") clearTimeout(this.deadline);
+    this.deadline = "done";
   }
 
   private readonly check = (): void => {
     const state = this.pc.connectionState;
-    if (state === "connected") clearTimeout(this.deadline);
+    this.armDeadline();
+    if (state === "connected") this.clearDeadline();
     switch (this.state.name) {
       case "closed":
         return;
@@ -112,7 +136,8 @@ export class MediaWatchdog {
     if (this.state.name === "waiting" || this.state.name === "restarting")
       clearTimeout(this.state.timer);
     this.state = { name: "closed" };
-    clearTimeout(this.deadline);
+    this.clearDeadline();
     this.pc.removeEventListener("connectionstatechange", this.check);
+    this.pc.removeEventListener("signalingstatechange", this.armDeadline);
   }
 }

@@ -4,6 +4,7 @@ import { peerConfig, type WeriftOptions } from "./config";
 import { installFastPath } from "./fast/install";
 import { installIceRestart } from "./ice-restart";
 import { WeriftPeer } from "./peer";
+import { installSdpInterop } from "./sdp-interop";
 
 /** The in-process werift SFU. */
 export class WeriftEngine implements MediaEngine {
@@ -20,6 +21,8 @@ export class WeriftEngine implements MediaEngine {
     if (options.fastPath !== false) installFastPath({ native: options.nativeMedia !== false });
     // Also process-wide: without it an ICE restart leaves the connection without media.
     installIceRestart();
+    // Also process-wide: without it Firefox neither connects nor publishes its camera.
+    installSdpInterop();
     this.config = {
       upstream: peerConfig(options, "upstream"),
       downstream: peerConfig(options, "downstream"),
