@@ -7,7 +7,8 @@
 #   2. podman build --isolation=chroot with that base as NODE_IMAGE (no OCI runtime needed);
 #   3. the image's root filesystem exported and unpacked;
 #   4. in a new network namespace (loopback only), chrooted into it as the image's user:
-#      plenum serve, its health check, and plenum audit (Chromium included) against it.
+#      plenum serve, its health check, and plenum audit (Chromium included) against it;
+#   5. Plenum's install step in the image, which has no C toolchain: one line, success.
 # PLENUM_IMAGE_WORK (default /var/tmp/plenum-image) keeps the base between runs.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,6 +40,11 @@ podman build --isolation=chroot --build-arg NODE_IMAGE=localhost/plenum-base:nod
   -t localhost/plenum:test "$root"
 
 log "exporting the root filesystem"
+# Never remove a tree that still has /dev or /proc mounted into it (a killed earlier run).
+if grep -q " $fs/" /proc/mounts; then
+  log "FAIL: mounts left under $fs (umount -R it first)"
+  exit 1
+fi
 rm -rf "$fs" && mkdir -p "$fs"
 container=$(podman create localhost/plenum:test)
 podman export "$container" | tar -x -C "$fs"
@@ -85,4 +91,20 @@ node -e '
   console.log(`T6 evidence: ${t6.evidence.join("; ")}`);
 ' "$work/audit.json"
 log "audit exit status $status (1 = something red); report in $work/audit.json"
+
+# RUN-2 where it matters: the image has no C toolchain. npm's install step for Plenum there
+# must say in one line that the native helpers were not built, and succeed. (A whole npm ci
+# without a toolchain also needs better-sqlite3's prebuilt binary, downloaded from GitHub by
+# its own install step; that is not checked here.)
+log "Plenum's install step without a C toolchain (in the image)"
+rm -rf "$fs/tmp/ci" && mkdir -p "$fs/tmp/ci/scripts"
+cp "$root/package.json" "$root/binding.gyp" "$fs/tmp/ci/"
+cp "$root/scripts/build-native.mjs" "$fs/tmp/ci/scripts/"
+chown -R "$(chroot "$fs" id -u plenum):$(chroot "$fs" id -g plenum)" "$fs/tmp/ci"
+chroot --userspec=plenum:plenum "$fs" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin \
+  HOME=/tmp/ci sh -c 'cd /tmp/ci && npm run install' >"$work/install.log" 2>&1 \
+  || { cat "$work/install.log"; log "FAIL: the install step failed without a toolchain"; exit 1; }
+grep "Plenum: native media helpers not built" "$work/install.log" \
+  || { cat "$work/install.log"; log "FAIL: no notice about the native helpers"; exit 1; }
+[ ! -e "$fs/tmp/ci/build" ] || { log "FAIL: a build was attempted"; exit 1; }
 log "OK"
