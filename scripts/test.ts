@@ -31,7 +31,12 @@ ensurePackages();
 
 // The native media helpers, rebuilt from their source every time (a second): a
 // developer who changed plenum_media.c tests what they wrote, not an old build.
-const gyp = spawnSync("npm", ["run", "--silent", "install"], { cwd: ROOT, encoding: "utf8" });
+// Required here: the install step alone lets a machine without a compiler skip them.
+const gyp = spawnSync("npm", ["run", "--silent", "install"], {
+  cwd: ROOT,
+  encoding: "utf8",
+  env: { ...process.env, PLENUM_NATIVE: "required" },
+});
 if (gyp.status !== 0) {
   console.error(`${gyp.stdout}${gyp.stderr}`);
   console.error("Building the native media helpers failed: they need python3, make and g++.");

@@ -4,20 +4,23 @@ import { type Config, ConfigError, loadConfig } from "./config/config";
 import { startMediaWorkers } from "./media/workers/engine";
 import { createLogger } from "./observability/log";
 
-const USAGE = `Usage: plenum [serve | user | audit | docs | subject]
+const USAGE = `Usage: plenum [serve | user | audit | audit-deps | docs | subject]
 
 Commands:
-  serve    Start the server (default). Configured by PLENUM_* environment variables (see README).
-  user     Manage organiser accounts: add, passwd, remove, list ("plenum user help").
-  audit    Check a running deployment against COMPLIANCE.md ("plenum audit --help").
-  docs     Generate the record of processing or the TOMs ("plenum docs --help").
-  subject  Export or erase what is stored about an account ("plenum subject --help").
+  serve       Start the server (default). Configured by PLENUM_* environment variables (see README).
+  user        Manage organiser accounts: add, passwd, remove, list ("plenum user help").
+  audit       Check a running deployment against COMPLIANCE.md ("plenum audit --help").
+  audit-deps  Refresh the dependency audit report that "audit" reads (needs the npm registry).
+  docs        Generate the record of processing or the TOMs ("plenum docs --help").
+  subject     Export or erase what is stored about an account ("plenum subject --help").
 `;
 
 /** Commands that run once and exit with their status; each gets its arguments and the config. */
 const COMMANDS: Record<string, (args: string[], config: Config) => Promise<number>> = {
   user: async (args, config) => (await import("./account/cli")).userCommand(args, config),
   audit: async (args, config) => (await import("./compliance/cli")).auditCommand(args, config),
+  "audit-deps": async (args, config) =>
+    (await import("./compliance/cli")).auditDepsCommand(args, config),
   docs: async (args, config) => (await import("./compliance/cli")).docsCommand(args, config),
   subject: async (args, config) => (await import("./compliance/cli")).subjectCommand(args, config),
 };

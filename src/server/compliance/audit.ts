@@ -49,7 +49,7 @@ export async function runAudit(options: AuditOptions): Promise<Report> {
     });
   if (options.databaseFile) findings.push(...databaseFindings(options.databaseFile));
   progress("dependencies");
-  findings.push(...dependencyFindings());
+  findings.push(...(await dependencyFindings()));
   return combine(findings, url);
 }
 

@@ -5,6 +5,7 @@ import type { Config } from "../config/config";
 import { Store } from "../store/store";
 import { runAudit } from "./audit";
 import { hasRed } from "./criteria";
+import { auditDependencies, DEPENDENCY_REPORT, writeDependencyReport } from "./dependency-audit";
 import { type Doc, toHtml, toMarkdown } from "./document";
 import { htmlToPdf } from "./pdf";
 import { recordOfProcessing, toms } from "./records";
@@ -51,6 +52,31 @@ export async function auditCommand(args: string[], config: Config): Promise<numb
   });
   write(values.out, render(report));
   return hasRed(report) ? 1 : 0;
+}
+
+export const AUDIT_DEPS_USAGE = `Usage: plenum audit-deps [--out FILE]
+
+Runs "npm audit --omit=dev" for this installation and writes its findings to FILE, by default
+${DEPENDENCY_REPORT}, which "plenum audit" and /admin/compliance read (T6).
+Needs the package registry: run it on the build machine, in the container build or as
+a regular job where the registry is reachable. The server itself never contacts it.
+Exit 0 report written, 1 npm audit failed (nothing written), 2 usage.
+`;
+
+/** `plenum audit-deps`: the dependency audit report, refreshed. */
+export async function auditDepsCommand(args: string[], _config: Config): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { out: { type: "string" }, help: { type: "boolean" } },
+  });
+  if (values.help) return usage(AUDIT_DEPS_USAGE, 0);
+  const out = values.out ?? DEPENDENCY_REPORT;
+  const report = await auditDependencies();
+  await writeDependencyReport(report, out);
+  process.stdout.write(
+    `Dependency audit written to ${out}: ${JSON.stringify(report.vulnerabilities)}\n`,
+  );
+  return 0;
 }
 
 export const DOCS_USAGE = `Usage: plenum docs record-of-processing|toms [--format md|pdf] [--lang en|de] [--out FILE]

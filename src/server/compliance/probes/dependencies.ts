@@ -1,45 +1,74 @@
-import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
 import type { Finding } from "../criteria";
+import {
+  DEPENDENCY_REPORT,
+  type DependencyReport,
+  lockHash,
+  readDependencyReport,
+} from "../dependency-audit";
 
-const ROOT = resolve(import.meta.dirname, "../../../..");
-const COMMAND = "npm audit --omit=dev --json";
+/** A report older than this asks to be refreshed: advisories appear every week. */
+export const MAX_REPORT_AGE_DAYS = 30;
+const DAY = 86_400_000;
+const REFRESH = 'run "plenum audit-deps" where the package registry is reachable';
 
-/** T6: the dependency audit of this installation; yellow when no registry can be reached. */
-export function dependencyFindings(): Finding[] {
-  const run = spawnSync("npm", ["audit", "--omit=dev", "--json"], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  let counts: Record<string, number> | undefined;
-  try {
-    const parsed = JSON.parse(run.stdout) as {
-      metadata?: { vulnerabilities?: Record<string, number> };
-    };
-    counts = parsed.metadata?.vulnerabilities;
-  } catch {
-    counts = undefined;
-  }
-  if (!counts)
+/**
+ * T6: the dependency audit of this installation, from the report
+ * `plenum audit-deps` wrote (../dependency-audit.ts). Reads a file only: no
+ * registry, no child process, nothing that holds up the server.
+ */
+export async function dependencyFindings(
+  file = DEPENDENCY_REPORT,
+  now = Date.now(),
+  currentLock?: string,
+): Promise<Finding[]> {
+  const report = await readDependencyReport(file);
+  if (!report)
     return [
       {
         id: "T6",
         status: "yellow",
-        reason: `could not run the dependency audit (no registry reachable?): run "${COMMAND}" where it can`,
-        evidence: [`${COMMAND}: exit ${run.status ?? run.signal}`],
+        reason: `no dependency audit report: ${REFRESH}`,
+        evidence: [`${file}: missing`],
       },
     ];
-  const serious = (counts.high ?? 0) + (counts.critical ?? 0);
+  const lock = currentLock ?? (await lockHash());
+  const days = Math.floor((now - Date.parse(report.createdAt)) / DAY);
+  const age = `${report.createdAt} (${days} ${days === 1 ? "day" : "days"} old)`;
+  const evidence = [`npm audit --omit=dev of ${age}: ${JSON.stringify(report.vulnerabilities)}`];
+  const serious = report.vulnerabilities.high + report.vulnerabilities.critical;
+  if (report.lockSha256 !== lock)
+    return [
+      {
+        id: "T6",
+        status: "yellow",
+        reason: `the dependency audit report is for other dependencies (package-lock.json changed): ${REFRESH}`,
+        evidence,
+      },
+    ];
+  if (serious > 0)
+    return [{ id: "T6", status: "red", reason: seriousReason(report, serious, days), evidence }];
+  if (!(days <= MAX_REPORT_AGE_DAYS))
+    return [
+      {
+        id: "T6",
+        status: "yellow",
+        reason: `the dependency audit report is ${days} days old: ${REFRESH}`,
+        evidence,
+      },
+    ];
   return [
     {
       id: "T6",
-      status: serious > 0 ? "red" : "green",
-      reason:
-        serious > 0
-          ? `${serious} high or critical vulnerabilities in dependencies`
-          : "no high or critical vulnerabilities in dependencies",
-      evidence: [`${COMMAND}: ${JSON.stringify(counts)}`],
+      status: "green",
+      reason: `no high or critical vulnerabilities in dependencies (audited ${days} ${days === 1 ? "day" : "days"} ago)`,
+      evidence,
     },
   ];
+}
+
+function seriousReason(report: DependencyReport, serious: number, days: number): string {
+  const names = report.packages
+    .filter((p) => p.severity === "high" || p.severity === "critical")
+    .map((p) => p.name);
+  return `${serious} high or critical vulnerabilities in dependencies (${names.join(", ")}; audited ${days} days ago): update them`;
 }

@@ -1,10 +1,11 @@
 /**
  * The native media helpers (plenum_media.c), built by `npm ci` through
- * node-gyp from binding.gyp. Optional at run time: where no compiler was
- * available the build fails quietly (scripts/build-native.ts), and the
- * forwarding fast path uses its JavaScript code instead — the same bytes on
- * the wire, at a higher CPU cost per packet. `npm test` requires them
- * (native.test.ts), so a broken build does not go unnoticed.
+ * node-gyp from binding.gyp where a C toolchain is installed
+ * (scripts/build-native.mjs; without one it says so in one line and `npm ci`
+ * succeeds). Optional at run time: without them the forwarding fast path uses
+ * its JavaScript code, the same bytes on the wire at a higher CPU cost per
+ * packet, and the server says so once at start. `npm test` requires them
+ * (PLENUM_NATIVE=required, native.test.ts), so a broken build does not go unnoticed.
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

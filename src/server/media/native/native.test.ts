@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { createHmac, randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
 import { once } from "node:events";
+import { mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { socketFd } from "../werift/fast/send";
-import { loadNativeMedia, type NativeMedia } from ".";
+import { ADDON_PATH, loadNativeMedia, type NativeMedia } from ".";
 
 /**
  * The addon itself: built by `npm ci` (binding.gyp), loadable, and strict
@@ -80,5 +84,63 @@ describe("the native media helpers", () => {
     assert.equal(media.gcmOpen(gcm, altered, 12, iv), false);
     assert.equal(media.gcmOpen(gcm, packet, 12, iv), true);
     assert.deepEqual(packet.subarray(12, 212), plain);
+  });
+
+  it("tags AES_CM packets with HMAC-SHA1-80 over data and ROC, packet after packet", () => {
+    const auth = randomBytes(20);
+    const ctr = media.ctrCreate(randomBytes(16), auth);
+    for (const [length, roc] of [
+      [100, 0],
+      [1200, 0xdeadbeef],
+      [0, 1],
+    ] as const) {
+      const data = randomBytes(length + 30);
+      const out = Buffer.alloc(20);
+      media.ctrTag(ctr, data, length, roc, out, 7);
+      const rocBytes = Buffer.alloc(4);
+      rocBytes.writeUInt32BE(roc);
+      const mac = createHmac("sha1", auth).update(data.subarray(0, length)).update(rocBytes);
+      assert.deepEqual(out.subarray(7, 17), mac.digest().subarray(0, 10), `${length} bytes`);
+    }
+  });
+
+  it("refuses a tag offset past the buffer, also where offset + 10 wraps in 32 bits", () => {
+    const ctr = media.ctrCreate(randomBytes(16), randomBytes(20));
+    const out = Buffer.alloc(16);
+    assert.throws(() => media.ctrTag(ctr, out, 4, 0, out, 7), /bad arguments/);
+    // 0xfffffffa + 10 is 4 in 32 bits: this once passed the check and wrote far past the buffer.
+    assert.throws(() => media.ctrTag(ctr, out, 4, 0, out, 0xfffffffa), /bad arguments/);
+    media.ctrTag(ctr, out, 4, 0, out, 6);
+  });
+});
+
+describe("the native media helpers' install step (RUN-2)", () => {
+  it("RUN-2: without a C toolchain, says so in one line and succeeds, touching no build", () => {
+    // A PATH with node alone: no python3, make or cc.
+    const bin = mkdtempSync(join(tmpdir(), "plenum-notools-"));
+    try {
+      symlinkSync(process.execPath, join(bin, "node"));
+      const before = statSync(ADDON_PATH).mtimeMs;
+      const run = spawnSync(process.execPath, ["scripts/build-native.mjs"], {
+        cwd: resolve(import.meta.dirname, "../../../.."),
+        encoding: "utf8",
+        env: { PATH: bin, HOME: process.env.HOME },
+      });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.match(
+        run.stderr,
+        /^Plenum: native media helpers not built \(no python3, make, cc\): the server will use its JavaScript path[^\n]*\n$/,
+      );
+      assert.equal(statSync(ADDON_PATH).mtimeMs, before, "the existing build is left alone");
+      const required = spawnSync(process.execPath, ["scripts/build-native.mjs"], {
+        cwd: resolve(import.meta.dirname, "../../../.."),
+        encoding: "utf8",
+        env: { PATH: bin, HOME: process.env.HOME, PLENUM_NATIVE: "required" },
+      });
+      assert.equal(required.status, 1, "npm test and the container build insist on them");
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 });

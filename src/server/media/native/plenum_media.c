@@ -7,7 +7,8 @@
  *   AEAD_AES_128_GCM costs a new OpenSSL context per packet from JavaScript;
  *   here EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, iv) only resets the IV.
  *   AES_CM_128_HMAC_SHA1_80 likewise: one AES-CTR context and one keyed HMAC
- *   state per key, copied per packet.
+ *   (OpenSSL 3's EVP_MAC) per key, re-initialised per packet: with a NULL key
+ *   EVP_MAC_init keeps the key's precomputed inner and outer pads.
  * - A synchronous sendto() on the UDP socket's own descriptor. Node's
  *   dgram.send goes through argument checks, a DNS lookup step (deferred to
  *   the next tick even for an IP literal), a request object and libuv for
@@ -23,7 +24,9 @@
 #include <netinet/in.h>
 #include <node_api.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -64,8 +67,7 @@ typedef struct {
   cipher_kind kind;
   EVP_CIPHER_CTX *encrypt;
   EVP_CIPHER_CTX *decrypt;
-  HMAC_CTX *hmac; /* keyed once (CTR only); copied per packet */
-  HMAC_CTX *scratch;
+  EVP_MAC_CTX *hmac; /* keyed once (CTR only); re-initialised per packet */
 } cipher_state;
 
 static void free_state(napi_env env, void *data, void *hint) {
@@ -74,8 +76,7 @@ static void free_state(napi_env env, void *data, void *hint) {
   cipher_state *s = data;
   EVP_CIPHER_CTX_free(s->encrypt);
   EVP_CIPHER_CTX_free(s->decrypt);
-  HMAC_CTX_free(s->hmac);
-  HMAC_CTX_free(s->scratch);
+  EVP_MAC_CTX_free(s->hmac);
   free(s);
 }
 
@@ -197,11 +198,15 @@ static napi_value ctr_create(napi_env env, napi_callback_info info) {
   if (!s) return throw_error(env, "ctrCreate: out of memory");
   s->kind = KIND_CTR;
   s->encrypt = EVP_CIPHER_CTX_new();
-  s->hmac = HMAC_CTX_new();
-  s->scratch = HMAC_CTX_new();
-  if (!s->encrypt || !s->hmac || !s->scratch ||
+  /* The context holds its own reference to the algorithm. */
+  EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  s->hmac = hmac ? EVP_MAC_CTX_new(hmac) : NULL;
+  EVP_MAC_free(hmac);
+  OSSL_PARAM sha1[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA1", 0),
+                       OSSL_PARAM_construct_end()};
+  if (!s->encrypt || !s->hmac ||
       EVP_EncryptInit_ex(s->encrypt, EVP_aes_128_ctr(), NULL, key, NULL) != 1 ||
-      HMAC_Init_ex(s->hmac, auth, (int)auth_length, EVP_sha1(), NULL) != 1) {
+      EVP_MAC_init(s->hmac, auth, auth_length, sha1) != 1) {
     free_state(env, s, NULL);
     return throw_error(env, "ctrCreate: OpenSSL refused the key");
   }
@@ -248,14 +253,15 @@ static napi_value ctr_tag(napi_env env, napi_callback_info info) {
   if (argc < 6 || !(s = get_state(env, argv[0], KIND_CTR)) ||
       !get_buffer(env, argv[1], &data, &data_length) || !get_u32(env, argv[2], &length) ||
       !get_u32(env, argv[3], &roc) || !get_buffer(env, argv[4], &out, &out_length) ||
-      !get_u32(env, argv[5], &offset) || length > data_length || offset + 10 > out_length)
+      !get_u32(env, argv[5], &offset) || length > data_length || offset > out_length ||
+      out_length - offset < 10) /* not offset + 10: that wraps in 32 bits */
     return throw_error(env, "ctrTag: bad arguments");
   unsigned char roc_bytes[4] = {roc >> 24, roc >> 16, roc >> 8, roc};
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_length = 0;
-  if (HMAC_CTX_copy(s->scratch, s->hmac) != 1 || HMAC_Update(s->scratch, data, length) != 1 ||
-      HMAC_Update(s->scratch, roc_bytes, 4) != 1 ||
-      HMAC_Final(s->scratch, mac, &mac_length) != 1 || mac_length < 10)
+  size_t mac_length = 0;
+  if (EVP_MAC_init(s->hmac, NULL, 0, NULL) != 1 || EVP_MAC_update(s->hmac, data, length) != 1 ||
+      EVP_MAC_update(s->hmac, roc_bytes, 4) != 1 ||
+      EVP_MAC_final(s->hmac, mac, &mac_length, sizeof mac) != 1 || mac_length < 10)
     return throw_error(env, "ctrTag: OpenSSL failed");
   memcpy(out + offset, mac, 10);
   return NULL;
