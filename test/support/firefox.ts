@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type ConnectionTransport } from "puppeteer-core";
 import WebSocket from "ws";
-import type { Side, TestNetwork } from "./netns";
+import type { TestNetwork } from "./netns";
 import { stopChild } from "./process";
 
 export const FIREFOX_PATH = process.env.PLENUM_FIREFOX ?? "/usr/bin/firefox-esr";
@@ -120,17 +120,12 @@ export interface FirefoxBrowser {
 }
 
 /**
- * Starts Debian's Firefox ESR, headless, in the client namespace of `net`
- * (or on its server `side`, for a browser on the server's own machine),
+ * Starts Debian's Firefox ESR, headless, in the client namespace of `net`,
  * with fake devices, the browser language `locale`, and the server's test
  * address treated as a secure context; drives it with puppeteer-core over
  * WebDriver BiDi (nothing is downloaded: the system binary is used).
  */
-export async function launchFirefox(
-  net: TestNetwork,
-  locale: string,
-  side: Side = "client",
-): Promise<FirefoxBrowser> {
+export async function launchFirefox(net: TestNetwork, locale: string): Promise<FirefoxBrowser> {
   if (!existsSync(FIREFOX_PATH))
     throw new Error(
       `Firefox ESR not found at ${FIREFOX_PATH}. Install it: apt-get install -y firefox-esr`,
@@ -156,7 +151,7 @@ export async function launchFirefox(
   };
   try {
     const firefox = net.spawn(
-      side,
+      "client",
       FIREFOX_PATH,
       ["--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0"],
       {
@@ -170,7 +165,7 @@ export async function launchFirefox(
       /WebDriver BiDi listening on ws:\/\/127\.0\.0\.1:(\d+)/,
       "Firefox",
     );
-    const forwarder = net.spawn(side, process.execPath, ["-e", FORWARDER, socket, port], {
+    const forwarder = net.spawn("client", process.execPath, ["-e", FORWARDER, socket, port], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     children.push(forwarder);
