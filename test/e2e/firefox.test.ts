@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { type AnyPage, chromiumPage, firefoxPage } from "../support/browsers";
 import { launchChromium } from "../support/chromium";
-import { decodes, joinAs, safetyNumber } from "../support/cross-browser";
+import { connections, decodes, joinAs, safetyNumber } from "../support/cross-browser";
 import { type FirefoxBrowser, launchFirefox } from "../support/firefox";
 import { createTestNetwork, type TestNetwork } from "../support/netns";
 import { type ServerProcess, startServerProcess } from "../support/process";
@@ -92,5 +92,21 @@ describe("meetings in Firefox ESR and mixed with Chromium", () => {
 
   it("MEDIA-2: Firefox moderator admits a Chromium guest from the lobby; media both ways", async () => {
     await meet(await open("firefox"), await open("chromium", true), true);
+  });
+
+  it("MEDIA-1: a person alone in Firefox for 60 s keeps both connections", async () => {
+    const room = await createRoom(server.url, { lobby: false });
+    const ann = await open("firefox");
+    await joinAs(ann, room.moderatorUrl, "Ann", { cam: true, mic: true });
+    const first = await connections(ann);
+    assert.equal(first.made, 2, "one sending and one receiving connection");
+    const end = Date.now() + 60_000;
+    while (Date.now() < end) {
+      const now = await connections(ann);
+      assert.equal(now.made, first.made, `no connection rebuilt (states: ${now.states})`);
+      assert.ok(!now.states.includes("closed"), `none closed (states: ${now.states})`);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    await ann.close();
   });
 });

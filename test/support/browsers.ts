@@ -24,6 +24,8 @@ export interface AnyPage {
   url(): string;
   /** Runs `fn(arg)` in the page; `fn` must be self-contained (it is serialised). */
   evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  /** Evaluates script source in the page through the driver (not subject to the page's CSP). */
+  evaluateScript(source: string): Promise<unknown>;
   /** Clicks the button named `name`, once it is there. */
   click(name: string): Promise<void>;
   /** Types `value` into the field labelled `label`. */
@@ -70,6 +72,7 @@ export async function chromiumPage(browser: ChromiumBrowser, locale: Locale): Pr
     goto: async (url) => void (await page.goto(url)),
     url: () => page.url(),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    evaluateScript: (source) => page.evaluate(source),
     click: async (name) => page.click(await target(self, "button", name)),
     fill: async (label, value) => page.fill(await target(self, "field", label), value),
     close: () => page.context().close(),
@@ -89,6 +92,7 @@ export async function firefoxPage(firefox: FirefoxBrowser, locale: Locale): Prom
     goto: async (url) => void (await page.goto(url)),
     url: () => page.url(),
     evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never,
+    evaluateScript: (source) => page.evaluate(source),
     click: async (name) => page.click(await target(self, "button", name)),
     fill: async (label, value) => {
       const selector = await target(self, "field", label);

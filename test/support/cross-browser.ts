@@ -74,17 +74,41 @@ export function inbound(page: AnyPage): Promise<{ frames: number; audio: number;
 export async function decodes(page: AnyPage, what: string, audio = true): Promise<void> {
   let last = await inbound(page);
   let rising = 0;
-  await waitFor(
-    `${what} (${page.engine})`,
-    async () => {
-      const now = await inbound(page);
-      const more = now.frames > last.frames + 5 && (!audio || now.audio > last.audio + 5);
-      rising = more ? rising + 1 : 0;
-      last = now;
-      return rising >= 3;
-    },
-    { timeoutMs: 60_000, intervalMs: 500 },
-  );
+  try {
+    await waitFor(
+      `${what} (${page.engine})`,
+      async () => {
+        const now = await inbound(page);
+        const more = now.frames > last.frames + 5 && (!audio || now.audio > last.audio + 5);
+        rising = more ? rising + 1 : 0;
+        last = now;
+        return rising >= 3;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+  } catch (error) {
+    const { states } = await connections(page);
+    const video = await page.evaluate(async () => {
+      const out: Record<string, unknown>[] = [];
+      for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs)
+        (await pc.getStats()).forEach((s) => {
+          if (s.type === "inbound-rtp" && s.kind === "video")
+            out.push({
+              received: s.framesReceived,
+              decoded: s.framesDecoded,
+              dropped: s.framesDropped,
+              keyFrames: s.keyFramesDecoded,
+              pli: s.pliCount,
+              packets: s.packetsReceived,
+              width: s.frameWidth,
+            });
+        });
+      return out;
+    }, undefined);
+    throw new Error(
+      `${(error as Error).message}; received ${JSON.stringify(last)}, connections: ${states}, video: ${JSON.stringify(video)}`,
+    );
+  }
 }
 
 /** The safety number the page shows, once it shows one. */
