@@ -47,6 +47,22 @@ function framesDecoded(page: Page): Promise<number> {
   });
 }
 
+/** Receivers that get media, and how many of them have no decrypting transform. */
+function receivers(page: Page): Promise<{ total: number; clear: number }> {
+  return page.evaluate(() => {
+    const found = { total: 0, clear: 0 };
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === "closed") continue;
+      for (const t of pc.getTransceivers()) {
+        if (t.currentDirection !== "recvonly" && t.currentDirection !== "sendrecv") continue;
+        found.total++;
+        if (!(t.receiver as { transform?: unknown }).transform) found.clear++;
+      }
+    }
+    return found;
+  });
+}
+
 function counters(page: Page): Promise<Counters | undefined> {
   return page.evaluate(() => (globalThis as { plenumE2eeCounters?: Counters }).plenumE2eeCounters);
 }
@@ -239,32 +255,48 @@ describe("end-to-end encryption against a hostile delivery service", () => {
     const cleo = await newPerson(browser, "en-US");
     others.push({ close: () => cleo.page.context().close() });
     const rig = await HostileServer.on(cleo.page);
+    // The server holds back Cleo's join reply and sends its offer first, as a hostile one would
+    // to get receivers without decryption.
     let held: Frame | undefined;
-    let offeredFirst = false;
+    let offered = false;
     rig.rewriting((frame) => {
       const result = frame.result as { status?: string } | undefined;
       if (frame.type === "ok" && result?.status === "joined") {
         held = frame;
         return [];
       }
-      if (frame.type === "subscriber-offer" && held) {
-        offeredFirst = true;
-        const reply = held;
-        held = undefined;
-        rig.honest();
-        return [frame, reply];
-      }
+      if (frame.type === "subscriber-offer" && held) offered = true;
       return [frame];
     });
     const announced = ada.page
       .getByText("Cleo was added to the encrypted group.")
-      .waitFor({ timeout: 60_000 });
-    await join(cleo, roomUrl, "Cleo");
-    assert.ok(offeredFirst, "the server's offer reached Cleo before her join reply");
+      .waitFor({ timeout: 60_000 })
+      .then(
+        () => true,
+        () => false,
+      );
+    const joining = join(cleo, roomUrl, "Cleo");
+    await waitFor("the server's offer to reach Cleo before her join reply", () => offered);
+    // Time for the page to apply the offer and answer it, if it would.
+    const answeredEarly = await waitFor(
+      "an answer before the join reply",
+      () => rig.fromClient.some((f) => f.type === "subscriber-answer"),
+      { timeoutMs: 3000 },
+    ).then(
+      () => true,
+      () => false,
+    );
+    rig.honest();
+    rig.inject(held as Frame);
+    await joining;
     // Without a transform on every receiver, Ada's and Ben's SFrame ciphertext would go to
     // Cleo's decoder as it is: nothing would be decrypted and the pictures would not decode.
     await stillDecodes(cleo, "Cleo");
-    await announced;
+    const seen = await receivers(cleo.page);
+    assert.ok(seen.total >= 2, `Cleo receives Ada's and Ben's video (${seen.total} receivers)`);
+    assert.equal(seen.clear, 0, "every receiver decrypts");
+    assert.equal(answeredEarly, false, "no offer is applied before the join result");
+    assert.ok(await announced, "Ada is told that Cleo was added to the encrypted group");
     await waitFor("Ada to list Cleo in the group", async () =>
       (await groupMembers(ada)).includes("Cleo"),
     );
