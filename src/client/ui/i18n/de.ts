@@ -31,6 +31,8 @@ export const de: Record<MessageKey, string> = {
   "my.create.name": "Name des Raums",
   "my.create.lobby": "Warteraum: Sie lassen Personen herein",
   "my.create.e2ee": "Ende-zu-Ende-Verschlüsselung",
+  "my.create.postQuantum":
+    "Post-Quanten-Schlüsselaustausch (X-Wing): schützt heutige Besprechungen vor künftigen Quantencomputern",
   "my.create.chat": "Chat",
   "my.create.password": "Raumpasswort (optional)",
   "my.create.submit": "Raum erstellen",
@@ -59,6 +61,7 @@ export const de: Record<MessageKey, string> = {
   "my.badge.lobby": "Warteraum",
   "my.badge.password": "Passwort",
   "my.badge.e2ee": "Ende-zu-Ende-verschlüsselt",
+  "my.badge.postQuantum": "Post-Quanten",
   "my.badge.chat": "Chat",
   "prejoin.title": "Bereit zum Beitreten?",
   "prejoin.name": "Ihr Name",

@@ -28,6 +28,8 @@ export const en = {
   "my.create.name": "Name of the room",
   "my.create.lobby": "Waiting room: you let people in",
   "my.create.e2ee": "End-to-end encryption",
+  "my.create.postQuantum":
+    "Post-quantum key exchange (X-Wing): protects today's meetings against future quantum computers",
   "my.create.chat": "Chat",
   "my.create.password": "Room password (optional)",
   "my.create.submit": "Create room",
@@ -55,6 +57,7 @@ export const en = {
   "my.badge.lobby": "Waiting room",
   "my.badge.password": "Password",
   "my.badge.e2ee": "End-to-end encrypted",
+  "my.badge.postQuantum": "Post-quantum",
   "my.badge.chat": "Chat",
   "prejoin.title": "Ready to join?",
   "prejoin.name": "Your name",
