@@ -269,6 +269,9 @@ export const de: Record<MessageKey, string> = {
     "Die Ende-zu-Ende-Verschlüsselung ist fehlgeschlagen: nichts aus diesem Meeting lässt sich entschlüsseln. Bitte verlassen und neu beitreten.",
   "e2ee.safetyNumber": "Sicherheitsnummer",
   "e2ee.postQuantum": "Post-Quanten (X-Wing)",
+  "e2ee.build.summary": "Fingerabdruck der App-Version",
+  "e2ee.build.help":
+    "SHA-256 der App-Dateien, die dieser Server ausliefert. Er stimmt nur mit dem der veröffentlichten Version überein, wenn der Server unveränderten Code ausliefert; plenum audit meldet ihn ebenfalls.",
   "e2ee.safetyHelp":
     "Laut vergleichen: alle müssen dieselbe Nummer sehen. Sie ändert sich, wenn jemand beitritt oder geht.",
   "e2ee.since": "seit {time}",

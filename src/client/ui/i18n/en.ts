@@ -259,6 +259,9 @@ export const en = {
     "End-to-end encryption failed: nothing from this meeting can be decrypted. Leave and join again.",
   "e2ee.safetyNumber": "Safety number",
   "e2ee.postQuantum": "Post-quantum (X-Wing)",
+  "e2ee.build.summary": "Client build fingerprint",
+  "e2ee.build.help":
+    "SHA-256 of the app files this server delivers. It matches the published release's only if the server runs unmodified code; plenum audit reports it too.",
   "e2ee.safetyHelp":
     "Compare it aloud: everyone must see the same number. It changes whenever someone joins or leaves.",
   "e2ee.since": "since {time}",

@@ -3,6 +3,7 @@ import type { Meeting, MeetingSnapshot } from "../../sdk/meeting";
 import { t } from "../i18n";
 import { AudioOnlySuggestion } from "./AudioOnly";
 import { ChatPanel } from "./ChatPanel";
+import { ClientBuild } from "./ClientBuild";
 import { DeviceSettings } from "./DeviceSettings";
 import { DeviceProblem } from "./DeviceToggles";
 import { EncryptionState } from "./EncryptionState";
@@ -74,6 +75,7 @@ export function MeetingView({
       )}
       <RoomState locked={snapshot.status.locked} password={snapshot.settings.password} />
       <EncryptionState e2ee={snapshot.e2ee} />
+      {snapshot.e2ee.state !== "off" && <ClientBuild />}
       <ModerationDialog meeting={meeting} snapshot={snapshot} />
       <LobbyPanel meeting={meeting} waiting={snapshot.waiting} />
       {snapshot.participants.length === 0 && (
