@@ -94,15 +94,18 @@ describe("an organiser in the browser", () => {
     assert.equal(await page.getByLabel("Moderator link (shown only now)").count(), 0);
   });
 
-  it("changes the room's settings", async () => {
+  it("changes the room's settings, post-quantum encryption included (PQ-1)", async () => {
     const item = page.getByRole("listitem").filter({ hasText: "Council meeting" });
     await item.getByRole("button", { name: "Settings" }).click();
     await item.getByLabel("Waiting room: you let people in").uncheck();
+    await item.getByLabel(/^Post-quantum key exchange \(X-Wing\)/).check();
+    assert.deepEqual(await axeViolations(page), [], "room settings form");
     await item.getByLabel("New room password (empty: keep the current one)").fill("s3same");
     await item.getByRole("button", { name: "Save" }).click();
     await page.getByRole("status").filter({ hasText: "Room “Council meeting” saved." }).waitFor();
     const badges = (await item.locator(".badges").textContent()) ?? "";
     assert.match(badges, /Password/);
+    assert.match(badges, /Post-quantum/);
     assert.doesNotMatch(badges, /Waiting room/);
     assert.equal(await item.getByRole("button", { name: "Save" }).count(), 0, "the form closed");
   });
@@ -117,6 +120,8 @@ describe("an organiser in the browser", () => {
     await waitFor("the moderator badge", () =>
       page.locator("figure.tile .badge", { hasText: "Moderator" }).count(),
     );
+    // The meeting's MLS group runs the X-Wing suite chosen in the settings.
+    await page.locator(".e2ee-state .badge", { hasText: "Post-quantum (X-Wing)" }).waitFor();
     await page.getByRole("button", { name: "Leave" }).click();
   });
 

@@ -15,6 +15,7 @@ interface RoomView {
   lobby: boolean;
   chat: boolean;
   e2ee: boolean;
+  postQuantum: boolean;
   hasPassword: boolean;
   moderatorUrl?: string;
 }
@@ -112,13 +113,14 @@ describe("an organiser's persistent rooms", () => {
     const patched = await alice.json("PATCH", `/api/my/rooms/${room.id}`, {
       name: "City council",
       lobby: false,
+      postQuantum: true,
       password: null,
     });
     assert.equal(patched.status, 200);
     const after = (await patched.json()) as RoomView;
     assert.deepEqual(
-      [after.name, after.lobby, after.chat, after.e2ee, after.hasPassword],
-      ["City council", false, false, true, false],
+      [after.name, after.lobby, after.chat, after.e2ee, after.postQuantum, after.hasPassword],
+      ["City council", false, false, true, true, false],
     );
 
     const link = await alice.json("POST", `/api/my/rooms/${room.id}/moderator-link`);

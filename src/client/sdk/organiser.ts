@@ -19,6 +19,8 @@ export interface RoomSettings {
   lobby: boolean;
   chat: boolean;
   e2ee: boolean;
+  /** The post-quantum hybrid suite (X-Wing) for the meeting's MLS group. */
+  postQuantum: boolean;
 }
 
 export interface OrganiserRoom extends RoomSettings {

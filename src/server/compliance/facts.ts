@@ -1,6 +1,7 @@
 import { type Config, OPERATOR_VARIABLES, type OperatorFacts } from "../config/config";
 import { truncateIp } from "../observability/log";
 import { DEFAULTS } from "../store/rooms";
+import type { ClientBuild } from "./client-build";
 
 /**
  * What the live server says about itself, for `plenum audit` and the privacy
@@ -46,6 +47,8 @@ export interface ComplianceFacts {
   /** Hosts the server process itself connected to since start (EgressMonitor). */
   egress: { hosts: Record<string, number>; configured: string[] };
   features: { chatStored: false; ai: false; backgroundBlur: false; perPersonStatistics: false };
+  /** SHA-256 of the client files this server serves (docs/E2EE.md, "The code you run"). */
+  clientBuild: ClientBuild | null;
 }
 
 /** Sample addresses from documentation ranges (RFC 5737, RFC 3849). */
@@ -64,6 +67,7 @@ export function complianceFacts(
   config: Config,
   publicUrl: string,
   egressHosts: Record<string, number>,
+  clientBuild: ClientBuild | null = null,
 ): ComplianceFacts {
   const missing = (Object.keys(OPERATOR_VARIABLES) as (keyof OperatorFacts)[]).filter(
     (k) => config.operator[k] === undefined,
@@ -104,6 +108,7 @@ export function complianceFacts(
     missingOperatorSettings: missing.map((k) => OPERATOR_VARIABLES[k]),
     egress: { hosts: egressHosts, configured: configuredHosts(config) },
     features: { chatStored: false, ai: false, backgroundBlur: false, perPersonStatistics: false },
+    clientBuild,
   };
 }
 

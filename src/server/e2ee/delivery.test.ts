@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import fc from "fast-check";
 import { E2eeGroup, type EpochInfo } from "../../client/sdk/e2ee/group";
 import { safetyNumber } from "../../client/sdk/e2ee/safety";
 import { DEFAULT_SUITE } from "../../client/sdk/e2ee/suite";
 import type { ServerEvent } from "../../protocol/messages";
 import { type Deliver, DeliveryService } from "./delivery";
-import { MlsRefusal } from "./mls-parse";
+import { checkKeyPackage, checkWelcome, MlsRefusal, parseCommit } from "./mls-parse";
 import { MAX_UPLOAD_CHARS, Uploads } from "./uploads";
 
 /** A member as the client SDK runs it, talking to the real delivery service in memory. */
@@ -198,5 +199,53 @@ describe("Uploads of large commits and Welcomes", () => {
     );
     // Everything Bob uploaded is gone: his next commit starts from nothing.
     assert.deepEqual(uploads.complete("bob", { commit: "DDDD" }), { commit: "DDDD" });
+  });
+});
+
+describe("MLS parsing against hostile bytes", () => {
+  it("DS-1, DS-2: any bytes as KeyPackage, commit or Welcome end in a catalogued refusal, never another exception", async () => {
+    const refusedOnly = (e: unknown) => {
+      if (!(e instanceof MlsRefusal)) throw e;
+    };
+    // Real messages with bytes flipped reach deep into the decoders, random bytes do not.
+    const real = await new Promise<string>((resolve) => {
+      const g = new E2eeGroup("bob", {
+        offerKeyPackage: async (kp) => {
+          resolve(kp);
+          return { create: false };
+        },
+        commit: async () => "ok",
+      });
+      void g.start();
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ minLength: 1, maxLength: 400 }),
+          fc
+            .tuple(fc.nat(), fc.integer({ min: 1, max: 255 }), fc.nat({ max: 4 }))
+            .map(([at, flip, cut]) => {
+              const bytes = Buffer.from(real, "base64");
+              bytes[at % bytes.length] = (bytes[at % bytes.length] ?? 0) ^ flip;
+              return bytes.subarray(0, bytes.length - cut);
+            }),
+        ),
+        async (bytes) => {
+          const text = Buffer.from(bytes).toString("base64");
+          await checkKeyPackage(text, "bob", DEFAULT_SUITE).then(() => undefined, refusedOnly);
+          try {
+            parseCommit(text);
+          } catch (e) {
+            refusedOnly(e);
+          }
+          try {
+            checkWelcome(text, DEFAULT_SUITE);
+          } catch (e) {
+            refusedOnly(e);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

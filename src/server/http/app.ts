@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { ERRORS } from "../../protocol/errors";
 import type { AccountServices } from "../account/services";
+import { clientBuildDigest } from "../compliance/client-build";
 import type { EgressMonitor } from "../compliance/egress-monitor";
 import type { Config } from "../config/config";
 import type { RoomDirectory } from "../room/directory";
@@ -104,7 +105,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   if (deps.metrics) registerMetricsRoute(app, deps.metrics.registry, deps.metrics.access);
   registerRoomRoutes(app, deps.directory, deps.publicUrl, deps.config.defaultLobby);
+  // Hashed once at start: what `plenum audit` and the meeting's encryption details report.
+  const clientBuild = clientBuildDigest(deps.clientDir).catch(() => null);
   registerComplianceRoutes(app, {
+    clientBuild,
     config: deps.config,
     publicUrl: deps.publicUrl,
     egress: deps.egress,
@@ -117,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authenticate: deps.accounts.authenticate,
     publicUrl: deps.publicUrl,
   });
-  await registerClient(app, deps.clientDir);
+  await registerClient(app, deps.clientDir, clientBuild);
   return app;
 }
 

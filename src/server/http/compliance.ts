@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { AuditRun } from "../../protocol/compliance";
 import type { Authenticate } from "../auth/account";
 import { runAudit } from "../compliance/audit";
+import type { ClientBuild } from "../compliance/client-build";
 import { toHtml } from "../compliance/document";
 import type { EgressMonitor } from "../compliance/egress-monitor";
 import { complianceFacts } from "../compliance/facts";
@@ -12,6 +13,8 @@ import { sendError } from "./errors";
 import { noStore, sameOriginJson } from "./private-api";
 
 export interface ComplianceDeps {
+  /** The served client's SHA-256 (null when it could not be read). */
+  clientBuild: Promise<ClientBuild | null>;
   config: Config;
   publicUrl: () => string;
   egress: EgressMonitor;
@@ -36,7 +39,7 @@ export function registerComplianceRoutes(app: FastifyInstance, deps: ComplianceD
 
   app.get("/api/compliance/facts", async (_request, reply) => {
     reply.header("cache-control", "no-store");
-    return complianceFacts(config, deps.publicUrl(), deps.egress.hosts());
+    return complianceFacts(config, deps.publicUrl(), deps.egress.hosts(), await deps.clientBuild);
   });
 
   let run: AuditRun = { state: "idle" };

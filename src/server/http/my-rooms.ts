@@ -26,6 +26,8 @@ const CreateBody = z.strictObject({
   lobby: z.boolean().default(true),
   chat: z.boolean().default(true),
   e2ee: z.boolean().default(true),
+  /** The X-Wing hybrid MLS suite (post-quantum) instead of the default; only with e2ee. */
+  postQuantum: z.boolean().default(false),
   password: RoomPassword.optional(),
 });
 
@@ -35,6 +37,7 @@ const PatchBody = z
     lobby: z.boolean().optional(),
     chat: z.boolean().optional(),
     e2ee: z.boolean().optional(),
+    postQuantum: z.boolean().optional(),
     /** null removes the password. */
     password: RoomPassword.nullable().optional(),
   })
@@ -58,6 +61,7 @@ export function registerMyRoomRoutes(app: FastifyInstance, deps: Deps): void {
     name: room.name ?? "",
     url: roomUrl(room.id),
     ...room.defaults,
+    postQuantum: room.defaults.postQuantum ?? false,
     hasPassword: room.passwordHash !== null,
     createdAt: room.createdAt,
   });
@@ -94,11 +98,11 @@ export function registerMyRoomRoutes(app: FastifyInstance, deps: Deps): void {
       if (!account) return reply;
       const body = CreateBody.safeParse(request.body);
       if (!body.success) return sendError(reply, "bad-request", issues(body.error));
-      const { name, lobby, chat, e2ee, password } = body.data;
+      const { name, lobby, chat, e2ee, postQuantum, password } = body.data;
       const created = await deps.directory.create({
         name,
         ownerAccountId: account.id,
-        defaults: { lobby, chat, e2ee },
+        defaults: { lobby, chat, e2ee, ...(postQuantum ? { postQuantum } : {}) },
         ...(password !== undefined ? { password } : {}),
       });
       const room = await deps.store.rooms.find(created.id);

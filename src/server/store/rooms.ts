@@ -87,7 +87,14 @@ export class RoomStore {
       .set({
         ...(change.name !== undefined ? { name: change.name } : {}),
         ...(change.passwordHash !== undefined ? { password_hash: change.passwordHash } : {}),
-        ...(d ? { lobby: d.lobby ? 1 : 0, chat: d.chat ? 1 : 0, e2ee: d.e2ee ? 1 : 0 } : {}),
+        ...(d
+          ? {
+              lobby: d.lobby ? 1 : 0,
+              chat: d.chat ? 1 : 0,
+              e2ee: d.e2ee ? 1 : 0,
+              post_quantum: d.postQuantum ? 1 : 0,
+            }
+          : {}),
       })
       .where("id", "=", id)
       .execute();

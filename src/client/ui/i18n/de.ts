@@ -31,6 +31,8 @@ export const de: Record<MessageKey, string> = {
   "my.create.name": "Name des Raums",
   "my.create.lobby": "Warteraum: Sie lassen Personen herein",
   "my.create.e2ee": "Ende-zu-Ende-Verschlüsselung",
+  "my.create.postQuantum":
+    "Post-Quanten-Schlüsselaustausch (X-Wing): schützt heutige Besprechungen vor künftigen Quantencomputern",
   "my.create.chat": "Chat",
   "my.create.password": "Raumpasswort (optional)",
   "my.create.submit": "Raum erstellen",
@@ -59,6 +61,7 @@ export const de: Record<MessageKey, string> = {
   "my.badge.lobby": "Warteraum",
   "my.badge.password": "Passwort",
   "my.badge.e2ee": "Ende-zu-Ende-verschlüsselt",
+  "my.badge.postQuantum": "Post-Quanten",
   "my.badge.chat": "Chat",
   "prejoin.title": "Bereit zum Beitreten?",
   "prejoin.name": "Ihr Name",
@@ -271,6 +274,9 @@ export const de: Record<MessageKey, string> = {
     "Die Ende-zu-Ende-Verschlüsselung ist fehlgeschlagen: nichts aus diesem Meeting lässt sich entschlüsseln. Bitte verlassen und neu beitreten.",
   "e2ee.safetyNumber": "Sicherheitsnummer",
   "e2ee.postQuantum": "Post-Quanten (X-Wing)",
+  "e2ee.build.summary": "Fingerabdruck der App-Version",
+  "e2ee.build.help":
+    "SHA-256 der App-Dateien, die dieser Server ausliefert. Er stimmt nur mit dem der veröffentlichten Version überein, wenn der Server unveränderten Code ausliefert; plenum audit meldet ihn ebenfalls.",
   "e2ee.safetyHelp":
     "Laut vergleichen: alle müssen dieselbe Nummer sehen. Sie ändert sich, wenn jemand beitritt oder geht.",
   "e2ee.since": "seit {time}",

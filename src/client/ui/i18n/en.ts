@@ -28,6 +28,8 @@ export const en = {
   "my.create.name": "Name of the room",
   "my.create.lobby": "Waiting room: you let people in",
   "my.create.e2ee": "End-to-end encryption",
+  "my.create.postQuantum":
+    "Post-quantum key exchange (X-Wing): protects today's meetings against future quantum computers",
   "my.create.chat": "Chat",
   "my.create.password": "Room password (optional)",
   "my.create.submit": "Create room",
@@ -55,6 +57,7 @@ export const en = {
   "my.badge.lobby": "Waiting room",
   "my.badge.password": "Password",
   "my.badge.e2ee": "End-to-end encrypted",
+  "my.badge.postQuantum": "Post-quantum",
   "my.badge.chat": "Chat",
   "prejoin.title": "Ready to join?",
   "prejoin.name": "Your name",
@@ -261,6 +264,9 @@ export const en = {
     "End-to-end encryption failed: nothing from this meeting can be decrypted. Leave and join again.",
   "e2ee.safetyNumber": "Safety number",
   "e2ee.postQuantum": "Post-quantum (X-Wing)",
+  "e2ee.build.summary": "Client build fingerprint",
+  "e2ee.build.help":
+    "SHA-256 of the app files this server delivers. It matches the published release's only if the server runs unmodified code; plenum audit reports it too.",
   "e2ee.safetyHelp":
     "Compare it aloud: everyone must see the same number. It changes whenever someone joins or leaves.",
   "e2ee.since": "since {time}",

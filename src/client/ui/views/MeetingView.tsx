@@ -3,6 +3,7 @@ import type { Meeting, MeetingSnapshot } from "../../sdk/meeting";
 import { t } from "../i18n";
 import { AudioOnlySuggestion } from "./AudioOnly";
 import { ChatPanel } from "./ChatPanel";
+import { ClientBuild } from "./ClientBuild";
 import { DeviceSettings } from "./DeviceSettings";
 import { DeviceProblem } from "./DeviceToggles";
 import { EncryptionState } from "./EncryptionState";
@@ -78,6 +79,7 @@ export function MeetingView({
         group={snapshot.encryptionGroup}
         onCompared={() => meeting.markSafetyNumberCompared()}
       />
+      {snapshot.e2ee.state !== "off" && <ClientBuild />}
       <ModerationDialog meeting={meeting} snapshot={snapshot} />
       <LobbyPanel meeting={meeting} waiting={snapshot.waiting} />
       {snapshot.participants.length === 0 && (

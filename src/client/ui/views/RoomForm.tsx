@@ -37,6 +37,7 @@ export function RoomForm({
     lobby: room?.lobby ?? true,
     e2ee: room?.e2ee ?? true,
     chat: room?.chat ?? true,
+    postQuantum: room?.postQuantum ?? false,
   });
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(false);
@@ -46,7 +47,11 @@ export function RoomForm({
     setBusy(true);
     setFailed(false);
     try {
-      const values: RoomFormValues = { name: name.trim(), ...settings };
+      const values: RoomFormValues = {
+        name: name.trim(),
+        ...settings,
+        postQuantum: settings.e2ee && settings.postQuantum,
+      };
       if (password) values.password = password;
       else if (removePassword) values.password = null;
       await onSubmit(values);
@@ -59,11 +64,12 @@ export function RoomForm({
     }
   };
 
-  const toggle = (key: keyof RoomSettings, label: string) => (
+  const toggle = (key: keyof RoomSettings, label: string, disabled = false) => (
     <label class="check">
       <input
         type="checkbox"
-        checked={settings[key]}
+        checked={settings[key] && !disabled}
+        disabled={disabled}
         onChange={(e) => setSettings({ ...settings, [key]: e.currentTarget.checked })}
       />
       {label}
@@ -82,6 +88,7 @@ export function RoomForm({
       />
       {toggle("lobby", t("my.create.lobby"))}
       {toggle("e2ee", t("my.create.e2ee"))}
+      {toggle("postQuantum", t("my.create.postQuantum"), !settings.e2ee)}
       {toggle("chat", t("my.create.chat"))}
       <label for={`${idPrefix}-password`}>
         {room ? t("my.room.newPassword") : t("my.create.password")}

@@ -50,6 +50,7 @@ export function RoomItem({
     room.lobby && t("my.badge.lobby"),
     room.hasPassword && t("my.badge.password"),
     room.e2ee && t("my.badge.e2ee"),
+    room.e2ee && room.postQuantum && t("my.badge.postQuantum"),
     room.chat && t("my.badge.chat"),
   ].filter(Boolean);
 

@@ -118,7 +118,13 @@ function technicalFindings(f: ComplianceFacts): Finding[] {
           ? "end-to-end encryption is on by default"
           : "end-to-end encryption is off by default"
         : "end-to-end encryption is not implemented yet: not for high protection needs",
-      evidence: [`e2ee: ${JSON.stringify(f.defaults.e2ee)}`],
+      evidence: [
+        `e2ee: ${JSON.stringify(f.defaults.e2ee)}`,
+        // Compare with the released build's digest: a modified client would break E2EE's promise.
+        f.clientBuild
+          ? `client build SHA-256: ${f.clientBuild.sha256} (${f.clientBuild.files} files; compare with the released build)`
+          : "client build SHA-256: not reported",
+      ],
     },
     {
       id: "T3",
