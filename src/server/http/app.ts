@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { ERRORS } from "../../protocol/errors";
 import type { AccountServices } from "../account/services";
+import { PasswordsBusy } from "../auth/passwords";
 import type { EgressMonitor } from "../compliance/egress-monitor";
 import type { Config } from "../config/config";
 import type { RoomDirectory } from "../room/directory";
@@ -18,6 +19,7 @@ import { StoreUnavailableError } from "../store/unavailable";
 import type { TlsOptions } from "../tls/tls";
 import { registerAuthRoutes } from "./auth";
 import { registerComplianceRoutes } from "./compliance";
+import { sendError } from "./errors";
 import { registerSecurityHeaders, securityHeaders, setSecurityHeaders } from "./headers";
 import { type MetricsAccess, registerMetricsRoute } from "./metrics";
 import { registerMyRoomRoutes } from "./my-rooms";
@@ -70,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Fastify's default for a thrown error is a 500 carrying the error's own message: no
   // internals to the outside, and a database outage is said as such (503, try again).
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof PasswordsBusy) return sendError(reply, "busy");
     if (error instanceof StoreUnavailableError) {
       deps.log.warn({ route: request.routeOptions.url }, "database unreachable");
       return reply
@@ -103,7 +106,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
   if (deps.metrics) registerMetricsRoute(app, deps.metrics.registry, deps.metrics.access);
-  registerRoomRoutes(app, deps.directory, deps.publicUrl, deps.config.defaultLobby);
+  registerRoomRoutes(app, deps.directory, deps.publicUrl, {
+    lobby: deps.config.defaultLobby,
+    creation: deps.config.roomCreation,
+    perAddressPerHour: deps.config.limits.roomsPerAddressPerHour,
+    perHour: deps.config.limits.roomsPerHour,
+    authenticate: deps.accounts.authenticate,
+  });
   registerComplianceRoutes(app, {
     config: deps.config,
     publicUrl: deps.publicUrl,

@@ -17,6 +17,9 @@ const KNOWN = new Set<string>([
   "e2ee-unsupported",
   "e2ee-not-ready",
   "cluster-unavailable",
+  "room-full",
+  "lobby-full",
+  "busy",
 ]);
 
 /** Codes that mean the same to a person: "the service is briefly unavailable". */
