@@ -42,6 +42,9 @@ export const ERRORS = {
     "The meeting service cannot reach its database right now; try again in a moment.",
   "cluster-unavailable":
     "The meeting service cannot reach its coordination service right now; try again in a moment.",
+  "room-full": "This meeting has reached its limit of participants.",
+  "lobby-full": "Too many people are waiting in this meeting's lobby; try again later.",
+  busy: "The server is busy; try again in a moment.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

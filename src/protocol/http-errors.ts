@@ -15,6 +15,15 @@ export const HTTP_ERRORS = {
   "not-signed-in": { status: 401, message: "Sign in first." },
   "not-admin": { status: 403, message: "Only administrators (PLENUM_ADMINS) may do this." },
   "room-not-found": { status: 404, message: "You have no room with this id." },
+  "too-many-rooms": {
+    status: 429,
+    message: "Too many new rooms from here, or on this server, in the last hour; try again later.",
+  },
+  "organisers-only": {
+    status: 403,
+    message: "On this server only signed-in organisers create rooms (PLENUM_ROOM_CREATION).",
+  },
+  busy: { status: 503, message: "The server is busy; try again in a moment." },
   "oidc-disabled": { status: 404, message: "Sign-in through an organisation is not configured." },
   "oidc-unavailable": {
     status: 502,

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { accountServices } from "./account/services";
+import { limitPasswordWork } from "./auth/passwords";
 import { ClusterNode } from "./cluster/node";
 import { EgressMonitor } from "./compliance/egress-monitor";
 import type { Config } from "./config/config";
@@ -104,7 +105,19 @@ async function start(
     tickets.pseudonyms(),
     tickets.lifetimeMs,
   );
-  const registry = serverRegistry(directory);
+  const registry = serverRegistry(directory, {
+    participants: config.limits.participants,
+    lobby: config.limits.lobby,
+    rooms_per_address_per_hour: config.limits.roomsPerAddressPerHour,
+    rooms_per_hour: config.limits.roomsPerHour,
+    argon2_concurrency: config.limits.argon2Concurrency,
+    argon2_queue: config.limits.argon2Queue,
+    moderator_actions_per_minute: config.limits.moderatorActionsPerMinute,
+  });
+  limitPasswordWork({
+    concurrency: config.limits.argon2Concurrency,
+    queue: config.limits.argon2Queue,
+  });
   let publicUrl = config.publicUrl;
   const accounts = accountServices(store, config, () => publicUrl, now);
   const guard = new AccessGuard(now, {
@@ -119,6 +132,11 @@ async function start(
     resume: { tickets, windowMs: resumeWindowMs },
     lifecycle: { draining: false },
     iceServers: () => iceServersFor(config.turn, now()),
+    limits: {
+      participants: config.limits.participants,
+      lobby: config.limits.lobby,
+      moderatorActionsPerMinute: config.limits.moderatorActionsPerMinute,
+    },
   };
   const cluster = config.cluster
     ? new ClusterNode(config.cluster, {

@@ -57,8 +57,8 @@ describe("coming back after being removed, in the browser", () => {
       // Generous: this machine may be busy; what the pages show is printed if it never comes.
       .waitFor({ timeout: 60_000 })
       .catch(async (e) => {
-        console.log("removed person's page:", await troll.locator("body").innerText());
-        console.log("moderator's page:", await alice.locator("body").innerText());
+        console.log("removed person's page:", await troll.locator("body").textContent());
+        console.log("moderator's page:", await alice.locator("body").textContent());
         throw e;
       });
     // Cookies cleared: a new browser context, a new name.

@@ -65,6 +65,9 @@ describe("data lifecycle (DATA-1, DATA-3: the clock moves forward)", () => {
     assert.deepEqual(Object.keys(TABLE_RETENTION).sort(), [
       "accounts",
       "auth_sessions",
+      "kicks",
+      "meeting_members",
+      "meetings",
       "room_events",
       "rooms",
     ]);

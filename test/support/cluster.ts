@@ -55,6 +55,7 @@ export async function startCluster(
         PLENUM_LOG_LEVEL: "info",
         // Every client of the test comes from 127.0.0.1.
         PLENUM_JOIN_BURST: "1000",
+        PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: "100000",
         PLENUM_JOINS_PER_MINUTE: "1000",
         PLENUM_DRAIN_SECONDS: "60",
         ...extra,

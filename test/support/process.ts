@@ -52,6 +52,8 @@ export async function startServerProcess(
       PLENUM_PORT: "0",
       PLENUM_DATA_DIR: dataDir,
       PLENUM_LOG_LEVEL: "info",
+      // Every test client comes from 127.0.0.1; the room-creation limit has its own test.
+      PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: "100000",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

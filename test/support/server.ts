@@ -37,6 +37,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       PLENUM_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       // Every test client comes from 127.0.0.1: the per-address join limit has its own test.
       PLENUM_JOIN_BURST: "10000",
+      // Likewise room creation (SPEC LIMIT-1 has its own test).
+      PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: "100000",
       ...env,
     });
     server = await startServer(config, createLogger(config.logLevel), clientDir);

@@ -38,6 +38,7 @@ describe("ClusterNode placement (real redis-server)", () => {
           resume: { tickets: new ResumeTickets(randomBytes(32), 60_000), windowMs: 30_000 },
           lifecycle: { draining: false },
           iceServers: () => [],
+          limits: { participants: 100, lobby: 50, moderatorActionsPerMinute: 60 },
         },
       },
     );

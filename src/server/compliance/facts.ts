@@ -17,6 +17,7 @@ export interface ComplianceFacts {
     cameraOff: boolean;
     microphoneOff: boolean;
     lobby: boolean;
+    roomCreation: "anyone" | "organisers";
     e2ee: { byDefault: boolean; implemented: boolean };
     recording: { server: boolean };
   };
@@ -61,6 +62,9 @@ export const TABLE_RETENTION: Record<string, string> = {
   room_events: "PLENUM_AUDIT_RETENTION_DAYS after the event, and with the room",
   accounts: "until removed (plenum user remove / plenum subject erase)",
   auth_sessions: "at expiry (PLENUM_SESSION_HOURS) or sign-out",
+  meetings: "at the next hourly run once ended, or after a day without activity",
+  meeting_members: "with their meeting",
+  kicks: "once over (end of the meeting, or the day or week a moderator chose)",
 };
 
 export function complianceFacts(
@@ -79,6 +83,8 @@ export function complianceFacts(
       cameraOff: true,
       microphoneOff: true,
       lobby: config.defaultLobby,
+      /** Who may create rooms (PLENUM_ROOM_CREATION; SPEC LIMIT-2). */
+      roomCreation: config.roomCreation,
       // MLS + SFrame in the browser, on for every room unless its organiser turns it off.
       e2ee: { byDefault: DEFAULTS.e2ee, implemented: true },
       recording: { server: false },

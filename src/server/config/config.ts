@@ -7,6 +7,16 @@ import { z } from "zod";
  * variable (documented in the README); `loadConfig` validates all of them at
  * start and names every bad value at once.
  */
+export interface Limits {
+  participants: number;
+  lobby: number;
+  roomsPerAddressPerHour: number;
+  roomsPerHour: number;
+  argon2Concurrency: number;
+  argon2Queue: number;
+  moderatorActionsPerMinute: number;
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -39,6 +49,10 @@ export interface Config {
   };
   /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
   joinLimit: { burst: number; perMinute: number };
+  /** Bounds on everything that costs or grows (docs/OPERATIONS.md, "Limits"; SPEC LIMIT-1). */
+  limits: Limits;
+  /** Who may create rooms: anyone (a local instance) or signed-in organisers only (SPEC LIMIT-2). */
+  roomCreation: "anyone" | "organisers";
   /**
    * Signalling messages one connection may send: a burst, then so many a second.
    * Load and fuzz tests raise it; in production the defaults stop a flood at once.
@@ -207,6 +221,14 @@ const Env = z.object({
   PLENUM_MEDIA_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
   PLENUM_JOIN_BURST: z.coerce.number().int().min(1).max(100_000).default(30),
   PLENUM_JOINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
+  PLENUM_MAX_PARTICIPANTS: z.coerce.number().int().min(2).max(10_000).default(100),
+  PLENUM_MAX_LOBBY: z.coerce.number().int().min(1).max(10_000).default(50),
+  PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  PLENUM_ROOMS_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(1000),
+  PLENUM_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PLENUM_ARGON2_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
+  PLENUM_MODERATOR_ACTIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  PLENUM_ROOM_CREATION: z.enum(["anyone", "organisers"]).default("anyone"),
   PLENUM_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
   PLENUM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(20),
   PLENUM_RESUME_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
@@ -297,6 +319,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       nativeMedia: e.PLENUM_FASTPATH === "1",
     },
     joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
+    limits: {
+      participants: e.PLENUM_MAX_PARTICIPANTS,
+      lobby: e.PLENUM_MAX_LOBBY,
+      roomsPerAddressPerHour: e.PLENUM_ROOMS_PER_ADDRESS_PER_HOUR,
+      roomsPerHour: e.PLENUM_ROOMS_PER_HOUR,
+      argon2Concurrency: e.PLENUM_ARGON2_CONCURRENCY,
+      argon2Queue: e.PLENUM_ARGON2_QUEUE,
+      moderatorActionsPerMinute: e.PLENUM_MODERATOR_ACTIONS_PER_MINUTE,
+    },
+    roomCreation: e.PLENUM_ROOM_CREATION,
     messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },
     retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS, auditDays: e.PLENUM_AUDIT_RETENTION_DAYS },
     sessionHours: e.PLENUM_SESSION_HOURS,

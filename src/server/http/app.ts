@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { ERRORS } from "../../protocol/errors";
 import type { AccountServices } from "../account/services";
+import { PasswordsBusy } from "../auth/passwords";
 import { clientBuildDigest } from "../compliance/client-build";
 import type { EgressMonitor } from "../compliance/egress-monitor";
 import type { Config } from "../config/config";
@@ -19,6 +20,7 @@ import { StoreUnavailableError } from "../store/unavailable";
 import type { TlsOptions } from "../tls/tls";
 import { registerAuthRoutes } from "./auth";
 import { registerComplianceRoutes } from "./compliance";
+import { sendError } from "./errors";
 import { registerSecurityHeaders, securityHeaders, setSecurityHeaders } from "./headers";
 import { type MetricsAccess, registerMetricsRoute } from "./metrics";
 import { registerMyRoomRoutes } from "./my-rooms";
@@ -71,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Fastify's default for a thrown error is a 500 carrying the error's own message: no
   // internals to the outside, and a database outage is said as such (503, try again).
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    if (error instanceof PasswordsBusy) return sendError(reply, "busy");
     if (error instanceof StoreUnavailableError) {
       deps.log.warn({ route: request.routeOptions.url }, "database unreachable");
       return reply
@@ -104,7 +107,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   });
   if (deps.metrics) registerMetricsRoute(app, deps.metrics.registry, deps.metrics.access);
-  registerRoomRoutes(app, deps.directory, deps.publicUrl, deps.config.defaultLobby);
+  registerRoomRoutes(app, deps.directory, deps.publicUrl, {
+    lobby: deps.config.defaultLobby,
+    creation: deps.config.roomCreation,
+    perAddressPerHour: deps.config.limits.roomsPerAddressPerHour,
+    perHour: deps.config.limits.roomsPerHour,
+    authenticate: deps.accounts.authenticate,
+  });
   // Hashed once at start: what `plenum audit` and the meeting's encryption details report.
   const clientBuild = clientBuildDigest(deps.clientDir).catch(() => null);
   registerComplianceRoutes(app, {

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * Process-wide metrics: Node's own (CPU, memory, event loop lag), join
@@ -35,6 +35,14 @@ export const joinSeconds = new Histogram({
   registers: [processRegistry],
 });
 
+/** Requests refused by a configured bound (docs/OPERATIONS.md, "Limits"; SPEC LIMIT-1). */
+export const limitRefusals = new Counter({
+  name: "plenum_limit_refusals_total",
+  help: "Requests refused because a configured limit was reached, by limit",
+  labelNames: ["limit"] as const,
+  registers: [processRegistry],
+});
+
 /** What one server knows of its meetings; read when scraped, never stored. */
 export interface MeetingCounts {
   readonly openRooms: number;
@@ -42,9 +50,22 @@ export interface MeetingCounts {
 }
 
 /** A registry with this server's room and participant gauges beside the process metrics. */
-export function serverRegistry(counts: MeetingCounts): Registry {
+export function serverRegistry(
+  counts: MeetingCounts,
+  /** The configured bounds, exported so that a dashboard can put refusals beside them. */
+  limits: Record<string, number> = {},
+): Registry {
   startDefaults();
   const registry = new Registry();
+  new Gauge({
+    name: "plenum_limit",
+    help: "A configured limit (docs/OPERATIONS.md, Limits), by name",
+    labelNames: ["limit"] as const,
+    registers: [registry],
+    collect() {
+      for (const [limit, value] of Object.entries(limits)) this.set({ limit }, value);
+    },
+  });
   new Gauge({
     name: "plenum_rooms",
     help: "Rooms with someone in them or waiting in their lobby",

@@ -29,6 +29,11 @@ export class Lobby {
     return knock;
   }
 
+  /** Returns a knock taken with `takeAll` to the end of the line (in its order). */
+  putBack(knock: Knock): void {
+    this.waiting.set(knock.id, knock);
+  }
+
   takeAll(): Knock[] {
     const all = [...this.waiting.values()];
     this.waiting.clear();

@@ -16,8 +16,13 @@ export function admit(room: Room, actor: Participant, waiterId: string): boolean
   return true;
 }
 
-export function admitAll(room: Room, actor: Participant): void {
-  const all = room.lobby.takeAll();
+/** Admits those waiting in order of arrival, at most `max` of them; the rest keep waiting. */
+export function admitAll(room: Room, actor: Participant, max = Number.POSITIVE_INFINITY): void {
+  const all = room.lobby.takeAll().filter((knock, i) => {
+    if (i < max) return true;
+    room.lobby.putBack(knock);
+    return false;
+  });
   if (all.length === 0) return;
   room.audit(actor.id, "admit-all", null);
   for (const knock of all) knock.admit();

@@ -9,6 +9,7 @@ import {
   type ServerMessage,
 } from "../../protocol/messages";
 import type { AccountRef } from "../auth/account";
+import { PasswordsBusy } from "../auth/passwords";
 import type { RoomDirectory } from "../room/directory";
 import type { Participant } from "../room/participant";
 import { ResumeTickets } from "../room/resume-ticket";
@@ -59,6 +60,8 @@ export interface SessionDeps {
   lifecycle: { draining: boolean };
   /** TURN servers with fresh credentials for a person entering (empty without TURN). */
   iceServers: () => IceServer[];
+  /** People per meeting and per lobby (SPEC LIMIT-1). */
+  limits: { participants: number; lobby: number; moderatorActionsPerMinute: number };
 }
 
 /** A ticket older than this is replaced by the next `ping` reply. */
@@ -76,6 +79,11 @@ export class Session {
    * flood many screens: they get a stricter bucket of their own.
    */
   readonly chatBucket = new TokenBucket(CHAT_RATE.perSecond, CHAT_RATE.burst);
+  /**
+   * Moderation that writes to the store or reaches everyone (set-password runs
+   * argon2, a write and an audit row) is limited per moderator (SPEC LIMIT-1).
+   */
+  readonly moderationBucket: TokenBucket;
   private lastRateLimitReply = 0;
   /** Messages are handled one at a time, in order, so a slow handler cannot be overtaken. */
   private queue: Promise<void> = Promise.resolve();
@@ -89,6 +97,8 @@ export class Session {
     readonly identity: Identity,
   ) {
     this.bucket = new TokenBucket(deps.rate.perSecond, deps.rate.burst);
+    const perMinute = deps.limits.moderatorActionsPerMinute;
+    this.moderationBucket = new TokenBucket(perMinute / 60, Math.min(perMinute, 20));
   }
 
   get state(): SessionState {
@@ -147,6 +157,7 @@ export class Session {
       this.sendReply({ type: "ok", id: msg.id, result } as Reply<ClientMessageType>);
     } catch (error) {
       if (error instanceof ProtocolError) this.sendError(msg.id, error);
+      else if (error instanceof PasswordsBusy) this.sendError(msg.id, new ProtocolError("busy"));
       else if (error instanceof StoreUnavailableError) {
         this.deps.log.warn({ type: msg.type }, "database unreachable");
         this.sendError(msg.id, new ProtocolError("store-unavailable"));

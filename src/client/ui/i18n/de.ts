@@ -89,6 +89,10 @@ export const de: Record<MessageKey, string> = {
   "error.version-mismatch": "Plenum wurde aktualisiert. Bitte laden Sie die Seite neu.",
   "error.disconnected": "Die Verbindung zum Server ist abgebrochen.",
   "error.timeout": "Der Server hat nicht rechtzeitig geantwortet.",
+  "error.room-full":
+    "Dieses Meeting ist voll: Es hat die Zahl der Teilnehmenden erreicht, die der Server zulässt.",
+  "error.lobby-full": "Zu viele Personen warten auf Einlass. Bitte versuchen Sie es später erneut.",
+  "error.busy": "Der Server ist ausgelastet. Bitte versuchen Sie es gleich noch einmal.",
   "error.rate-limited": "Zu viele Anfragen. Bitte einen Moment warten.",
   "error.media-failed": "Die Medienverbindung konnte nicht aufgebaut werden.",
   "error.cluster-unavailable":

@@ -85,6 +85,10 @@ export const en = {
   "error.version-mismatch": "Plenum was updated. Please reload the page.",
   "error.disconnected": "The connection to the server was lost.",
   "error.timeout": "The server did not answer in time.",
+  "error.room-full":
+    "This meeting is full: it has reached the number of participants the server allows.",
+  "error.lobby-full": "Too many people are waiting to be let in. Please try again later.",
+  "error.busy": "The server is busy. Please try again in a moment.",
   "error.rate-limited": "Too many requests. Please wait a moment.",
   "error.media-failed": "The media connection could not be set up.",
   "error.cluster-unavailable":

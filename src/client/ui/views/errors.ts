@@ -18,6 +18,9 @@ const KNOWN = new Set<string>([
   "e2ee-not-ready",
   "e2ee-downgrade",
   "cluster-unavailable",
+  "room-full",
+  "lobby-full",
+  "busy",
 ]);
 
 /** Codes that mean the same to a person: "the service is briefly unavailable". */

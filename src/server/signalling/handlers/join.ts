@@ -1,12 +1,13 @@
 import { type Role, RoomId, type WaiterFlag } from "../../../protocol/messages";
 import { verifyPassword } from "../../auth/passwords";
-import { joinSeconds } from "../../observability/metrics";
+import { joinSeconds, limitRefusals } from "../../observability/metrics";
 import type { Entry } from "../../room/directory";
 import { ResumeTickets } from "../../room/resume-ticket";
 import type { Room } from "../../room/room";
 import { ProtocolError } from "../errors";
 import type { Session } from "../session";
 import type { Handler } from "./index";
+import { roomForOne } from "./moderation";
 
 /**
  * Asks to enter a room. Who the person is and what role they get come from
@@ -65,6 +66,11 @@ interface Place {
 }
 
 function waitInLobby(session: Session, room: Room, place: Place, flags: WaiterFlag[]) {
+  // Each knock is shown to every moderator: the lobby is bounded (SPEC LIMIT-1).
+  if (room.lobby.size >= session.deps.limits.lobby) {
+    limitRefusals.inc({ limit: "lobby" });
+    throw new ProtocolError("lobby-full");
+  }
   const knock = room.knock(
     place.name,
     {
@@ -73,6 +79,13 @@ function waitInLobby(session: Session, room: Room, place: Place, flags: WaiterFl
         // A restored place was taken by its holder on another connection meanwhile: enter anew.
         const free = place.id === undefined || !room.get(place.id);
         const entering = free ? place : { name: place.name, role: place.role };
+        // Full meanwhile (the lobby was switched off with more waiting than fit): turned away.
+        if (room.size >= session.deps.limits.participants) {
+          limitRefusals.inc({ limit: "participants" });
+          session.transition({ state: "ready" });
+          session.send({ type: "denied" });
+          return;
+        }
         session.send({ type: "admitted", ...enter(session, room, entering) });
       },
       deny: () => {
@@ -89,6 +102,7 @@ function waitInLobby(session: Session, room: Room, place: Place, flags: WaiterFl
 
 function enter(session: Session, room: Room, place: Place) {
   const { clientId, address } = session.identity;
+  roomForOne(session, room);
   const self = room.join(place.name, place.role, clientId, session, place.id, address);
   session.transition({ state: "joined", room, self });
   // Fresh TURN credentials per entry: they expire, and being admitted late must not matter.

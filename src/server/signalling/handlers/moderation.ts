@@ -1,3 +1,4 @@
+import { limitRefusals } from "../../observability/metrics";
 import type { Participant } from "../../room/participant";
 import { can, type Permission } from "../../room/permissions";
 import type { Room } from "../../room/room";
@@ -15,6 +16,11 @@ export function moderator(
 ): { room: Room; actor: Participant } {
   const { room, self } = session.joined();
   if (!can(self.role, permission)) throw new ProtocolError("forbidden");
+  // Admitting is cheap and the lobby is bounded; everything else counts (SPEC LIMIT-1).
+  if (permission !== "admit" && !session.moderationBucket.take()) {
+    limitRefusals.inc({ limit: "moderator-actions" });
+    throw new ProtocolError("rate-limited");
+  }
   return { room, actor: self };
 }
 
@@ -23,4 +29,11 @@ export function target(room: Room, actor: Participant, participantId: string): P
   const p = room.get(participantId);
   if (!p || p.id === actor.id) throw new ProtocolError("unknown-participant");
   return p;
+}
+
+/** Refuses with `room-full` when the meeting has no place left (SPEC LIMIT-1). */
+export function roomForOne(session: Session, room: Room): void {
+  if (room.size < session.deps.limits.participants) return;
+  limitRefusals.inc({ limit: "participants" });
+  throw new ProtocolError("room-full");
 }
