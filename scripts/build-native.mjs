@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { delimiter, dirname, isAbsolute, join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const required = process.env.PLENUM_NATIVE === "required";
@@ -16,14 +16,16 @@ const SKIPPED = "Plenum: native media helpers not built";
 const FALLBACK =
   "the server will use its JavaScript path (about a third more CPU per forwarded packet)";
 
-/** Whether `name` is an executable on PATH. */
+/** Whether `name` (a command, or a path) exists on PATH. */
 function onPath(name) {
+  if (isAbsolute(name)) return existsSync(name);
   return (process.env.PATH ?? "")
     .split(delimiter)
     .some((dir) => dir && existsSync(join(dir, name)));
 }
 
-const compiler = process.env.CC ?? "cc";
+// CC may carry flags ("gcc -m64"); the first word is the compiler.
+const compiler = (process.env.CC ?? "cc").trim().split(/\s+/)[0] || "cc";
 const missing = ["python3", "make", compiler].filter((tool) => !onPath(tool));
 if (missing.length > 0) {
   console.error(`${SKIPPED} (no ${missing.join(", ")}): ${FALLBACK}.`);

@@ -26,7 +26,9 @@ cleanup() {
   done
   ip netns delete "$ns" 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# An interrupted run stops here (dash would go on after the handler otherwise).
+trap 'exit 130' INT TERM
 
 if ! podman image exists localhost/plenum-base:node20; then
   [ -f "$work/base.tar" ] || { log "base image (mmdebstrap)"; "$root/scripts/image-base.sh" "$work/base.tar"; }

@@ -56,6 +56,8 @@ export async function auditDependencies(
     );
   });
   const parsed = JSON.parse(stdout) as {
+    /** npm's own words when the registry refused, e.g. "405 Method Not Allowed - POST …". */
+    message?: string;
     error?: { summary?: string };
     metadata?: { vulnerabilities?: Partial<Record<Severity, number>> };
     vulnerabilities?: Record<string, { severity: Severity }>;
@@ -63,7 +65,7 @@ export async function auditDependencies(
   const counts = parsed.metadata?.vulnerabilities;
   if (!counts)
     throw new Error(
-      `npm audit gave no result: ${parsed.error?.summary ?? "no registry reachable?"}`,
+      `npm audit gave no result: ${parsed.message || parsed.error?.summary || "no registry reachable?"}`,
     );
   return {
     createdAt: new Date().toISOString(),
