@@ -209,13 +209,17 @@ describe("MLS parsing against hostile bytes", () => {
     };
     // Real messages with bytes flipped reach deep into the decoders, random bytes do not.
     const real = await new Promise<string>((resolve) => {
-      const g = new E2eeGroup("bob", {
-        offerKeyPackage: async (kp) => {
-          resolve(kp);
-          return { create: false };
+      const g = new E2eeGroup(
+        "bob",
+        {
+          offerKeyPackage: async (kp) => {
+            resolve(kp);
+            return { create: false };
+          },
+          commit: async () => "ok",
         },
-        commit: async () => "ok",
-      });
+        () => false,
+      );
       void g.start();
     });
     await fc.assert(
