@@ -147,7 +147,10 @@ describe("an end-to-end encrypted meeting in Chromium", () => {
     assert.ok(chi < 330, `chi-square ${chi.toFixed(0)} over ${body.length} bytes`);
   });
 
-  it("a fourth person decodes within 2 s of admission; one leaves and nobody's video freezes", async () => {
+  // 3 s since the membership checks of issue 17 (each KeyPackage's signature and identity checked
+  // by the committer, each commit by every member and parsed by the server): 2.2–3.0 s measured
+  // on a loaded machine against under 2 s before; the time is printed for the record.
+  it("a fourth person decodes within 3 s of admission; one leaves and nobody's video freezes", async (t) => {
     const dora = await newPerson(browser, "en-US");
     await dora.page.goto(roomUrl);
     await dora.page.getByLabel("Your name").fill("Dora");
@@ -158,7 +161,8 @@ describe("an end-to-end encrypted meeting in Chromium", () => {
       timeoutMs: 30_000,
     });
     const took = Date.now() - admitted;
-    assert.ok(took <= 2000, `Dora decoded her first frame ${took} ms after admission`);
+    t.diagnostic(`Dora decoded her first frame ${took} ms after admission`);
+    assert.ok(took <= 3000, `Dora decoded her first frame ${took} ms after admission`);
     people.push(dora);
 
     // Ben and Dora watch Ada's video while Cem leaves (a Remove and a new epoch): every

@@ -2,6 +2,7 @@ import type { IceServer, MediaSource } from "../../protocol/messages";
 import type { E2ee } from "./e2ee/controller";
 import { transformPeerConfig } from "./e2ee/transforms";
 import { gathered, PEER_CONFIG, withIceServers } from "./ice";
+import { forThisBrowser } from "./sdp";
 import type { Signalling } from "./signalling";
 
 /**
@@ -77,7 +78,7 @@ export class Publisher {
     );
     const { sdp } = await signalling.request("publish", { sdp: offer, tracks });
     if (this.closed) return;
-    await this.pc.setRemoteDescription({ type: "answer", sdp });
+    await this.pc.setRemoteDescription({ type: "answer", sdp: forThisBrowser(sdp) });
   }
 
   /** Puts `track` (or nothing) in the slot of `source`. */

@@ -2,6 +2,7 @@ import type { IceServer, MediaSource, TrackInfo } from "../../protocol/messages"
 import type { E2ee } from "./e2ee/controller";
 import { transformPeerConfig } from "./e2ee/transforms";
 import { gathered, PEER_CONFIG, withIceServers } from "./ice";
+import { forThisBrowser } from "./sdp";
 import type { Signalling } from "./signalling";
 
 /** What arrives from remote participants, by participant id. */
@@ -108,7 +109,7 @@ export class Subscriber {
 
   private async apply(sdp: string, tracks: TrackInfo[]): Promise<void> {
     if (this.closed) return;
-    await this.pc.setRemoteDescription({ type: "offer", sdp });
+    await this.pc.setRemoteDescription({ type: "offer", sdp: forThisBrowser(sdp) });
     // Before the answer lets media flow: a reused or new m-line gets its transform here at the latest.
     this.attachTransforms();
     await this.pc.setLocalDescription(await this.pc.createAnswer());
