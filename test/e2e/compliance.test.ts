@@ -1,33 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { Accounts } from "../../src/server/account/accounts";
 import { Store } from "../../src/server/store/store";
+import { axeViolations } from "../support/axe";
 import { CHROMIUM_PATH, launchChromium, personContext } from "../support/chromium";
 import { type ServerProcess, startServerProcess } from "../support/process";
 
 const PASSWORD = "correct horse battery";
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** Serious or critical accessibility violations axe-core finds on the page as it is now. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> };
-      }
-    ).axe;
-    const result = await axe.run();
-    return result.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => v.id);
-  });
-}
 
 async function signIn(page: Page, url: string, username: string): Promise<void> {
   await page.goto(`${url}/login`);
