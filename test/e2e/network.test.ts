@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium";
+import { freePort } from "../support/free-port";
 import { createTestNetwork, type TestNetwork } from "../support/netns";
 import { join, newPerson, type Person } from "../support/people";
 import { type ServerProcess, startServerProcess } from "../support/process";
@@ -11,14 +11,6 @@ import { createRoom } from "../support/server";
 import { type RelayProcess, startRelayProcess } from "../support/udp-relay-process";
 import { FreezeWatch, inboundVideo, risingStreams } from "../support/video-stats";
 import { waitFor } from "../support/wait";
-
-async function freePort(host: string): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, host, done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 /** How long each impaired-network case watches the video: ~200 frames at 5% loss. */
 const WATCH_MS = 12_000;
