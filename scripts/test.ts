@@ -134,6 +134,8 @@ function lane(files: string[], niceness: number, output: "inherit" | "pipe") {
       "--test",
       "--test-concurrency=1",
       "--test-timeout=300000",
+      `--test-reporter=${join(ROOT, "scripts/test-reporter.mjs")}`,
+      "--test-reporter-destination=stdout",
       ...files,
     ],
     { cwd: ROOT, stdio: ["ignore", output, output] },

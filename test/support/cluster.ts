@@ -39,13 +39,16 @@ export async function startCluster(
   const postgres = await startPostgres();
   let redis: TestRedis | undefined;
   const nodes: TestNode[] = [];
+  // Each node has its own media ports (a node is addressed by them); the block is drawn at
+  // random so that two clusters on one machine (two checkouts testing) do not collide.
+  const mediaBase = 20_000 + 600 * Math.floor(Math.random() * 60);
   const cluster: TestCluster = {
     redis: undefined as unknown as TestRedis,
     postgres,
     databaseUrl: await postgres.createDatabase(),
     nodes,
     env(i = 0) {
-      const first = 41000 + i * 200;
+      const first = mediaBase + i * 200;
       return {
         PLENUM_DATABASE_URL: cluster.databaseUrl,
         PLENUM_REDIS_URL: cluster.redis.url,
