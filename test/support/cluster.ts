@@ -61,6 +61,9 @@ export async function startCluster(
         PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: "100000",
         PLENUM_JOINS_PER_MINUTE: "1000",
         PLENUM_DRAIN_SECONDS: "60",
+        // Half the default: a failover takes a few seconds, and a test that waits for the
+        // meetings of the earlier ones to end waits for their dropped members' places.
+        PLENUM_RESUME_SECONDS: "15",
         ...extra,
       };
     },
@@ -68,10 +71,10 @@ export async function startCluster(
       // A killed node's process is gone; this removes its data folder.
       await nodes[i]?.process.close();
       const env = cluster.env(i);
-      const first = 41000 + i * 200;
+      const [first = 0, last = 0] = (env.PLENUM_MEDIA_PORTS ?? "").split("-").map(Number);
       const node: TestNode = {
         id: env.PLENUM_NODE_ID ?? "",
-        mediaPorts: [first, first + 199],
+        mediaPorts: [first, last],
         process: await startServerProcess(env),
       };
       nodes[i] = node;
