@@ -20,6 +20,8 @@ export const de: Record<MessageKey, string> = {
   "error.login-throttled": "Zu viele Fehlversuche. Bitte warten Sie {seconds} Sekunden.",
   "error.oidc-failed":
     "Die Anmeldung über Ihre Organisation hat nicht funktioniert. Bitte erneut versuchen.",
+  "error.oidc-not-allowed":
+    "Ihr Konto der Organisation ist hier nicht für das Organisieren von Meetings freigegeben. Wenden Sie sich an Ihre Administration; per Link können Sie weiterhin teilnehmen.",
   "error.oidc-unavailable": "Der Anmeldedienst Ihrer Organisation ist gerade nicht erreichbar.",
   "error.network": "Der Server ist nicht erreichbar.",
   "my.title": "Ihre Räume",

@@ -17,6 +17,8 @@ export const en = {
   "error.login-failed": "Wrong username or password.",
   "error.login-throttled": "Too many failed attempts. Please wait {seconds} seconds.",
   "error.oidc-failed": "Signing in through your organisation did not work. Please try again.",
+  "error.oidc-not-allowed":
+    "Your organisation's account is not cleared for organising meetings here. Ask your administrator; you can still join meetings by link.",
   "error.oidc-unavailable": "Your organisation's sign-in service cannot be reached right now.",
   "error.network": "The server could not be reached.",
   "my.title": "Your rooms",
