@@ -59,6 +59,8 @@ export async function startCluster(
         // Every client of the test comes from 127.0.0.1.
         PLENUM_JOIN_BURST: "1000",
         PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: "100000",
+        // Likewise open connections (SPEC LIMIT-3 has its own test).
+        PLENUM_MAX_CONNECTIONS_PER_ADDRESS: "100000",
         PLENUM_JOINS_PER_MINUTE: "1000",
         PLENUM_DRAIN_SECONDS: "60",
         // Half the default: a failover takes a few seconds, and a test that waits for the

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { availableParallelism, hostname } from "node:os";
 import { z } from "zod";
+import { type OidcConfig, RequiredClaim, requiredClaimNeedsProvider } from "./oidc";
 
 /**
  * The one typed configuration. Every setting comes from an environment
@@ -15,6 +16,7 @@ export interface Limits {
   argon2Concurrency: number;
   argon2Queue: number;
   moderatorActionsPerMinute: number;
+  connectionsPerAddress: number;
 }
 
 export interface Config {
@@ -71,7 +73,7 @@ export interface Config {
   /** On SIGTERM: how long participants are told before connections close, in seconds. */
   shutdownGraceSeconds: number;
   /** Login through an OpenID Connect provider; undefined when not configured. */
-  oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  oidc: OidcConfig | undefined;
   /** Whether a new ad-hoc room starts with its lobby on (COMPLIANCE T4 wants true). */
   defaultLobby: boolean;
   /**
@@ -228,6 +230,7 @@ const Env = z.object({
   PLENUM_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PLENUM_ARGON2_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
   PLENUM_MODERATOR_ACTIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  PLENUM_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(200),
   PLENUM_ROOM_CREATION: z.enum(["anyone", "organisers"]).default("anyone"),
   PLENUM_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
   PLENUM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(20),
@@ -251,6 +254,7 @@ const Env = z.object({
     ),
   PLENUM_OIDC_CLIENT_ID: z.string().min(1).optional(),
   PLENUM_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  PLENUM_OIDC_REQUIRED_CLAIM: RequiredClaim.optional(),
   PLENUM_DEFAULT_LOBBY: z.enum(["true", "false"]).default("true"),
   PLENUM_FASTPATH: z.enum(["0", "js", "1"]).default("1"),
   PLENUM_CSP_ALLOW: list.pipe(z.array(origin)),
@@ -288,6 +292,7 @@ export class ConfigError extends Error {
 /** Reads and validates the environment; throws a ConfigError that lists every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.superRefine(oidcComplete)
+    .superRefine(requiredClaimNeedsProvider)
     .superRefine(portsForWorkers)
     .superRefine(clusterNeedsSharedStore)
     .superRefine(pairComplete("PLENUM_TLS_CERT", "PLENUM_TLS_KEY"))
@@ -327,6 +332,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       argon2Concurrency: e.PLENUM_ARGON2_CONCURRENCY,
       argon2Queue: e.PLENUM_ARGON2_QUEUE,
       moderatorActionsPerMinute: e.PLENUM_MODERATOR_ACTIONS_PER_MINUTE,
+      connectionsPerAddress: e.PLENUM_MAX_CONNECTIONS_PER_ADDRESS,
     },
     roomCreation: e.PLENUM_ROOM_CREATION,
     messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },
@@ -340,6 +346,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             issuer: e.PLENUM_OIDC_ISSUER,
             clientId: e.PLENUM_OIDC_CLIENT_ID,
             clientSecret: e.PLENUM_OIDC_CLIENT_SECRET,
+            ...(e.PLENUM_OIDC_REQUIRED_CLAIM
+              ? { requiredClaim: e.PLENUM_OIDC_REQUIRED_CLAIM }
+              : {}),
           }
         : undefined,
     defaultLobby: e.PLENUM_DEFAULT_LOBBY === "true",
