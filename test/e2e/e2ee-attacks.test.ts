@@ -63,7 +63,7 @@ describe("end-to-end encryption under attack", () => {
     tap.taps.add((mid, packet) => {
       if (!tap.tracks.some((t) => t.mid === mid && t.kind === "video")) return;
       const before = frames.frames.length;
-      frames.push(packet.payload, packet.marker);
+      frames.push(packet.payload, packet.marker, packet.sequenceNumber);
       if (frames.frames.length > before) captured.push(frames.frames.at(-1) as Buffer);
     });
     ada = await newPerson(browser, "en-US");

@@ -104,7 +104,7 @@ describe("an end-to-end encrypted meeting in Chromium", () => {
       if (!tap.tracks.some((t) => t.mid === mid && t.kind === "video")) return;
       const f = frames.get(mid) ?? new Vp8Frames();
       frames.set(mid, f);
-      f.push(packet.payload, packet.marker);
+      f.push(packet.payload, packet.marker, packet.sequenceNumber);
     });
   });
 
@@ -274,7 +274,7 @@ describe("a meeting without end-to-end encryption", () => {
     const frames = new Vp8Frames();
     tap.taps.add((mid, packet) => {
       if (tap.tracks.some((t) => t.mid === mid && t.kind === "video"))
-        frames.push(packet.payload, packet.marker);
+        frames.push(packet.payload, packet.marker, packet.sequenceNumber);
     });
     const eve = await newPerson(browser, "en-US");
     await join(eve, room.url, "Eve", { cam: true });

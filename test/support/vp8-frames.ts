@@ -1,13 +1,16 @@
 /**
- * Reassembles VP8 frames from RTP payloads (RFC 7741): strips each packet's
+ * Reassembles VP8 frames from RTP packets (RFC 7741): strips each packet's
  * payload descriptor and joins packets up to the marker bit. Enough to look at
- * what the SFU forwards; no jitter buffer, so a lost packet spoils its frame.
+ * what the SFU forwards; no jitter buffer: a frame with a packet lost or out
+ * of order is left out whole, so that no frame is ever a splice of others.
  */
 export class Vp8Frames {
   readonly frames: Buffer[] = [];
   private parts: Buffer[] = [];
+  private spoiled = false;
+  private last: number | undefined;
 
-  push(payload: Buffer, marker: boolean): void {
+  push(payload: Buffer, marker: boolean, sequenceNumber: number): void {
     const first = payload[0] ?? 0;
     let at = 1;
     if (first & 0x80) {
@@ -17,10 +20,17 @@ export class Vp8Frames {
       if (ext & 0x30) at++;
     }
     const start = (first & 0x10) !== 0 && (first & 0x0f) === 0;
-    if (start) this.parts = [];
+    if (start) {
+      this.parts = [];
+      this.spoiled = false;
+    } else if (this.parts.length === 0 || sequenceNumber !== ((this.last ?? -2) + 1) % 65536) {
+      // The frame's beginning, or a packet in between, is missing.
+      this.spoiled = true;
+    }
+    this.last = sequenceNumber;
     this.parts.push(payload.subarray(at));
     if (marker) {
-      this.frames.push(Buffer.concat(this.parts));
+      if (!this.spoiled) this.frames.push(Buffer.concat(this.parts));
       this.parts = [];
     }
   }

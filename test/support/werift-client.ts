@@ -102,6 +102,13 @@ function iceView(pc: RTCPeerConnection): IceView {
  * A headless participant: signalling over `ws`, synthetic audio and video up,
  * every forwarded track down, counted per mid.
  */
+/** An RTP packet as a tap sees it. */
+export interface TappedPacket {
+  payload: Buffer;
+  marker: boolean;
+  sequenceNumber: number;
+}
+
 export class WeriftClient {
   private joined: Participant | undefined;
   private ticket: string | undefined;
@@ -115,7 +122,7 @@ export class WeriftClient {
   keyframeRequests = 0;
   private readonly received = new Map<string, MidStats>();
   /** Sees every RTP packet received, with its mid: an SFU-side tap for tests of what the SFU forwards. */
-  readonly taps = new Set<(mid: string, packet: { payload: Buffer; marker: boolean }) => void>();
+  readonly taps = new Set<(mid: string, packet: TappedPacket) => void>();
   private upstream: RTCPeerConnection | undefined;
   private downstream: RTCPeerConnection | undefined;
   private sources: SyntheticSource[] = [];
@@ -427,7 +434,11 @@ export class WeriftClient {
           }
           stats.packets++;
           for (const tap of this.taps)
-            tap(mid, { payload: packet.payload, marker: packet.header.marker });
+            tap(mid, {
+              payload: packet.payload,
+              marker: packet.header.marker,
+              sequenceNumber: packet.header.sequenceNumber,
+            });
           stats.ssrcs.add(packet.header.ssrc);
           const found = readMarker(packet.payload);
           if (found) stats.markers.add(found);
