@@ -98,10 +98,6 @@ function iceView(pc: RTCPeerConnection): IceView {
   return { local: c.localUsername, remote: c.remoteUsername, selected: c.nominated !== undefined };
 }
 
-/**
- * A headless participant: signalling over `ws`, synthetic audio and video up,
- * every forwarded track down, counted per mid.
- */
 /** An RTP packet as a tap sees it. */
 export interface TappedPacket {
   payload: Buffer;
@@ -109,6 +105,10 @@ export interface TappedPacket {
   sequenceNumber: number;
 }
 
+/**
+ * A headless participant: signalling over `ws`, synthetic audio and video up,
+ * every forwarded track down, counted per mid.
+ */
 export class WeriftClient {
   private joined: Participant | undefined;
   private ticket: string | undefined;
