@@ -47,7 +47,7 @@ export interface Config {
     lastN: number;
     /** Media worker threads; rooms are spread over them (default: one per core). */
     workers: number;
-    /** The forwarding fast path (src/server/media/werift/fast); off only to compare or to rule it out. */
+    /** The forwarding fast path (src/server/media/werift/patches/fast); off only to compare or to rule it out. */
     fastPath: boolean;
     /** The fast path's native helpers (src/server/media/native) where built; off to compare. */
     nativeMedia: boolean;
