@@ -96,6 +96,7 @@ async function measure(
     PLENUM_MEDIA_WORKERS: String(workers),
     PLENUM_LOG_LEVEL: "warn",
     PLENUM_JOIN_BURST: "100000",
+    PLENUM_MAX_CONNECTIONS_PER_ADDRESS: "1000000",
   });
   // The server runs under `node --import tsx`: the process to read is the child itself.
   const pid = server.child.pid ?? 0;

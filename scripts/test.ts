@@ -1,10 +1,11 @@
 /**
  * `npm test`: installs what the suite needs, checks types and lint, builds
  * the native media helpers and the client the browser tests load, then runs every test file (unit tests next to the code,
- * integration and e2e under test/) with node's test runner, one file at a time
- * so that timing-sensitive media tests do not compete for the two cores.
+ * integration and e2e under test/) with node's test runner in two lanes, each
+ * one file at a time: the browser and media tests, whose timing matters, and
+ * beside them, at a lower priority, the tests that time nothing (see LIGHT).
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { ensurePackages } from "./prerequisites";
@@ -67,24 +68,101 @@ if (
   process.exit(1);
 }
 
-// Units first (they fail fastest), then integration, then the browser.
+/**
+ * Integration files that start no browser and no media and measure no time:
+ * they run in a second lane beside the browser and media tests, at a lower
+ * CPU priority, so that they use the cores the browsers leave idle without
+ * slowing what is timed. A new file runs in the media lane unless listed here.
+ */
+const LIGHT = new Set(
+  [
+    "access",
+    "audit",
+    "audit-deps",
+    "auth",
+    "built-server",
+    "compliance-cli",
+    "deployment",
+    "e2ee-delivery",
+    "e2ee-post-quantum",
+    "hostile-limits",
+    "hostile-protocol",
+    "kick-and-names",
+    "lifecycle",
+    "limits",
+    "my-rooms",
+    "oidc",
+    "proxy",
+    "reproducible-build",
+    "resume",
+    "revocation",
+    "room-social",
+    "signalling",
+    "store-outage",
+    "tls",
+    "user-cli",
+  ].map((name) => `test/integration/${name}.test.ts`),
+);
+
 const filter = process.argv.slice(2);
-const files = [
+const chosen = (f: string) => filter.length === 0 || filter.some((part) => f.includes(part));
+// Units first (they fail fastest), then integration; the browser tests last in their lane.
+const light = [
   ...testFiles(join(ROOT, "src")),
-  ...testFiles(join(ROOT, "test/integration")),
+  ...testFiles(join(ROOT, "test/integration")).filter((f) => LIGHT.has(f)),
+].filter(chosen);
+const media = [
+  ...testFiles(join(ROOT, "test/integration")).filter((f) => !LIGHT.has(f)),
   ...testFiles(join(ROOT, "test/e2e")),
-].filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
-if (files.length === 0) {
+].filter(chosen);
+if (light.length + media.length === 0) {
   console.error("No test files matched.");
   process.exit(1);
 }
-process.exit(
-  run(process.execPath, [
-    "--import",
-    "tsx",
-    "--test",
-    "--test-concurrency=1",
-    "--test-timeout=300000",
-    ...files,
-  ]),
+
+/** Runs files one at a time in one node test runner; resolves with its exit code. */
+function lane(files: string[], niceness: number, output: "inherit" | "pipe") {
+  if (files.length === 0) return { code: Promise.resolve(0), text: () => "" };
+  const child = spawn(
+    "nice",
+    [
+      "-n",
+      String(niceness),
+      process.execPath,
+      "--import",
+      "tsx",
+      "--test",
+      "--test-concurrency=1",
+      "--test-timeout=300000",
+      `--test-reporter=${join(ROOT, "scripts/test-reporter.mjs")}`,
+      "--test-reporter-destination=stdout",
+      ...files,
+    ],
+    { cwd: ROOT, stdio: ["ignore", output, output] },
+  );
+  let text = "";
+  child.stdout?.on("data", (d) => {
+    text += d;
+  });
+  child.stderr?.on("data", (d) => {
+    text += d;
+  });
+  const code = new Promise<number>((done) => child.on("close", (c) => done(c ?? 1)));
+  return { code, text: () => text };
+}
+
+// The media lane reports as it goes; the light lane's report follows it.
+const started = Date.now();
+const lightLane = lane(light, 10, "pipe");
+const mediaLane = lane(media, 0, "inherit");
+const [mediaCode, lightCode] = await Promise.all([mediaLane.code, lightLane.code]);
+if (light.length > 0) {
+  console.log(`\n# Light lane (${light.length} files, run beside the media lane):`);
+  process.stdout.write(lightLane.text());
+}
+const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+console.log(
+  `\n# media lane (${media.length} files): ${mediaCode === 0 ? "passed" : "FAILED"}; ` +
+    `light lane (${light.length} files): ${lightCode === 0 ? "passed" : "FAILED"}; ${minutes} min`,
 );
+process.exit(mediaCode === 0 && lightCode === 0 ? 0 : 1);

@@ -28,6 +28,7 @@ export async function startPlenum(
     // Every load generator client comes from one address: the per-address limits would stop them.
     PLENUM_JOIN_BURST: "100000",
     PLENUM_JOINS_PER_MINUTE: "100000",
+    PLENUM_MAX_CONNECTIONS_PER_ADDRESS: "1000000",
     PLENUM_MESSAGE_BURST: "1000000",
     PLENUM_MESSAGES_PER_SECOND: "1000000",
     ...extraEnv,

@@ -45,6 +45,10 @@ export const ERRORS = {
   "room-full": "This meeting has reached its limit of participants.",
   "lobby-full": "Too many people are waiting in this meeting's lobby; try again later.",
   busy: "The server is busy; try again in a moment.",
+  "too-many-connections":
+    "Too many connections from your network address; close other meeting tabs or try again later.",
+  "lobby-text-empty": "The message to the lobby is empty.",
+  "lobby-text-too-long": "The message to the lobby or the reason is longer than 200 characters.",
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -61,4 +65,6 @@ export const CLOSE = {
   serviceRestart: 1012,
   /** The participant resumed on another connection; this one must not reconnect. */
   replaced: 4001,
+  /** Too many connections are open from this address (SPEC LIMIT-3); reason `too-many-connections`. */
+  tooManyConnections: 4002,
 } as const;

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { NAME_PROBLEMS, nameProblem } from "./display-name";
 import type { ErrorCode } from "./errors";
+import { type Denial, LobbyText, type Waiter } from "./lobby";
+
+export type { Denial, Waiter, WaiterFlag } from "./lobby";
 
 /** Bumped on every incompatible change; `hello` carries it and the server refuses others. */
 export const PROTOCOL_VERSION = 1;
@@ -157,7 +160,15 @@ export const ClientMessage = z.discriminatedUnion("type", [
   // Moderation: each needs a permission of the sender's role (docs/SPEC.md).
   z.strictObject({ type: z.literal("admit"), id: requestId, waiterId: z.string().max(64) }),
   z.strictObject({ type: z.literal("admit-all"), id: requestId }),
-  z.strictObject({ type: z.literal("deny"), id: requestId, waiterId: z.string().max(64) }),
+  z.strictObject({
+    type: z.literal("deny"),
+    id: requestId,
+    waiterId: z.string().max(64),
+    /** Shown to the person turned away (SPEC LOBBY-5). */
+    reason: LobbyText.optional(),
+  }),
+  /** A short message to everyone waiting in the lobby (SPEC LOBBY-4). */
+  z.strictObject({ type: z.literal("lobby-message"), id: requestId, text: LobbyText }),
   z.strictObject({ type: z.literal("lock"), id: requestId, locked: z.boolean() }),
   z.strictObject({
     type: z.literal("kick"),
@@ -278,21 +289,6 @@ export interface Joined {
   resumed?: "kept" | "restored";
 }
 
-/**
- * What the server noticed about a knock, for moderators to weigh (SPEC
- * KICK-2, NAME-3, RES-1): `removed-earlier`, it looks like someone kicked from
- * this meeting (same network address or same-looking name); `similar-name`,
- * the name looks like that of someone present or waiting; `returning`, they
- * held a place in this meeting before the server restarted.
- */
-export type WaiterFlag = "removed-earlier" | "similar-name" | "returning";
-
-export interface Waiter {
-  id: string;
-  name: string;
-  flags?: WaiterFlag[];
-}
-
 type Empty = Record<string, never>;
 
 /** The result each request type gets in its `ok` reply. */
@@ -312,6 +308,8 @@ export interface Results {
   admit: Empty;
   "admit-all": Empty;
   deny: Empty;
+  /** How many people waiting received it. */
+  "lobby-message": { reached: number };
   lock: Empty;
   kick: Empty;
   mute: Empty;
@@ -358,8 +356,10 @@ export type ServerEvent =
   | { type: "lobby-updated"; waiting: Waiter[] }
   /** To a waiting person: a moderator let them in. */
   | ({ type: "admitted" } & Joined)
-  /** To a waiting person: a moderator turned them away. */
-  | { type: "denied" }
+  /** To a waiting person: a moderator turned them away, perhaps saying why. */
+  | ({ type: "denied" } & Denial)
+  /** To everyone waiting: a moderator's message; `at` is the server's time in ms since epoch. */
+  | { type: "lobby-message"; text: string; at: number }
   /** To a participant: they are out of the meeting, and why. */
   | { type: "removed"; reason: "kicked" | "ended" }
   | { type: "moderated"; action: ModerationAction; by: string }

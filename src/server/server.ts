@@ -8,6 +8,7 @@ import { ClusterNode } from "./cluster/node";
 import { EgressMonitor } from "./compliance/egress-monitor";
 import type { Config } from "./config/config";
 import { buildApp } from "./http/app";
+import { ConnectionCap } from "./http/connection-cap";
 import { type MetricsListener, startMetricsListener } from "./http/metrics";
 import { trustProxies } from "./http/proxy";
 import { attachSignalling } from "./http/websocket";
@@ -113,6 +114,7 @@ async function start(
     argon2_concurrency: config.limits.argon2Concurrency,
     argon2_queue: config.limits.argon2Queue,
     moderator_actions_per_minute: config.limits.moderatorActionsPerMinute,
+    connections_per_address: config.limits.connectionsPerAddress,
   });
   limitPasswordWork({
     concurrency: config.limits.argon2Concurrency,
@@ -172,6 +174,7 @@ async function start(
     config.publicUrl.startsWith("https:"),
     trustProxy,
     cluster,
+    new ConnectionCap(config.limits.connectionsPerAddress),
   );
 
   const retention = async () => {

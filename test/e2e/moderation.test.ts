@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { axeViolations } from "../support/axe";
 import { launchChromium, personContext } from "../support/chromium";
 import { type ServerProcess, startServerProcess } from "../support/process";
 
-/** Happy paths of issue 4 in real browsers: knock, admit, deny, password, promote, kick, end for all. */
+/**
+ * Happy paths of issues 4 and 19 in real browsers: knock, admit, deny (with a
+ * reason), messages to the lobby, a full meeting, password, promote, kick, end for all.
+ */
 describe("lobby and moderation in the browser", () => {
   let server: ServerProcess;
   let browser: Browser;
@@ -39,7 +43,8 @@ describe("lobby and moderation in the browser", () => {
   }
 
   before(async () => {
-    server = await startServerProcess();
+    // A meeting of two at most, so that the full-meeting messages take two people to reach.
+    server = await startServerProcess({ PLENUM_MAX_PARTICIPANTS: "2" });
     browser = await launchChromium();
     alice = await person("en-US");
     await alice.goto(server.url);
@@ -67,6 +72,67 @@ describe("lobby and moderation in the browser", () => {
     await alice.getByRole("button", { name: "Deny Carol" }).click();
     await carol.getByText("A moderator did not let you into this meeting.").waitFor();
     await panel.waitFor({ state: "detached" });
+  });
+
+  it("LOBBY-4, LOBBY-5: a message to the lobby and a deny reason reach those waiting, by keyboard, in both languages", async () => {
+    const frank = await person("en-US");
+    const greta = await person("de-DE");
+    await knock(frank, "Frank");
+    await frank.getByRole("heading", { name: "Please wait" }).waitFor();
+    await knock(greta, "Greta", "Beitreten", "Ihr Name");
+    await greta.getByRole("heading", { name: "Bitte warten" }).waitFor();
+    await alice.getByRole("region", { name: /Waiting in the lobby: 2/ }).waitFor();
+
+    // The moderator writes and presses Enter; the form tells how many it reached.
+    const field = alice.getByLabel("Message to everyone waiting");
+    await field.focus();
+    await alice.keyboard.type("We start in 5 minutes");
+    await alice.keyboard.press("Enter");
+    await alice.getByRole("status").filter({ hasText: "Sent to 2 waiting." }).waitFor();
+    assert.equal(await field.inputValue(), "", "the field is cleared for the next message");
+    const heard = frank.getByRole("log", { name: "Message from the moderators" });
+    await heard.getByText("We start in 5 minutes").waitFor();
+    const gehört = greta.getByRole("log", { name: "Nachricht der Moderation" });
+    await gehört.getByText("We start in 5 minutes").waitFor();
+    assert.deepEqual(await axeViolations(greta), [], "lobby with a message (de)");
+
+    // Deny with a reason, by keyboard: the field takes the focus, Enter sends.
+    await alice.getByRole("button", { name: "Deny with reason Greta" }).focus();
+    await alice.keyboard.press("Enter");
+    const reason = alice.getByLabel("Reason for Greta, shown to them");
+    await reason.waitFor();
+    assert.equal(await reason.evaluate((el) => el === document.activeElement), true);
+    assert.deepEqual(await axeViolations(alice), [], "lobby panel with the reason form");
+    await alice.keyboard.type("Falscher Termin – bitte morgen");
+    await alice.keyboard.press("Enter");
+    await greta.getByText("Die Moderation hat Sie nicht in dieses Meeting gelassen.").waitFor();
+    await greta.getByText("Die Moderation schreibt: „Falscher Termin – bitte morgen“").waitFor();
+    assert.deepEqual(await axeViolations(greta), [], "denied with a reason (de)");
+    await alice.getByRole("region", { name: /Waiting in the lobby: 1/ }).waitFor();
+
+    // LIMIT-1: Frank fills the meeting (two at most); whoever comes next is told it is full.
+    await alice.getByRole("button", { name: "Admit Frank" }).click();
+    await frank.getByRole("button", { name: "Leave" }).waitFor();
+    const hana = await person("en-US");
+    await knock(hana, "Hana");
+    await alice.getByRole("button", { name: "Admit Hana" }).click();
+    await alice.getByRole("alert").filter({ hasText: "This meeting is full" }).waitFor();
+    // Switching the lobby off lets in whoever fits; Hana does not, and is told why.
+    await openPanel(alice, "Moderation");
+    await alice.getByRole("button", { name: "Lobby", exact: true, pressed: true }).click();
+    await hana
+      .getByRole("status")
+      .filter({ hasText: "This meeting is full: it has reached the number of participants" })
+      .waitFor();
+    // Without a lobby a newcomer is refused at the door, before entering, with the same words.
+    const ivo = await person("de-DE");
+    await knock(ivo, "Ivo", "Beitreten", "Ihr Name");
+    await ivo.getByText("Dieses Meeting ist voll").waitFor();
+    await alice.getByRole("button", { name: "Lobby", exact: true, pressed: false }).click();
+    await alice.getByRole("button", { name: "Lobby", exact: true, pressed: true }).waitFor();
+    await frank.getByRole("button", { name: "Leave" }).click();
+    await alice.locator("figure.tile.remote", { hasText: "Frank" }).waitFor({ state: "detached" });
+    await Promise.all([frank, greta, hana, ivo].map((p) => p.context().close()));
   });
 
   it("PW-1: with a password set, a newcomer must give it before reaching the lobby", async () => {

@@ -148,6 +148,58 @@ describe("access control (docs/SPEC.md)", () => {
     );
   });
 
+  it("LOBBY-4, LOBBY-5: a moderator's message reaches those waiting, a reason the denied; bounded, moderators only", async () => {
+    const { room, mod } = await meetingWithModerator(server);
+    const { guest } = await admitted(server, mod, room.id, "Inside");
+    const a = await connect(server);
+    const b = await connect(server);
+    await a.request({ type: "join", roomId: room.id, name: "Wa" });
+    await b.request({ type: "join", roomId: room.id, name: "Wb" });
+    const update = await mod.take(
+      "two waiting",
+      (m) => m.type === "lobby-updated" && m.waiting.length === 2,
+    );
+    const [wa, wb] = update.type === "lobby-updated" ? update.waiting : [];
+
+    await rejects(guest.request({ type: "lobby-message", text: "let me in" }), "forbidden");
+    await rejects(mod.request({ type: "lobby-message", text: " \n " }), "lobby-text-empty");
+    await rejects(
+      mod.request({ type: "lobby-message", text: "x".repeat(201) }),
+      "lobby-text-too-long",
+    );
+    // 200 characters as people count them (code points), not UTF-16 units.
+    const long = "🙂".repeat(200);
+    assert.deepEqual(await mod.request({ type: "lobby-message", text: long }), { reached: 2 });
+    const said = await mod.request({ type: "lobby-message", text: "  We start at 10:05  " });
+    assert.deepEqual(said, { reached: 2 });
+    for (const waiter of [a, b]) {
+      assert.equal((await waiter.take("long", ofType("lobby-message"))).text, long);
+      const message = await waiter.take("message", ofType("lobby-message"));
+      assert.equal(message.text, "We start at 10:05", "trimmed");
+      assert.ok(Math.abs(message.at - Date.now()) < 60_000);
+    }
+
+    // A refused reason loses nothing: the person still waits and can be denied with a good one.
+    await rejects(
+      mod.request({ type: "deny", waiterId: wb?.id ?? "", reason: "y".repeat(201) }),
+      "lobby-text-too-long",
+    );
+    await mod.request({ type: "deny", waiterId: wb?.id ?? "", reason: " Wrong meeting, sorry " });
+    assert.deepEqual(await b.take("denied", ofType("denied")), {
+      type: "denied",
+      reason: "Wrong meeting, sorry",
+    });
+    await mod.request({ type: "deny", waiterId: wa?.id ?? "", reason: "   " });
+    assert.deepEqual(await a.take("denied", ofType("denied")), { type: "denied" });
+    // LOBBY-2 still holds: the lobby got these words and nothing else of the room.
+    await a.request({ type: "ping" });
+    assert.deepEqual(a.unread, []);
+    assert.deepEqual(b.unread, []);
+    // The people inside never see what was said to the lobby.
+    await guest.request({ type: "ping" });
+    assert.ok(!guest.unread.some((m) => m.type === "lobby-message"));
+  });
+
   it("ROLE-2: a participant sending moderator commands is refused and the room is unharmed", async () => {
     const { room, mod, modId } = await meetingWithModerator(server);
     const { guest } = await admitted(server, mod, room.id, "Mallory");

@@ -284,8 +284,9 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
   });
 
   it("a node drains on SIGTERM: no new rooms, its running room goes on until it ends, then it stops", async () => {
-    // The earlier meetings end, so that the draining node has only the one of this test.
-    await Promise.allSettled([...clients].map((c) => c.close()));
+    // The earlier meetings end (everyone leaves, rather than dropping and being kept for a
+    // resume), so that the draining node has only the one of this test.
+    await Promise.allSettled([...clients].map((c) => c.leave().finally(() => c.close())));
     clients.clear();
     for (const i of [0, 1, 2]) if (!alive(i)) await cluster.startNode(i);
     await waitFor("every meeting ended", async () => {
@@ -322,8 +323,10 @@ describe("a cluster of three nodes", { timeout: 300_000 }, () => {
     );
     assert.equal(await ownerOf(running), owner);
 
+    // The meeting ends when its people leave.
     for (const c of [pia, rosa]) {
       clients.delete(c);
+      await c.leave();
       await c.close();
     }
     await waitFor("the drained node to stop by itself", () =>

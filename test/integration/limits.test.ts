@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
+import { PROTOCOL_VERSION } from "../../src/protocol/messages";
 import { createRoom, startTestServer, type TestServer } from "../support/server";
 import { RequestError, SignallingClient } from "../support/signalling-client";
+import { waitFor } from "../support/wait";
 
 /**
  * Issue 19, finding 3: everything that costs or grows has a bound, a clear
- * error and a figure in /metrics (docs/SPEC.md LIMIT-1, LIMIT-2).
+ * error and a figure in /metrics (docs/SPEC.md LIMIT-1, LIMIT-2, LIMIT-3).
  */
 
 const TOKEN = "metrics-token-0123456789-abcdefghij";
@@ -99,6 +101,54 @@ describe("bounds (docs/SPEC.md LIMIT-*)", () => {
     });
     for (let i = 0; i < 5; i++) await mod.request({ type: "lock", locked: i % 2 === 0 });
     await refused(mod.request({ type: "set-password", password: "x".repeat(12) }), "rate-limited");
+  });
+
+  it("LIMIT-3: connections per address are capped with a clear close reason; other addresses and freed places get in", async () => {
+    const server = await serve({ PLENUM_MAX_CONNECTIONS_PER_ADDRESS: "3" });
+    const held = [await connect(server), await connect(server), await connect(server)];
+    // A flood of 60 more from the same address while one of the three keeps pinging.
+    const flood = Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const c = await SignallingClient.connect(server.url);
+        open.push(c);
+        return c.closed;
+      }),
+    );
+    const rtts: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const start = performance.now();
+      await held[0]?.request({ type: "ping" });
+      rtts.push(performance.now() - start);
+    }
+    const closes = await flood;
+    assert.deepEqual(
+      new Set(closes.map((c) => `${c.code} ${c.reason}`)),
+      new Set(["4002 too-many-connections"]),
+      "every connection over the cap is closed with 4002 and its reason",
+    );
+    rtts.sort((a, b) => a - b);
+    console.log(`LIMIT-3: 60 refused; ping p95 during the flood ${rtts[18]?.toFixed(1)} ms`);
+
+    // Another computer (another loopback address) is not affected.
+    const other = await SignallingClient.greeted(server.url, {}, "127.0.0.2");
+    open.push(other);
+    // A closed connection gives its place back.
+    await held[2]?.close();
+    await waitFor("a freed place", async () => {
+      const c = await SignallingClient.connect(server.url);
+      open.push(c);
+      return c.request({ type: "hello", protocolVersion: PROTOCOL_VERSION }).then(
+        () => true,
+        () => false,
+      );
+    });
+
+    const text = await metrics(server);
+    assert.match(
+      text,
+      /plenum_limit_refusals_total\{limit="connections-per-address"\} (6[0-9]|[7-9]\d)/,
+    );
+    assert.match(text, /plenum_limit\{limit="connections_per_address"\} 3/);
   });
 
   it("LIMIT-2: with PLENUM_ROOM_CREATION=organisers a guest cannot create a room", async () => {

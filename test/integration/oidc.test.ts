@@ -41,7 +41,7 @@ async function signInThroughProvider(
   return url;
 }
 
-describe("sign-in through an organisation's OpenID Connect provider (T3)", () => {
+describe("sign-in through an organisation's OpenID Connect provider (T3, SPEC OIDC-*)", () => {
   let idp: IdentityProvider;
   let t: ClockedServer;
 
@@ -51,6 +51,9 @@ describe("sign-in through an organisation's OpenID Connect provider (T3)", () =>
       PLENUM_OIDC_ISSUER: idp.issuer,
       PLENUM_OIDC_CLIENT_ID: idp.clientId,
       PLENUM_OIDC_CLIENT_SECRET: idp.clientSecret,
+      PLENUM_OIDC_REQUIRED_CLAIM: "groups=plenum-organisers",
+      // "boss" names a local account only; the provider's "chief" is named by issuer and subject.
+      PLENUM_ADMINS: `boss,${idp.issuer}#chief`,
     });
     idp.register(`${t.url}/api/auth/oidc/callback`);
   });
@@ -103,6 +106,31 @@ describe("sign-in through an organisation's OpenID Connect provider (T3)", () =>
     const agent = new Agent(t.url);
     await signInThroughProvider(agent, t, "max");
     assert.deepEqual(await (await agent.fetch("/api/auth/me")).json(), { username: "max-2" });
+  });
+
+  it("OIDC-1: an account without the required claim is refused and leaves nothing behind", async () => {
+    const agent = new Agent(t.url);
+    const landed = await signInThroughProvider(agent, t, "outsider");
+    assert.equal(landed.pathname, "/login");
+    assert.equal(landed.searchParams.get("error"), "oidc-not-allowed");
+    assert.equal(agent.cookies.get("plenum_session"), undefined);
+    assert.equal((await agent.fetch("/api/auth/me")).status, 401);
+    const accounts = await new Accounts(t.store).list();
+    assert.ok(!accounts.some((a) => a.oidc?.subject === "outsider"), "no account was created");
+  });
+
+  it("OIDC-2: administrators from the provider are named by issuer#subject; a squatted username gets nothing", async () => {
+    // No local "boss" exists yet: a provider account whose preferred_username is "Boss" gets the name...
+    const squatter = new Agent(t.url);
+    await signInThroughProvider(squatter, t, "boss");
+    assert.deepEqual(await (await squatter.fetch("/api/auth/me")).json(), { username: "boss" });
+    // ...but not the administrator role that PLENUM_ADMINS gives a local account of that name.
+    assert.equal((await squatter.fetch("/api/admin/compliance")).status, 403);
+    const chief = new Agent(t.url);
+    await signInThroughProvider(chief, t, "chief");
+    const admin = await chief.fetch("/api/admin/compliance");
+    assert.equal(admin.status, 200);
+    assert.deepEqual(await admin.json(), { state: "idle" });
   });
 
   it("refuses a callback that this browser did not start (login CSRF) or that was replayed", async () => {

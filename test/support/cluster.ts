@@ -39,13 +39,16 @@ export async function startCluster(
   const postgres = await startPostgres();
   let redis: TestRedis | undefined;
   const nodes: TestNode[] = [];
+  // Each node has its own media ports (a node is addressed by them); the block is drawn at
+  // random so that two clusters on one machine (two checkouts testing) do not collide.
+  const mediaBase = 20_000 + 600 * Math.floor(Math.random() * 60);
   const cluster: TestCluster = {
     redis: undefined as unknown as TestRedis,
     postgres,
     databaseUrl: await postgres.createDatabase(),
     nodes,
     env(i = 0) {
-      const first = 41000 + i * 200;
+      const first = mediaBase + i * 200;
       return {
         PLENUM_DATABASE_URL: cluster.databaseUrl,
         PLENUM_REDIS_URL: cluster.redis.url,
@@ -56,8 +59,13 @@ export async function startCluster(
         // Every client of the test comes from 127.0.0.1.
         PLENUM_JOIN_BURST: "1000",
         PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: "100000",
+        // Likewise open connections (SPEC LIMIT-3 has its own test).
+        PLENUM_MAX_CONNECTIONS_PER_ADDRESS: "100000",
         PLENUM_JOINS_PER_MINUTE: "1000",
         PLENUM_DRAIN_SECONDS: "60",
+        // Half the default: a failover takes a few seconds, and a test that waits for the
+        // meetings of the earlier ones to end waits for their dropped members' places.
+        PLENUM_RESUME_SECONDS: "15",
         ...extra,
       };
     },
@@ -65,10 +73,10 @@ export async function startCluster(
       // A killed node's process is gone; this removes its data folder.
       await nodes[i]?.process.close();
       const env = cluster.env(i);
-      const first = 41000 + i * 200;
+      const [first = 0, last = 0] = (env.PLENUM_MEDIA_PORTS ?? "").split("-").map(Number);
       const node: TestNode = {
         id: env.PLENUM_NODE_ID ?? "",
-        mediaPorts: [first, first + 199],
+        mediaPorts: [first, last],
         process: await startServerProcess(env),
       };
       nodes[i] = node;

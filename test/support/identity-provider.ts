@@ -19,7 +19,8 @@ export interface IdentityProvider {
  * port, with one confidential client registered for Plenum and its
  * development login and consent pages (any login name, any password). The
  * account's preferred_username is the login name with a capital first letter,
- * so tests see the server normalise it.
+ * so tests see the server normalise it; `groups` holds "plenum-organisers" for
+ * every login except those starting "outsider".
  */
 export async function startIdentityProvider(): Promise<IdentityProvider> {
   let handler: ((req: never, res: never) => void) | undefined;
@@ -47,7 +48,7 @@ export async function startIdentityProvider(): Promise<IdentityProvider> {
             response_types: ["code"],
           },
         ],
-        claims: { openid: ["sub"], profile: ["preferred_username"] },
+        claims: { openid: ["sub"], profile: ["preferred_username", "groups"] },
         // Put the claims into the ID token: Plenum reads the identity from it and calls no userinfo.
         conformIdTokenClaims: false,
         findAccount: async (_ctx: unknown, sub: string) => ({
@@ -55,6 +56,8 @@ export async function startIdentityProvider(): Promise<IdentityProvider> {
           claims: async () => ({
             sub,
             preferred_username: sub.charAt(0).toUpperCase() + sub.slice(1),
+            // For PLENUM_OIDC_REQUIRED_CLAIM: logins starting "outsider" are not in the group.
+            groups: sub.startsWith("outsider") ? ["students"] : ["staff", "plenum-organisers"],
           }),
         }),
         cookies: { keys: ["test cookie signing key"] },

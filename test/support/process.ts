@@ -54,6 +54,8 @@ export async function startServerProcess(
       PLENUM_LOG_LEVEL: "info",
       // Every test client comes from 127.0.0.1; the room-creation limit has its own test.
       PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: "100000",
+      // Likewise open connections (SPEC LIMIT-3 has its own test).
+      PLENUM_MAX_CONNECTIONS_PER_ADDRESS: "100000",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

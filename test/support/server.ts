@@ -39,6 +39,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       PLENUM_JOIN_BURST: "10000",
       // Likewise room creation (SPEC LIMIT-1 has its own test).
       PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: "100000",
+      // Likewise open connections (SPEC LIMIT-3 has its own test).
+      PLENUM_MAX_CONNECTIONS_PER_ADDRESS: "100000",
       ...env,
     });
     server = await startServer(config, createLogger(config.logLevel), clientDir);

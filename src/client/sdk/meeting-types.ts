@@ -1,4 +1,5 @@
 import type {
+  Denial,
   ModerationAction,
   Participant,
   Reaction,
@@ -30,7 +31,8 @@ export type MeetingStatus =
   | { status: "lobby" }
   | { status: "joined"; self: Participant; locked: boolean }
   | { status: "left" }
-  | { status: "denied" }
+  /** Turned away from the lobby: by a moderator (perhaps saying why), or the meeting was full. */
+  | ({ status: "denied" } & Denial)
   | { status: "removed"; reason: "kicked" | "ended" }
   | { status: "failed"; code: string; message: string };
 
@@ -39,6 +41,12 @@ export interface ModerationNotice {
   action: ModerationAction;
   /** The moderator's name, if still in the meeting. */
   by: string;
+}
+
+/** A moderator's message to those waiting: plain text, rendered as text. */
+export interface LobbyMessage {
+  text: string;
+  at: number;
 }
 
 /** A chat message as received: `text` is plain text and must be rendered as text. */
@@ -76,6 +84,8 @@ export interface MeetingSnapshot {
   quality: Record<string, Quality>;
   /** People waiting in the lobby (moderators only). */
   waiting: Waiter[];
+  /** Moderators' messages to the lobby, while this person waits there (SPEC LOBBY-4). */
+  lobbyMessages: LobbyMessage[];
   moderation?: ModerationNotice;
   /** End-to-end encryption: off, joining the group, on (with the safety number) or failed. */
   e2ee: E2eeStatus;

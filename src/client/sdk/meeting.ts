@@ -124,6 +124,7 @@ export class Meeting {
       settings: this.room.settings,
       ...this.activity,
       waiting: this.room.waiting,
+      lobbyMessages: this.room.lobbyMessages,
       ...(this.room.notice ? { moderation: this.room.notice } : {}),
       e2ee: this.e2ee?.status ?? { state: "off" },
       ...(encryptionGroup ? { encryptionGroup } : {}),
@@ -461,11 +462,10 @@ export class Meeting {
       case "removed":
         this.teardown();
         this.localMedia.release();
-        this.setStatus(
-          event.type === "denied"
-            ? { status: "denied" }
-            : { status: "removed", reason: event.reason },
-        );
+        if (event.type === "denied") {
+          const { type: _, ...denial } = event;
+          this.setStatus({ status: "denied", ...denial });
+        } else this.setStatus({ status: "removed", reason: event.reason });
         return;
     }
     this.changed();

@@ -15,7 +15,11 @@ export class Moderation {
 
   admit = (waiterId: string) => this.s.request("admit", { waiterId });
   admitAll = () => this.s.request("admit-all", {});
-  deny = (waiterId: string) => this.s.request("deny", { waiterId });
+  /** Turns someone away; a reason, if given, is shown to them. */
+  deny = (waiterId: string, reason?: string) =>
+    this.s.request("deny", { waiterId, ...(reason ? { reason } : {}) });
+  /** A short message to everyone waiting in the lobby (SPEC LOBBY-4). */
+  messageLobby = (text: string) => this.s.request("lobby-message", { text });
   setLocked = (locked: boolean) => this.s.request("lock", { locked });
   kick = (participantId: string) => this.s.request("kick", { participantId });
   mute = (participantId: string) => this.s.request("mute", { participantId });

@@ -1,5 +1,8 @@
 import type { RoomSettings, ServerEvent, Waiter } from "../../protocol/messages";
-import { DEFAULT_SETTINGS, type ModerationNotice } from "./meeting-types";
+import { DEFAULT_SETTINGS, type LobbyMessage, type ModerationNotice } from "./meeting-types";
+
+/** The lobby shows this many of the moderators' latest messages; older ones fall off. */
+const LOBBY_MESSAGES_KEPT = 10;
 
 /** Below this downlink (bits per second) even the smallest video layer stutters. */
 const AUDIO_ONLY_SUGGESTED_BELOW = 200_000;
@@ -18,6 +21,7 @@ export class RoomState {
    */
   private fixed: Pick<RoomSettings, "e2ee" | "postQuantum"> | undefined;
   waiting: Waiter[] = [];
+  lobbyMessages: LobbyMessage[] = [];
   notice: ModerationNotice | undefined;
   /** low: the downlink is weak; dismissed: the person said no to audio-only this meeting. */
   private downlink: "ok" | "low" | "dismissed" = "ok";
@@ -59,6 +63,11 @@ export class RoomState {
       case "lobby-updated":
         this.waiting = event.waiting;
         return true;
+      case "lobby-message":
+        this.lobbyMessages = [...this.lobbyMessages, { text: event.text, at: event.at }].slice(
+          -LOBBY_MESSAGES_KEPT,
+        );
+        return true;
       case "moderated":
         this.notice = { action: event.action, by: nameOf(event.by) };
         return true;
@@ -87,6 +96,7 @@ export class RoomState {
   /** Out of the meeting: nobody waits, no notice stands; a new join fixes the encryption anew. */
   reset(): void {
     this.waiting = [];
+    this.lobbyMessages = [];
     this.notice = undefined;
     this.fixed = undefined;
   }

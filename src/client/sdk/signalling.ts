@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../../protocol/errors";
+import { CLOSE, type ErrorCode } from "../../protocol/errors";
 import {
   type ClientMessage,
   type ClientMessageType,
@@ -173,9 +173,11 @@ export class Signalling {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.pinger);
+    // Refused for too many connections from this address (SPEC LIMIT-3): say so, not "lost".
+    const code = closed.code === CLOSE.tooManyConnections ? "too-many-connections" : "disconnected";
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
-      p.reject(new RequestError("disconnected", closed.reason));
+      p.reject(new RequestError(code, closed.reason));
     }
     this.pending.clear();
     this.events.emit("closed", closed);

@@ -1,9 +1,14 @@
 import * as client from "openid-client";
+import { meetsRequiredClaim, type OidcConfig } from "../config/oidc";
 
-export interface OidcSettings {
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
+export type OidcSettings = OidcConfig;
+
+/**
+ * The provider vouched for the person, but the operator's required claim
+ * (PLENUM_OIDC_REQUIRED_CLAIM) is not in their ID token: they may not sign in.
+ */
+export class OidcNotAllowed extends Error {
+  override name = "OidcNotAllowed";
 }
 
 /** What the identity provider vouched for: enough to find or create the account, nothing more. */
@@ -81,6 +86,9 @@ export class OidcLogin {
     });
     const claims = tokens.claims();
     if (!claims) throw new Error("the provider sent no ID token");
+    // Checked before any account exists: someone refused leaves nothing behind (SPEC OIDC-1).
+    if (!meetsRequiredClaim(claims, this.settings.requiredClaim))
+      throw new OidcNotAllowed("the ID token lacks the required claim");
     const preferred = claims.preferred_username;
     return {
       issuer: claims.iss,

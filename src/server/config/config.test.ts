@@ -38,6 +38,20 @@ describe("loadConfig", () => {
       /PLENUM_OIDC_ISSUER: must be https/,
     );
     assert.ok(loadConfig({ ...oidc, PLENUM_OIDC_ISSUER: "http://127.0.0.1:9000" }).oidc);
+    // SPEC OIDC-1: who may sign in, as claim=value; meaningless without a provider.
+    const required = { ...oidc, PLENUM_OIDC_REQUIRED_CLAIM: "groups=plenum-organisers" };
+    assert.deepEqual(loadConfig(required).oidc?.requiredClaim, {
+      name: "groups",
+      value: "plenum-organisers",
+    });
+    assert.throws(
+      () => loadConfig({ ...oidc, PLENUM_OIDC_REQUIRED_CLAIM: "groups" }),
+      /PLENUM_OIDC_REQUIRED_CLAIM: must look like claim=value/,
+    );
+    assert.throws(
+      () => loadConfig({ PLENUM_OIDC_REQUIRED_CLAIM: "groups=plenum-organisers" }),
+      /PLENUM_OIDC_REQUIRED_CLAIM: needs PLENUM_OIDC_ISSUER/,
+    );
   });
 
   it("reads the session lifetime in hours and refuses nonsense", () => {
@@ -66,6 +80,7 @@ describe("loadConfig", () => {
       argon2Concurrency: 2,
       argon2Queue: 32,
       moderatorActionsPerMinute: 60,
+      connectionsPerAddress: 200,
     });
     const c = loadConfig({ PLENUM_MAX_PARTICIPANTS: "8", PLENUM_JOINS_PER_MINUTE: "5" });
     assert.equal(c.limits.participants, 8);

@@ -16,6 +16,7 @@ import {
   type MessageLimit,
   readLimits,
 } from "./limits";
+import { type OidcConfig, RequiredClaim, requiredClaimNeedsProvider } from "./oidc";
 
 /**
  * The one typed configuration. Every setting comes from an environment
@@ -76,7 +77,7 @@ export interface Config {
   /** On SIGTERM: how long participants are told before connections close, in seconds. */
   shutdownGraceSeconds: number;
   /** Login through an OpenID Connect provider; undefined when not configured. */
-  oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  oidc: OidcConfig | undefined;
   /** Whether a new ad-hoc room starts with its lobby on (COMPLIANCE T4 wants true). */
   defaultLobby: boolean;
   /**
@@ -192,6 +193,7 @@ const Env = z.object({
     ),
   PLENUM_OIDC_CLIENT_ID: z.string().min(1).optional(),
   PLENUM_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  PLENUM_OIDC_REQUIRED_CLAIM: RequiredClaim.optional(),
   PLENUM_DEFAULT_LOBBY: z.enum(["true", "false"]).default("true"),
   PLENUM_FASTPATH: z.enum(["0", "js", "1"]).default("1"),
   PLENUM_CSP_ALLOW: list.pipe(z.array(origin)),
@@ -229,6 +231,7 @@ export class ConfigError extends Error {
 /** Reads and validates the environment; throws a ConfigError that lists every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.superRefine(oidcComplete)
+    .superRefine(requiredClaimNeedsProvider)
     .superRefine(portsForWorkers)
     .superRefine(clusterNeedsSharedStore)
     .superRefine(pairComplete("PLENUM_TLS_CERT", "PLENUM_TLS_KEY"))
@@ -271,6 +274,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             issuer: e.PLENUM_OIDC_ISSUER,
             clientId: e.PLENUM_OIDC_CLIENT_ID,
             clientSecret: e.PLENUM_OIDC_CLIENT_SECRET,
+            ...(e.PLENUM_OIDC_REQUIRED_CLAIM
+              ? { requiredClaim: e.PLENUM_OIDC_REQUIRED_CLAIM }
+              : {}),
           }
         : undefined,
     defaultLobby: e.PLENUM_DEFAULT_LOBBY === "true",

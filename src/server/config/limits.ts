@@ -13,6 +13,7 @@ export interface Limits {
   argon2Concurrency: number;
   argon2Queue: number;
   moderatorActionsPerMinute: number;
+  connectionsPerAddress: number;
 }
 
 /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
@@ -38,6 +39,7 @@ export const LIMIT_VARIABLES = {
   PLENUM_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   PLENUM_ARGON2_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
   PLENUM_MODERATOR_ACTIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  PLENUM_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(200),
   PLENUM_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
   PLENUM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(20),
 };
@@ -60,6 +62,7 @@ export function readLimits(e: LimitEnv): {
       argon2Concurrency: e.PLENUM_ARGON2_CONCURRENCY,
       argon2Queue: e.PLENUM_ARGON2_QUEUE,
       moderatorActionsPerMinute: e.PLENUM_MODERATOR_ACTIONS_PER_MINUTE,
+      connectionsPerAddress: e.PLENUM_MAX_CONNECTIONS_PER_ADDRESS,
     },
     messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },
   };

@@ -122,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     publicUrl: deps.publicUrl,
     egress: deps.egress,
     authenticate: deps.accounts.authenticate,
+    isAdmin: deps.accounts.isAdmin,
   });
   registerAuthRoutes(app, deps.accounts, deps.publicUrl, deps.log);
   registerMyRoomRoutes(app, {

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { MAX_PASSWORD_LENGTH } from "../account/accounts";
 import { clearedSessionCookie, sessionCookie, sessionTokenOf } from "../account/cookie";
+import { OidcNotAllowed } from "../account/oidc";
 import type { AccountServices } from "../account/services";
 import { sendError } from "./errors";
 import { noStore, sameOriginJson } from "./private-api";
@@ -106,6 +107,11 @@ export function registerAuthRoutes(
       await signIn(request, reply, await sessions.create(account.id));
       return reply.redirect("/my", 303);
     } catch (err) {
+      if (err instanceof OidcNotAllowed) {
+        // Who it was stays out of the log; that someone was refused is worth knowing.
+        log.info("oidc: sign-in refused, the required claim is missing");
+        return reply.redirect("/login?error=oidc-not-allowed", 303);
+      }
       log.warn({ err: summary(err) }, "oidc: login failed");
       return reply.redirect("/login?error=oidc-failed", 303);
     }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { AuditRun } from "../../protocol/compliance";
-import type { Authenticate } from "../auth/account";
+import type { AccountRef, Authenticate } from "../auth/account";
 import { runAudit } from "../compliance/audit";
 import type { ClientBuild } from "../compliance/client-build";
 import { toHtml } from "../compliance/document";
@@ -19,6 +19,8 @@ export interface ComplianceDeps {
   publicUrl: () => string;
   egress: EgressMonitor;
   authenticate: Authenticate;
+  /** PLENUM_ADMINS, with provider accounts named by issuer and subject (SPEC OIDC-2). */
+  isAdmin(account: AccountRef): Promise<boolean>;
 }
 
 /**
@@ -49,7 +51,7 @@ export function registerComplianceRoutes(app: FastifyInstance, deps: ComplianceD
     scope.addHook("onRequest", async (request, reply) => {
       const who = await deps.authenticate(request.raw);
       if (!who) return sendError(reply, "not-signed-in");
-      if (!config.admins.includes(who.username)) return sendError(reply, "not-admin");
+      if (!(await deps.isAdmin(who))) return sendError(reply, "not-admin");
     });
     scope.get("/api/admin/compliance", async () => run);
     scope.post("/api/admin/compliance", async (_request, reply) => {

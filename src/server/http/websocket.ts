@@ -8,8 +8,10 @@ import type { Authenticate } from "../auth/account";
 import { EdgeConnection } from "../cluster/edge";
 import type { ClusterNode } from "../cluster/node";
 import { truncateIp } from "../observability/log";
+import { limitRefusals } from "../observability/metrics";
 import { type Identity, Session, type SessionDeps, type Socket } from "../signalling/session";
 import { clientIdOf, newClientId } from "./client-id";
+import { ConnectionCap } from "./connection-cap";
 import { clientAddress, clientProtocol, type TrustProxy } from "./proxy";
 
 export const SIGNALLING_PATH = "/ws";
@@ -34,6 +36,8 @@ export function attachSignalling(
   trustProxy: TrustProxy = () => false,
   /** In a cluster, a join may be relayed to the node its room lives on. */
   cluster?: ClusterNode,
+  /** Open connections per source address (SPEC LIMIT-3). */
+  connections = new ConnectionCap(Number.POSITIVE_INFINITY),
 ): { announceShutdown(): void; close(): void; readonly sessionCount: number } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   /** Client ids minted for this upgrade, to be set as a cookie on the 101 response. */
@@ -65,6 +69,13 @@ export function attachSignalling(
       socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
       return;
     }
+    const release = connections.take(clientAddress(request, trustProxy));
+    if (!release) {
+      refuse(request, socket, head);
+      return;
+    }
+    // However the socket ends (closed, refused, never upgraded), its place is given back.
+    socket.once("close", release);
     void identify(request).then(
       (identity) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
@@ -98,6 +109,17 @@ export function attachSignalling(
       () => socket.destroy(),
     );
   });
+
+  /**
+   * Over the cap: the socket is opened only to be closed with a code and a
+   * reason the page can read (a refused upgrade shows a browser just 1006).
+   */
+  function refuse(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    limitRefusals.inc({ limit: "connections-per-address" });
+    wss.handleUpgrade(request, socket, head, (ws) =>
+      ws.close(CLOSE.tooManyConnections, "too-many-connections"),
+    );
+  }
 
   /** Who is connecting, from the request alone: account cookie, client cookie, address. */
   async function identify(request: IncomingMessage): Promise<Identity> {

@@ -1,3 +1,4 @@
+import type { Denial } from "../../protocol/messages";
 import type { Participant } from "./participant";
 import type { Room } from "./room";
 
@@ -29,13 +30,23 @@ export function admitAll(room: Room, actor: Participant, max = Number.POSITIVE_I
   room.lobbyChanged();
 }
 
-export function deny(room: Room, actor: Participant, waiterId: string): boolean {
+/** Turns one waiting person away; the reason, if any, reaches them and is kept nowhere (SPEC LOBBY-5). */
+export function deny(room: Room, actor: Participant, waiterId: string, denial?: Denial): boolean {
   const knock = room.lobby.take(waiterId);
   if (!knock) return false;
   room.audit(actor.id, "deny", knock.id);
-  knock.deny();
+  knock.deny(denial);
   room.lobbyChanged();
   return true;
+}
+
+/**
+ * A moderator's message to everyone waiting (SPEC LOBBY-4). The audit log
+ * records that one was sent, never its text. Returns how many it reached.
+ */
+export function messageLobby(room: Room, actor: Participant, text: string, now = Date.now()) {
+  room.audit(actor.id, "lobby-message", null);
+  return room.lobby.tell(text, now);
 }
 
 export function setLocked(room: Room, actor: Participant, locked: boolean): void {

@@ -5,6 +5,7 @@ export type Permission =
   | "publish"
   | "chat"
   | "admit"
+  | "message-lobby"
   | "lock"
   | "kick"
   | "mute-others"
@@ -16,6 +17,7 @@ export type Permission =
 const EVERYONE: Permission[] = ["publish", "chat"];
 const MODERATION: Permission[] = [
   "admit",
+  "message-lobby",
   "lock",
   "kick",
   "mute-others",

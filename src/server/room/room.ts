@@ -13,7 +13,7 @@ import { DeliveryService } from "../e2ee/delivery";
 import type { MediaEngine, MediaPeer } from "../media/types";
 import { HandQueue } from "./hands";
 import { HeldEvents } from "./held-events";
-import { type Knock, Lobby } from "./lobby";
+import { type Knock, type KnockCallbacks, Lobby } from "./lobby";
 import { type EventSink, Participant } from "./participant";
 import { can } from "./permissions";
 import { skeleton } from "./skeleton";
@@ -264,7 +264,7 @@ export class Room {
    * Puts a person in the lobby and tells the moderators, flagging a name that
    * looks like one present or waiting (SPEC NAME-3).
    */
-  knock(name: string, callbacks: { admit(): void; deny(): void }, flags: WaiterFlag[] = []): Knock {
+  knock(name: string, callbacks: KnockCallbacks, flags: WaiterFlag[] = []): Knock {
     const mark = skeleton(name);
     const names = [...this.participants.values()].map((p) => p.name).concat(this.lobby.names());
     const all = names.some((n) => skeleton(n) === mark)

@@ -20,6 +20,8 @@ export const de: Record<MessageKey, string> = {
   "error.login-throttled": "Zu viele Fehlversuche. Bitte warten Sie {seconds} Sekunden.",
   "error.oidc-failed":
     "Die Anmeldung über Ihre Organisation hat nicht funktioniert. Bitte erneut versuchen.",
+  "error.oidc-not-allowed":
+    "Ihr Konto der Organisation ist hier nicht für das Organisieren von Meetings freigegeben. Wenden Sie sich an Ihre Administration; per Link können Sie weiterhin teilnehmen.",
   "error.oidc-unavailable": "Der Anmeldedienst Ihrer Organisation ist gerade nicht erreichbar.",
   "error.network": "Der Server ist nicht erreichbar.",
   "my.title": "Ihre Räume",
@@ -122,6 +124,22 @@ export const de: Record<MessageKey, string> = {
   "lobby.flag.similar-name": "Name ähnelt dem einer anderen Person hier",
   "lobby.flag.returning": "War vor dem Neustart des Servers in diesem Meeting",
   "lobby.admitAll": "Alle hereinlassen",
+  "lobby.messageLabel": "Nachricht an alle Wartenden",
+  "lobby.messageHint": "Höchstens {max} Zeichen. Nur wer gerade wartet, sieht sie.",
+  "lobby.messageSend": "An den Warteraum senden",
+  "lobby.messageSent": "An {count} Wartende gesendet.",
+  "lobby.messagesTitle": "Nachricht der Moderation",
+  "lobby.denyWithReason": "Mit Begründung ablehnen",
+  "lobby.reasonLabel": "Begründung für {name}, wird angezeigt",
+  "lobby.reasonSend": "Ablehnen und Begründung senden",
+  "lobby.reasonCancel": "Abbrechen",
+  "lobby.deniedReason": "Die Moderation schreibt: „{reason}“",
+  "lobby.deniedFull":
+    "Dieses Meeting ist voll: Es hat die Zahl der Teilnehmenden erreicht, die der Server zulässt. Bitte versuchen Sie es später erneut.",
+  "error.too-many-connections":
+    "Zu viele Verbindungen von Ihrer Netzwerkadresse. Schließen Sie andere Meeting-Tabs oder versuchen Sie es später erneut.",
+  "error.lobby-text-empty": "Die Nachricht ist leer.",
+  "error.lobby-text-too-long": "Die Nachricht ist zu lang (höchstens 200 Zeichen).",
   "removed.kicked": "Die Moderation hat Sie aus dem Meeting entfernt.",
   "removed.ended": "Die Moderation hat das Meeting für alle beendet.",
   "moderation.title": "Moderation",

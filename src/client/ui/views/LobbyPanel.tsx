@@ -1,18 +1,29 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Waiter } from "../../../protocol/messages";
 import type { Meeting } from "../../sdk/meeting";
 import { t } from "../i18n";
 import { chime } from "./chime";
+import { DenyWithReason } from "./DenyWithReason";
+import { errorText } from "./errors";
+import { LobbyMessageForm, refusal } from "./LobbyMessageForm";
 
 /**
  * For moderators: who waits in the lobby, with admit and deny. A newcomer is
  * announced three ways (SPEC LOBBY-3): a chime, the highlighted panel, and
  * the screen reader's live region. What the server noticed about a knock
  * (SPEC KICK-2, NAME-3, RES-1) is shown beside the name, for the moderator to weigh.
+ * A refusal (the meeting is full, SPEC LIMIT-1) is shown and read out.
  */
 export function LobbyPanel({ meeting, waiting }: { meeting: Meeting; waiting: Waiter[] }) {
   const seen = useRef(new Set<string>());
   const newest = waiting.filter((w) => !seen.current.has(w.id));
+  const [problem, setProblem] = useState<string | undefined>();
+  const run = (action: () => Promise<unknown>) => {
+    setProblem(undefined);
+    Promise.resolve()
+      .then(action)
+      .catch((error) => setProblem(errorText(refusal(error))));
+  };
   useEffect(() => {
     if (newest.length > 0) chime();
     for (const w of waiting) seen.current.add(w.id);
@@ -40,22 +51,33 @@ export function LobbyPanel({ meeting, waiting }: { meeting: Meeting; waiting: Wa
                 {t(`lobby.flag.${flag}`)}
               </span>
             ))}
-            <button type="button" class="primary" onClick={() => meeting.moderation.admit(w.id)}>
+            <button
+              type="button"
+              class="primary"
+              onClick={() => run(() => meeting.moderation.admit(w.id))}
+            >
               {t("lobby.admit")}
               <span class="visually-hidden"> {w.name}</span>
             </button>
-            <button type="button" onClick={() => meeting.moderation.deny(w.id)}>
+            <button type="button" onClick={() => run(() => meeting.moderation.deny(w.id))}>
               {t("lobby.deny")}
               <span class="visually-hidden"> {w.name}</span>
             </button>
+            <DenyWithReason meeting={meeting} waiter={w} />
           </li>
         ))}
       </ul>
       {waiting.length > 1 && (
-        <button type="button" onClick={() => meeting.moderation.admitAll()}>
+        <button type="button" onClick={() => run(() => meeting.moderation.admitAll())}>
           {t("lobby.admitAll")}
         </button>
       )}
+      {problem && (
+        <p class="error" role="alert">
+          {problem}
+        </p>
+      )}
+      <LobbyMessageForm meeting={meeting} />
     </section>
   );
 }

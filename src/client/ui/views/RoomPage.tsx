@@ -65,11 +65,18 @@ export function RoomPage({ roomId }: { roomId: string }) {
     case "joined":
       return <MeetingView meeting={meeting} snapshot={snapshot} />;
     case "lobby":
-      return <LobbyWait onLeave={() => meeting.leave()} />;
+      return <LobbyWait onLeave={() => meeting.leave()} messages={snapshot.lobbyMessages} />;
     case "left":
       return <Left title={t("left.title")} onRejoin={() => join(last.name, last.password)} />;
     case "denied":
-      return <Left title={t("lobby.denied")} />;
+      // A full meeting is not a moderator's verdict: say so (SPEC LIMIT-1); a reason is theirs (LOBBY-5).
+      if (status.full) return <Left title={t("lobby.deniedFull")} />;
+      return (
+        <Left
+          title={t("lobby.denied")}
+          {...(status.reason ? { detail: t("lobby.deniedReason", { reason: status.reason }) } : {})}
+        />
+      );
     case "removed":
       return <Left title={t(status.reason === "kicked" ? "removed.kicked" : "removed.ended")} />;
     default:

@@ -5,6 +5,7 @@ const KNOWN = new Set<string>([
   "login-failed",
   "login-throttled",
   "oidc-failed",
+  "oidc-not-allowed",
   "oidc-unavailable",
   "network",
 ]);

@@ -21,6 +21,9 @@ const KNOWN = new Set<string>([
   "room-full",
   "lobby-full",
   "busy",
+  "lobby-text-empty",
+  "lobby-text-too-long",
+  "too-many-connections",
 ]);
 
 /** Codes that mean the same to a person: "the service is briefly unavailable". */

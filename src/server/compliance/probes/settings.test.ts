@@ -22,6 +22,22 @@ describe("settings findings", () => {
     assert.match(off?.reason ?? "", /PLENUM_DEFAULT_LOBBY=false/);
   });
 
+  it("T4, LIMIT-2: reports who may create rooms; anyone on a reachable server is yellow", () => {
+    const creation = (env: Record<string, string>, url: string) =>
+      settingsFindings(complianceFacts(loadConfig(env), url, {})).find((f) =>
+        f.evidence.some((e) => e.startsWith("PLENUM_ROOM_CREATION=")),
+      );
+    const open = creation({}, "https://meet.example.org");
+    assert.equal(open?.id, "T4");
+    assert.equal(open?.status, "yellow");
+    assert.match(open?.reason ?? "", /PLENUM_ROOM_CREATION=organisers/);
+    const closed = creation({ PLENUM_ROOM_CREATION: "organisers" }, "https://meet.example.org");
+    assert.equal(closed?.status, "green");
+    assert.match(closed?.reason ?? "", /only signed-in organisers/);
+    assert.equal(creation({}, "http://127.0.0.1:8080")?.status, "green", "a local instance");
+    assert.equal(creation({}, "http://[::1]:8080")?.status, "green");
+  });
+
   it("reports E2EE honestly: green when built and on by default, yellow otherwise", () => {
     const today = statusOf({}, "T2")[0];
     assert.equal(today?.status, "green");

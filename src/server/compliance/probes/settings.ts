@@ -1,5 +1,6 @@
 import type { Finding } from "../criteria";
 import type { ComplianceFacts } from "../facts";
+import { roomCreationFinding } from "./room-creation";
 
 /**
  * Findings from what the live server reports about its own settings and
@@ -7,7 +8,7 @@ import type { ComplianceFacts } from "../facts";
  * flip and so do these findings; nothing else needs to change.
  */
 export function settingsFindings(f: ComplianceFacts): Finding[] {
-  return [...legalFindings(f), ...technicalFindings(f)];
+  return [...legalFindings(f), ...technicalFindings(f), roomCreationFinding(f)];
 }
 
 function integrationsOf(f: ComplianceFacts): string[] {

@@ -10,6 +10,7 @@ import { hello } from "./hello";
 import { join } from "./join";
 import { kick } from "./kick";
 import { leave } from "./leave";
+import { lobbyMessage } from "./lobby-message";
 import { lock } from "./lock";
 import { mediaRestart } from "./media-restart";
 import { mediaState } from "./media-state";
@@ -51,6 +52,7 @@ export const handlers: { [T in ClientMessageType]: Handler<T> } = {
   admit,
   "admit-all": admitAll,
   deny,
+  "lobby-message": lobbyMessage,
   lock,
   kick,
   mute,

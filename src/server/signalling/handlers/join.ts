@@ -83,15 +83,18 @@ function waitInLobby(session: Session, room: Room, place: Place, flags: WaiterFl
         if (room.size >= session.deps.limits.participants) {
           limitRefusals.inc({ limit: "participants" });
           session.leftRoom();
-          session.send({ type: "denied" });
+          session.send({ type: "denied", full: true });
           return;
         }
         session.send({ type: "admitted", ...enter(session, room, entering) });
       },
-      deny: () => {
+      deny: (denial) => {
         if (session.state.state !== "waiting") return;
         session.leftRoom();
-        session.send({ type: "denied" });
+        session.send({ type: "denied", ...denial });
+      },
+      tell: (text, at) => {
+        if (session.state.state === "waiting") session.send({ type: "lobby-message", text, at });
       },
     },
     flags,
