@@ -294,15 +294,14 @@ export class Session {
   }
 
   /**
-   * The server lost this session's media (its media worker crashed): the
-   * place is kept as after a dropped connection, and the socket closes with
-   * 1012, so the client reconnects, resumes and gets new media connections.
+   * The server lost this session's media (its media worker crashed); the
+   * room already kept the place as after a dropped connection. The socket
+   * closes with 1012, so the client reconnects, resumes and gets new media
+   * connections.
    */
-  restart(): void {
-    const was = this.current;
-    if (was.state !== "joined") return;
+  mediaLost(): void {
+    if (this.current.state !== "joined") return;
     this.move("close", { state: "closed" });
-    was.room.park(was.self.id, this.deps.resume.windowMs);
     this.socket.close(CLOSE.serviceRestart, "media restarted");
   }
 
