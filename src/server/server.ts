@@ -105,6 +105,7 @@ async function start(
     now,
     tickets.pseudonyms(),
     tickets.lifetimeMs,
+    resumeWindowMs,
   );
   const registry = serverRegistry(directory, {
     participants: config.limits.participants,

@@ -18,7 +18,7 @@ import type {
   TrackInfo,
 } from "../../src/protocol/messages";
 import type { MediaKind } from "../../src/server/media/types";
-import { installIceRestart } from "../../src/server/media/werift/ice-restart";
+import { installWeriftPatches } from "../../src/server/media/werift/patches";
 import { loopbackStun } from "./loopback-stun";
 import { SignallingClient } from "./signalling-client";
 import { marker, readMarker, SyntheticSource } from "./synthetic-media";
@@ -249,7 +249,7 @@ export class WeriftClient {
    */
   async restartIce(): Promise<void> {
     // werift as a full agent never checks again after a restart either: the same fix.
-    installIceRestart();
+    installWeriftPatches({ fastPath: false, native: false });
     const { upstream, downstream } = this;
     if (!upstream || !downstream) throw new Error(`${this.name} has no media yet`);
     const before = this.ice().downstream.remote;

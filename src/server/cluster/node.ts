@@ -303,7 +303,7 @@ export class ClusterNode {
         };
         const session = new Session(socket, this.deps.sessionDeps, identity);
         // The relaying node checked the greeting (the same code, the same version).
-        session.transition({ state: "ready" });
+        session.greeted();
         this.hosted.set(conn, { session, lastSeen: now });
         return;
       }

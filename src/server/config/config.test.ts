@@ -71,6 +71,23 @@ describe("loadConfig", () => {
     );
   });
 
+  it("LIMIT-1: bounds rooms, lobbies, creation and argon2 with defaults, each configurable", () => {
+    assert.deepEqual(loadConfig({}).limits, {
+      participants: 100,
+      lobby: 50,
+      roomsPerAddressPerHour: 30,
+      roomsPerHour: 1000,
+      argon2Concurrency: 2,
+      argon2Queue: 32,
+      moderatorActionsPerMinute: 60,
+      connectionsPerAddress: 200,
+    });
+    const c = loadConfig({ PLENUM_MAX_PARTICIPANTS: "8", PLENUM_JOINS_PER_MINUTE: "5" });
+    assert.equal(c.limits.participants, 8);
+    assert.deepEqual(c.joinLimit, { burst: 30, perMinute: 5 });
+    assert.throws(() => loadConfig({ PLENUM_MAX_PARTICIPANTS: "1" }), /PLENUM_MAX_PARTICIPANTS/);
+  });
+
   it("names every bad value at once", () => {
     assert.throws(
       () =>

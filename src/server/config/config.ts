@@ -1,6 +1,21 @@
 import { isIP } from "node:net";
 import { availableParallelism, hostname } from "node:os";
 import { z } from "zod";
+import {
+  clusterNeedsSharedStore,
+  oidcComplete,
+  pairComplete,
+  portsForWorkers,
+  turnComplete,
+} from "./checks";
+import { address, cidr, fact, hostPort, LOOPBACK, list, origin, port, turnUrl } from "./fields";
+import {
+  type JoinLimit,
+  LIMIT_VARIABLES,
+  type Limits,
+  type MessageLimit,
+  readLimits,
+} from "./limits";
 import { type OidcConfig, RequiredClaim, requiredClaimNeedsProvider } from "./oidc";
 
 /**
@@ -8,17 +23,6 @@ import { type OidcConfig, RequiredClaim, requiredClaimNeedsProvider } from "./oi
  * variable (documented in the README); `loadConfig` validates all of them at
  * start and names every bad value at once.
  */
-export interface Limits {
-  participants: number;
-  lobby: number;
-  roomsPerAddressPerHour: number;
-  roomsPerHour: number;
-  argon2Concurrency: number;
-  argon2Queue: number;
-  moderatorActionsPerMinute: number;
-  connectionsPerAddress: number;
-}
-
 export interface Config {
   host: string;
   port: number;
@@ -44,13 +48,13 @@ export interface Config {
     lastN: number;
     /** Media worker threads; rooms are spread over them (default: one per core). */
     workers: number;
-    /** The forwarding fast path (src/server/media/werift/fast); off only to compare or to rule it out. */
+    /** The forwarding fast path (src/server/media/werift/patches/fast); off only to compare or to rule it out. */
     fastPath: boolean;
     /** The fast path's native helpers (src/server/media/native) where built; off to compare. */
     nativeMedia: boolean;
   };
   /** Joins (and lobby knocks) one IP address may make: a burst, then so many a minute. */
-  joinLimit: { burst: number; perMinute: number };
+  joinLimit: JoinLimit;
   /** Bounds on everything that costs or grows (docs/OPERATIONS.md, "Limits"; SPEC LIMIT-1). */
   limits: Limits;
   /** Who may create rooms: anyone (a local instance) or signed-in organisers only (SPEC LIMIT-2). */
@@ -59,7 +63,7 @@ export interface Config {
    * Signalling messages one connection may send: a burst, then so many a second.
    * Load and fuzz tests raise it; in production the defaults stop a flood at once.
    */
-  messageLimit: { burst: number; perSecond: number };
+  messageLimit: MessageLimit;
   retention: {
     /** A room nobody has used for this many days is deleted. */
     roomDays: number;
@@ -137,61 +141,8 @@ export const OPERATOR_VARIABLES: Record<keyof OperatorFacts, string> = {
   purposes: "PLENUM_PURPOSES",
 };
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
-const port = z.coerce.number().int().min(0).max(65535);
-const address = z.string().refine((a) => isIP(a) !== 0, "must be an IPv4 or IPv6 address");
-
-const list = z
-  .string()
-  .optional()
-  .transform((s) =>
-    (s ?? "")
-      .split(",")
-      .map((a) => a.trim())
-      .filter(Boolean),
-  );
-/** An address or a CIDR block, as node:net's BlockList takes them. */
-const cidr = z.string().refine((s) => {
-  const [ip = "", bits, ...rest] = s.split("/");
-  const family = isIP(ip);
-  if (family === 0 || rest.length > 0) return false;
-  if (bits === undefined) return true;
-  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
-}, "must be an IP address or a CIDR block like 10.0.0.0/8");
-/** A TURN server URI (RFC 7065): turn: or turns:, host, optional port and transport. */
-const turnUrl = z
-  .string()
-  .regex(
-    /^turns?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/,
-    "must look like turn:turn.example.org:3478?transport=udp or turns:turn.example.org:443?transport=tcp",
-  );
-/** host:port of an internal listener; the host must be an address, not a name. */
-const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[0-9.]+):\d{1,5}$/, "must look like 10.0.0.5:9100 or [::1]:9100")
-  .transform((s) => {
-    const at = s.lastIndexOf(":");
-    return { host: s.slice(0, at).replace(/^\[|\]$/g, ""), port: Number(s.slice(at + 1)) };
-  })
-  .refine((a) => isIP(a.host) !== 0 && a.port <= 65535, "must be an IP address and a port");
-const fact = z.string().trim().min(1).max(2000).optional();
-/** An origin the browser may be allowed to reach: https, or http only on loopback. */
-const origin = z
-  .url({ protocol: /^https?$/ })
-  // Zod runs refinements even after the URL check failed, hence canParse.
-  .refine(
-    (u) => URL.canParse(u) && new URL(u).origin === u.replace(/\/$/, ""),
-    "must be an origin (no path)",
-  )
-  .refine(
-    (u) =>
-      u.startsWith("https:") ||
-      (URL.canParse(u) && LOOPBACK.has(new URL(u).hostname.replace(/^\[|\]$/g, ""))),
-    "must be https (plain http only on loopback)",
-  );
-
 const Env = z.object({
+  ...LIMIT_VARIABLES,
   PLENUM_HOST: z.string().min(1).default("127.0.0.1"),
   PLENUM_PORT: port.default(8080),
   PLENUM_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -221,19 +172,7 @@ const Env = z.object({
     ),
   PLENUM_LAST_N: z.coerce.number().int().min(0).max(1000).default(0),
   PLENUM_MEDIA_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
-  PLENUM_JOIN_BURST: z.coerce.number().int().min(1).max(100_000).default(30),
-  PLENUM_JOINS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
-  PLENUM_MAX_PARTICIPANTS: z.coerce.number().int().min(2).max(10_000).default(100),
-  PLENUM_MAX_LOBBY: z.coerce.number().int().min(1).max(10_000).default(50),
-  PLENUM_ROOMS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(30),
-  PLENUM_ROOMS_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(1000),
-  PLENUM_ARGON2_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
-  PLENUM_ARGON2_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
-  PLENUM_MODERATOR_ACTIONS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
-  PLENUM_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(200),
   PLENUM_ROOM_CREATION: z.enum(["anyone", "organisers"]).default("anyone"),
-  PLENUM_MESSAGE_BURST: z.coerce.number().int().min(1).max(1_000_000).default(40),
-  PLENUM_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(20),
   PLENUM_RESUME_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   PLENUM_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(60).default(2),
   PLENUM_ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -323,19 +262,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fastPath: e.PLENUM_FASTPATH !== "0",
       nativeMedia: e.PLENUM_FASTPATH === "1",
     },
-    joinLimit: { burst: e.PLENUM_JOIN_BURST, perMinute: e.PLENUM_JOINS_PER_MINUTE },
-    limits: {
-      participants: e.PLENUM_MAX_PARTICIPANTS,
-      lobby: e.PLENUM_MAX_LOBBY,
-      roomsPerAddressPerHour: e.PLENUM_ROOMS_PER_ADDRESS_PER_HOUR,
-      roomsPerHour: e.PLENUM_ROOMS_PER_HOUR,
-      argon2Concurrency: e.PLENUM_ARGON2_CONCURRENCY,
-      argon2Queue: e.PLENUM_ARGON2_QUEUE,
-      moderatorActionsPerMinute: e.PLENUM_MODERATOR_ACTIONS_PER_MINUTE,
-      connectionsPerAddress: e.PLENUM_MAX_CONNECTIONS_PER_ADDRESS,
-    },
+    ...readLimits(e),
     roomCreation: e.PLENUM_ROOM_CREATION,
-    messageLimit: { burst: e.PLENUM_MESSAGE_BURST, perSecond: e.PLENUM_MESSAGES_PER_SECOND },
     retention: { roomDays: e.PLENUM_ROOM_RETENTION_DAYS, auditDays: e.PLENUM_AUDIT_RETENTION_DAYS },
     sessionHours: e.PLENUM_SESSION_HOURS,
     resumeSeconds: e.PLENUM_RESUME_SECONDS,
@@ -383,86 +311,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     metrics: { token: e.PLENUM_METRICS_TOKEN, address: e.PLENUM_METRICS_ADDRESS },
   };
-}
-
-/** Two settings that only make sense together: one without the other is a mistake. */
-function pairComplete(a: string, b: string) {
-  return (e: Record<string, unknown>, ctx: z.RefinementCtx): void => {
-    for (const [set, missing] of [
-      [a, b],
-      [b, a],
-    ] as const)
-      if (e[set] !== undefined && e[missing] === undefined)
-        ctx.addIssue({ code: "custom", path: [missing], message: `required when ${set} is set` });
-  };
-}
-
-/** TURN needs both its servers and the shared secret that coturn checks credentials with. */
-function turnComplete(
-  e: { PLENUM_TURN_URLS: string[]; PLENUM_TURN_SECRET?: string | undefined },
-  ctx: z.RefinementCtx,
-): void {
-  if (e.PLENUM_TURN_URLS.length > 0 && e.PLENUM_TURN_SECRET === undefined)
-    ctx.addIssue({
-      code: "custom",
-      path: ["PLENUM_TURN_SECRET"],
-      message: "required when PLENUM_TURN_URLS is set (coturn's static-auth-secret)",
-    });
-  if (e.PLENUM_TURN_SECRET !== undefined && e.PLENUM_TURN_URLS.length === 0)
-    ctx.addIssue({
-      code: "custom",
-      path: ["PLENUM_TURN_URLS"],
-      message: "required when PLENUM_TURN_SECRET is set",
-    });
-}
-
-const OIDC_VARIABLES = [
-  "PLENUM_OIDC_ISSUER",
-  "PLENUM_OIDC_CLIENT_ID",
-  "PLENUM_OIDC_CLIENT_SECRET",
-] as const;
-
-/** OIDC is all or nothing: a half-configured provider is a mistake, not "off". */
-/** Every media worker needs a share of the port range (src/server/media/workers/ports.ts). */
-function portsForWorkers(
-  e: { PLENUM_MEDIA_PORTS?: [number, number] | undefined; PLENUM_MEDIA_WORKERS: number },
-  ctx: z.RefinementCtx,
-): void {
-  const range = e.PLENUM_MEDIA_PORTS;
-  if (range && range[1] - range[0] + 1 < e.PLENUM_MEDIA_WORKERS)
-    ctx.addIssue({
-      code: "custom",
-      path: ["PLENUM_MEDIA_PORTS"],
-      message: `must hold at least one port per media worker (PLENUM_MEDIA_WORKERS=${e.PLENUM_MEDIA_WORKERS})`,
-    });
-}
-
-function oidcComplete(
-  e: Partial<Record<(typeof OIDC_VARIABLES)[number], string>>,
-  ctx: z.RefinementCtx,
-): void {
-  const set = OIDC_VARIABLES.filter((name) => e[name] !== undefined);
-  if (set.length === 0 || set.length === OIDC_VARIABLES.length) return;
-  for (const name of OIDC_VARIABLES.filter((n) => e[n] === undefined))
-    ctx.addIssue({
-      code: "custom",
-      path: [name],
-      message: `required when ${set.join(" and ")} is set`,
-    });
-}
-
-/** Nodes of a cluster must see the same rooms and accounts: a SQLite file per node would not. */
-function clusterNeedsSharedStore(
-  e: { PLENUM_REDIS_URL?: string | undefined; PLENUM_DATABASE_URL?: string | undefined },
-  ctx: z.RefinementCtx,
-): void {
-  if (e.PLENUM_REDIS_URL && !e.PLENUM_DATABASE_URL)
-    ctx.addIssue({
-      code: "custom",
-      path: ["PLENUM_DATABASE_URL"],
-      message:
-        "required when PLENUM_REDIS_URL is set (the nodes of a cluster share one PostgreSQL)",
-    });
 }
 
 /**

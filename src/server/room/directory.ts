@@ -79,6 +79,8 @@ export class RoomDirectory {
     private readonly pseudonyms: Pseudonyms = { address: (room, a) => `${room}:${a}` },
     /** How long a meeting may go quiet and still be resumed: the resume tickets' lifetime. */
     private readonly resumableMs = 5 * 60_000,
+    /** How long a place is kept after its connection or media was lost (PLENUM_RESUME_SECONDS). */
+    private readonly keepPlaceMs = 30_000,
   ) {
     this.heartbeat = setInterval(
       () => {
@@ -219,6 +221,7 @@ export class RoomDirectory {
       this.media,
       {
         meeting: { id: meetingId, locked: meeting?.locked ?? false },
+        keepPlaceMs: this.keepPlaceMs,
         record: recordFor(
           this.store,
           stored.id,

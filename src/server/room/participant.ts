@@ -14,11 +14,12 @@ export interface EventSink {
   /** The participant resumed on another connection; this one no longer speaks for them. */
   replaced?(): void;
   /**
-   * The server lost this participant's media (its media worker crashed): the
-   * connection ends with 1012 (service restart), and the client connects and
-   * joins again.
+   * The server lost this participant's media (its media worker crashed) and
+   * the room has kept their place: the connection ends with 1012 (service
+   * restart), and the client reconnects and resumes. One way: nothing here
+   * calls the room back.
    */
-  restart?(): void;
+  mediaLost?(): void;
 }
 
 /** A participant as the room holds it. Identity and role are set here, by the server, only. */

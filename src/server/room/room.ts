@@ -54,6 +54,8 @@ export interface RoomInit {
   /** The meeting this room continues (after a restart) or starts; random if not given. */
   meeting?: { id: string; locked: boolean };
   record?: MeetingRecord;
+  /** How long a place is kept when its media is lost (the resume window); default 30 s. */
+  keepPlaceMs?: number;
 }
 
 /**
@@ -72,6 +74,7 @@ export class Room {
   /** A digest of the room password's hash, set by the directory: a change since someone got in shows. */
   passwordMark = "";
   private readonly participants = new Map<string, Participant>();
+  private readonly keepPlaceMs: number;
   /** Browser sessions removed from this meeting; they cannot come back (SPEC MOD-1). */
   private readonly banned = new Set<string>();
   private status: RoomState = { state: "open" };
@@ -91,6 +94,7 @@ export class Room {
     this.meetingId = init.meeting?.id ?? randomUUID();
     this.locked = init.meeting?.locked ?? false;
     this.record = init.record ?? NO_RECORD;
+    this.keepPlaceMs = init.keepPlaceMs ?? 30_000;
     // Fixed for the meeting's lifetime: switching encryption mid-meeting would need everyone to rejoin.
     this.mls = this.settings.e2ee
       ? new DeliveryService((id, event) => this.participants.get(id)?.sink.send(event), {
@@ -165,10 +169,23 @@ export class Room {
         failed: () => undefined,
         downlink: (bitrate) => self()?.sink.send({ type: "downlink", bitrate }),
         // The server lost this person's media (a media worker crashed): they reconnect and resume.
-        lost: () => self()?.sink.restart?.(),
+        lost: () => this.mediaLost(id),
       },
       this.id,
     );
+  }
+
+  /**
+   * The room keeps the place itself, then tells the connection, one way, to
+   * end (1012) so the client resumes with new media: the sink never calls back.
+   */
+  private mediaLost(participantId: string): void {
+    const p = this.participants.get(participantId);
+    // Parked, or between a resume and its reply (held events): no connection to end.
+    if (!p || p.parked || !p.sink.mediaLost) return;
+    const sink = p.sink;
+    this.park(participantId, this.keepPlaceMs);
+    sink.mediaLost?.();
   }
 
   /**

@@ -38,6 +38,22 @@ export type SessionState =
   | { state: "joined"; room: Room; self: Participant }
   | { state: "closed" };
 
+type StateName = SessionState["state"];
+
+/**
+ * The legal moves, and the only ones: each verb of the session, the states
+ * it may start from and the state it ends in. Any other move is a bug that
+ * throws (a handler's is answered `internal`).
+ */
+const MOVES = {
+  greeted: { from: ["awaiting-hello"], to: "ready" },
+  waitInLobby: { from: ["ready"], to: "waiting" },
+  entered: { from: ["ready", "waiting"], to: "joined" },
+  leftRoom: { from: ["joined", "waiting"], to: "ready" },
+  detached: { from: ["joined"], to: "ready" },
+  close: { from: ["awaiting-hello", "ready", "waiting", "joined"], to: "closed" },
+} as const satisfies Record<string, { from: readonly StateName[]; to: StateName }>;
+
 /** Who is on the other end, established at connection time and never from a message. */
 export interface Identity {
   /** The signed-in organiser, if any. */
@@ -105,7 +121,34 @@ export class Session {
     return this.current;
   }
 
-  transition(next: SessionState): void {
+  /** The client greeted with our protocol version (or the relaying node checked that it did). */
+  greeted(): void {
+    this.move("greeted", { state: "ready" });
+  }
+
+  /** Knocked at a room's lobby and waits there. */
+  waitInLobby(room: Room, knockId: string): void {
+    this.move("waitInLobby", { state: "waiting", room, knockId });
+  }
+
+  /** Entered a room: joined, admitted from the lobby, or resumed a kept place. */
+  entered(room: Room, self: Participant): void {
+    this.move("entered", { state: "joined", room, self });
+  }
+
+  /** Out of the room or lobby (left, denied, turned away as full); the connection stays open. */
+  leftRoom(): void {
+    this.move("leftRoom", { state: "ready" });
+  }
+
+  /** The only writer of the state: refuses a move the table does not allow. */
+  private move<V extends keyof typeof MOVES>(
+    verb: V,
+    next: Extract<SessionState, { state: (typeof MOVES)[V]["to"] }>,
+  ): void {
+    const from: readonly StateName[] = MOVES[verb].from;
+    if (!from.includes(this.current.state))
+      throw new Error(`session cannot ${verb} from ${this.current.state}`);
     this.current = next;
   }
 
@@ -204,13 +247,13 @@ export class Session {
 
   /** The room let go of this session's participant (kicked, meeting ended). */
   detached(): void {
-    if (this.current.state === "joined") this.current = { state: "ready" };
+    if (this.current.state === "joined") this.move("detached", { state: "ready" });
   }
 
   /** The participant resumed on another connection: this one ends without leaving. */
   replaced(): void {
     if (this.current.state !== "joined") return;
-    this.current = { state: "closed" };
+    this.move("close", { state: "closed" });
     this.socket.close(CLOSE.replaced, "resumed on another connection");
   }
 
@@ -222,7 +265,7 @@ export class Session {
   reconnect(reason = "please reconnect"): void {
     const was = this.current;
     if (was.state === "closed") return;
-    this.current = { state: "closed" };
+    this.move("close", { state: "closed" });
     if (was.state === "joined") was.room.park(was.self.id, this.deps.resume.windowMs);
     if (was.state === "waiting") was.room.withdraw(was.knockId);
     this.socket.close(CLOSE.serviceRestart, reason);
@@ -231,7 +274,7 @@ export class Session {
   /** The server shuts down: the socket closes with 1012 (reconnect), the room is closed after. */
   shutdown(): void {
     if (this.current.state === "closed") return;
-    this.current = { state: "closed" };
+    this.move("close", { state: "closed" });
     this.socket.close(CLOSE.serviceRestart, "server restarting");
   }
 
@@ -243,7 +286,7 @@ export class Session {
   connectionLost(code: number): void {
     const was = this.current;
     if (was.state === "joined" && code !== CLOSE.normal && this.deps.resume.windowMs > 0) {
-      this.current = { state: "closed" };
+      this.move("close", { state: "closed" });
       was.room.park(was.self.id, this.deps.resume.windowMs);
       return;
     }
@@ -251,15 +294,14 @@ export class Session {
   }
 
   /**
-   * The server lost this session's media (its media worker crashed): the
-   * place is kept as after a dropped connection, and the socket closes with
-   * 1012, so the client reconnects, resumes and gets new media connections.
+   * The server lost this session's media (its media worker crashed); the
+   * room already kept the place as after a dropped connection. The socket
+   * closes with 1012, so the client reconnects, resumes and gets new media
+   * connections.
    */
-  restart(): void {
-    const was = this.current;
-    if (was.state !== "joined") return;
-    this.current = { state: "closed" };
-    was.room.park(was.self.id, this.deps.resume.windowMs);
+  mediaLost(): void {
+    if (this.current.state !== "joined") return;
+    this.move("close", { state: "closed" });
     this.socket.close(CLOSE.serviceRestart, "media restarted");
   }
 
@@ -280,7 +322,7 @@ export class Session {
   close(code: number = CLOSE.normal, reason = "bye"): void {
     const was = this.current;
     if (was.state === "closed") return;
-    this.current = { state: "closed" };
+    this.move("close", { state: "closed" });
     if (was.state === "joined") was.room.leave(was.self.id);
     if (was.state === "waiting") was.room.withdraw(was.knockId);
     this.socket.close(code, reason);

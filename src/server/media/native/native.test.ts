@@ -7,13 +7,13 @@ import { mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { socketFd } from "../werift/fast/send";
+import { socketFd } from "../werift/patches/fast/send";
 import { ADDON_PATH, loadNativeMedia, type NativeMedia } from ".";
 
 /**
  * The addon itself: built by `npm ci` (binding.gyp), loadable, and strict
  * about its arguments. Its SRTP output is checked byte for byte against
- * werift's in ../werift/fast/srtp.test.ts; its sending here, with real sockets.
+ * werift's in ../werift/patches/fast/srtp.test.ts; its sending here, with real sockets.
  */
 describe("the native media helpers", () => {
   let media: NativeMedia;

@@ -19,7 +19,7 @@ export interface WeriftOptions {
   portRange: [number, number] | undefined;
   /** Video of at most this many most recent speakers reaches a subscriber; 0 = no limit. */
   lastN?: number;
-  /** Install the forwarding fast path into werift (default on); see ./fast/install.ts. */
+  /** Install the forwarding fast path into werift (default on); see ./patches/fast/install.ts. */
   fastPath?: boolean;
   /** The fast path with the native helpers where they were built (default on); ../native. */
   nativeMedia?: boolean;

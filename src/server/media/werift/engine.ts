@@ -1,10 +1,8 @@
 import { type PeerConfig, RTCDtlsTransport } from "werift";
 import type { MediaEngine, PeerEvents } from "../types";
 import { peerConfig, type WeriftOptions } from "./config";
-import { installFastPath } from "./fast/install";
-import { installIceRestart } from "./ice-restart";
+import { installWeriftPatches, type PatchProblem } from "./patches";
 import { WeriftPeer } from "./peer";
-import { installSdpInterop } from "./sdp-interop";
 
 /** The in-process werift SFU. */
 export class WeriftEngine implements MediaEngine {
@@ -15,14 +13,15 @@ export class WeriftEngine implements MediaEngine {
   };
   private readonly peers = new Set<WeriftPeer>();
   private closed = false;
+  /** Fixes whose guard failed, left out because PLENUM_FASTPATH=0 (throws otherwise). */
+  readonly patchesLeftOut: PatchProblem[];
 
   constructor(options: WeriftOptions) {
-    // Process-wide and permanent: werift's prototypes are patched (fast/install.ts).
-    if (options.fastPath !== false) installFastPath({ native: options.nativeMedia !== false });
-    // Also process-wide: without it an ICE restart leaves the connection without media.
-    installIceRestart();
-    // Also process-wide: without it Firefox neither connects nor publishes its camera.
-    installSdpInterop();
+    // Process-wide and permanent: werift's prototypes are patched (patches/manifest.ts).
+    this.patchesLeftOut = installWeriftPatches({
+      fastPath: options.fastPath !== false,
+      native: options.fastPath !== false && options.nativeMedia !== false,
+    }).skipped;
     this.config = {
       upstream: peerConfig(options, "upstream"),
       downstream: peerConfig(options, "downstream"),

@@ -6,7 +6,8 @@ import type { StreamRewriter } from "../simulcast/rewriter";
 import { rewriteVp8, type Vp8Info } from "../simulcast/vp8";
 import { kindOf, type MediaSource } from "../types";
 import type { VideoSource } from "./allocation";
-import { SENT } from "./fast/send";
+import { SENT } from "./patches/fast/send";
+import { forgetSent } from "./patches/sent-history";
 import type { Upstream } from "./upstream";
 
 /** A key frame longer than this many packets is sent on as it comes (a lost marker). */
@@ -259,18 +260,4 @@ function fieldsOf(packet: RtpPacket, vp8: Vp8Info | undefined) {
     pictureId: vp8?.pictureId?.value,
     tl0PicIdx: vp8?.tl0PicIdx?.value,
   };
-}
-
-/**
- * Empties werift's history of sent packets (kept to answer NACKs). After a
- * layer switch the subscriber's decoder starts afresh at the key frame, yet
- * its NACKs for packets of the old layer would be answered, at full size and
- * unpaced: on the congested link that made us switch down, those
- * retransmissions crowd out the new layer's key frame for seconds.
- * `RTCRtpSender.replaceRTP` empties it the same way; the field is private in
- * werift's typings only.
- */
-function forgetSent(transceiver: RTCRtpTransceiver): void {
-  const sender = transceiver.sender as unknown as { rtpCache?: unknown[] };
-  if (Array.isArray(sender.rtpCache)) sender.rtpCache = [];
 }

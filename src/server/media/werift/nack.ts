@@ -1,4 +1,5 @@
 import { GenericNack, type RTCRtpReceiver, RtcpTransportLayerFeedback } from "werift";
+import { silenceWeriftNacks } from "./patches/receiver-nack";
 
 /**
  * Asks a publisher to resend the video packets that did not reach us (NACK,
@@ -175,16 +176,4 @@ export class UpstreamNacks {
     for (const ssrc of this.tracker.takeLostForGood()) this.lostForGood(ssrc);
     this.schedule();
   }
-}
-
-/**
- * Stops werift's own NACKs for this receiver (see above): its handler is fed
- * from `RTCRtpReceiver.handleRtpBySsrc` through `nack.addPacket`, which this
- * replaces on the instance. Refuses, loudly, if werift's shape changed.
- */
-function silenceWeriftNacks(receiver: RTCRtpReceiver): void {
-  const nack = (receiver as unknown as { nack?: { addPacket?: unknown } }).nack;
-  if (!nack || typeof nack.addPacket !== "function")
-    throw new Error("werift shape changed: RTCRtpReceiver.nack.addPacket is gone");
-  nack.addPacket = () => undefined;
 }

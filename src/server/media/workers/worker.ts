@@ -27,6 +27,12 @@ setInterval(() => {
 
 const init = workerData as WorkerInit;
 const engine = new WeriftEngine(init.media);
+if (engine.patchesLeftOut.length > 0)
+  post({
+    type: "warning",
+    method: "werift patches",
+    message: `left out, their guard failed: ${engine.patchesLeftOut.map((p) => `${p.patch} (${p.reason})`).join("; ")}`,
+  });
 const peers = new Map<number, MediaPeer>();
 
 /** Forwards every `PeerEvents` callback by name, whichever the engine calls. */

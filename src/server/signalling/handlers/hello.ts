@@ -11,6 +11,6 @@ export const hello: Handler<"hello"> = (session, message) => {
       `The server speaks protocol version ${PROTOCOL_VERSION}, the client ${message.protocolVersion}; reload the page.`,
     );
   }
-  session.transition({ state: "ready" });
+  session.greeted();
   return { protocolVersion: PROTOCOL_VERSION };
 };

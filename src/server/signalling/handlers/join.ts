@@ -82,7 +82,7 @@ function waitInLobby(session: Session, room: Room, place: Place, flags: WaiterFl
         // Full meanwhile (the lobby was switched off with more waiting than fit): turned away.
         if (room.size >= session.deps.limits.participants) {
           limitRefusals.inc({ limit: "participants" });
-          session.transition({ state: "ready" });
+          session.leftRoom();
           session.send({ type: "denied", full: true });
           return;
         }
@@ -90,7 +90,7 @@ function waitInLobby(session: Session, room: Room, place: Place, flags: WaiterFl
       },
       deny: (denial) => {
         if (session.state.state !== "waiting") return;
-        session.transition({ state: "ready" });
+        session.leftRoom();
         session.send({ type: "denied", ...denial });
       },
       tell: (text, at) => {
@@ -99,7 +99,7 @@ function waitInLobby(session: Session, room: Room, place: Place, flags: WaiterFl
     },
     flags,
   );
-  session.transition({ state: "waiting", room, knockId: knock.id });
+  session.waitInLobby(room, knock.id);
   return { status: "lobby" as const };
 }
 
@@ -107,7 +107,7 @@ function enter(session: Session, room: Room, place: Place) {
   const { clientId, address } = session.identity;
   roomForOne(session, room);
   const self = room.join(place.name, place.role, clientId, session, place.id, address);
-  session.transition({ state: "joined", room, self });
+  session.entered(room, self);
   // Fresh TURN credentials per entry: they expire, and being admitted late must not matter.
   return {
     ...room.joinedView(self),
@@ -136,7 +136,7 @@ async function resumePlace(session: Session, roomId: string, ticket: string) {
       session,
     );
     if (!room || !taken) return undefined;
-    session.transition({ state: "joined", room, self: taken.self });
+    session.entered(room, taken.self);
     session.afterReply(taken.release);
     const view = room.joinedView(taken.self);
     return {

@@ -4,6 +4,6 @@ import type { Handler } from "./index";
 export const leave: Handler<"leave"> = (session) => {
   const { room, self } = session.joined();
   room.leave(self.id);
-  session.transition({ state: "ready" });
+  session.leftRoom();
   return {};
 };

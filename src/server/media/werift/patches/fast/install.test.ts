@@ -1,23 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RTCRtpSender, RtpHeader } from "werift";
-import { installFastPath, method, TARGET_WERIFT_VERSION, weriftVersion } from "./install";
+import { installFastPath } from "./install";
 
 describe("installing the fast path", () => {
-  it("targets the werift that is installed", () => {
-    assert.equal(weriftVersion(), TARGET_WERIFT_VERSION);
-  });
-
-  it("refuses, naming the method, when werift's shape changed", () => {
-    const changed = { sendRtp() {}, decryptRtp: 42 };
-    assert.throws(
-      () => method(changed, "sendRtp", ["rtpCache"]),
-      /sendRtp no longer uses rtpCache/,
-    );
-    assert.throws(() => method(changed, "decryptRtp", []), /decryptRtp is not a method/);
-    assert.throws(() => method(changed, "encryptRtp", []), /encryptRtp is not a method/);
-  });
-
   it("patches werift once; installing again changes nothing", () => {
     const before = RTCRtpSender.prototype.sendRtp;
     assert.equal(installFastPath(), true, "the native helpers are built and used by default");

@@ -7,7 +7,7 @@ import {
   SrtpAuthenticationError,
   SrtpSession,
 } from "werift";
-import { loadNativeMedia } from "../../native";
+import { loadNativeMedia } from "../../../native";
 import { ctrDecryptRtcp, ctrEncryptRtcp, gcmDecryptRtcp, gcmEncryptRtcp } from "./srtcp";
 import type { WeriftCipher } from "./srtp";
 

@@ -14,9 +14,9 @@ import {
   SourceDescriptionChunk,
   SourceDescriptionItem,
 } from "werift";
-import { waitFor } from "../../../../../test/support/wait";
-import { loopbackPeerConfig } from "../../../../../test/support/werift-client";
-import { peerConfig } from "../config";
+import { waitFor } from "../../../../../../test/support/wait";
+import { loopbackPeerConfig } from "../../../../../../test/support/werift-client";
+import { peerConfig } from "../../config";
 import { installFastPath } from "./install";
 import { senderReport } from "./sender-reports";
 

@@ -9,7 +9,7 @@ import {
   SrtpAuthenticationError,
   SrtpSession,
 } from "werift";
-import { loadNativeMedia } from "../../native";
+import { loadNativeMedia } from "../../../native";
 import {
   ctrDecryptRtp,
   ctrEncryptRtp,

@@ -15,7 +15,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { RtcpHeader, SrtpAuthenticationError } from "werift";
-import type { NativeCipher, NativeMedia } from "../../native";
+import type { NativeCipher, NativeMedia } from "../../../native";
 import type { WeriftCipher } from "./srtp";
 
 const HEADER = 8;

@@ -15,10 +15,10 @@
  * src/client/sdk/sdp.ts, because Chromium connects seconds slower with it.)
  *
  * Like ./fast/install.ts it patches werift's prototypes and refuses any other
- * werift version or shape: it throws, and the engine does not start.
+ * werift version or shape: it throws, and the engine does not start (./index.ts).
  */
 import { type MediaDescription, SessionDescription, TransceiverManager } from "werift";
-import { method, TARGET_WERIFT_VERSION, weriftVersion } from "./fast/install";
+import { method, TARGET_WERIFT_VERSION, weriftVersion } from "./guard";
 
 /** Any port but 0: werift only compares it with 0. 9 is the discard port SDP uses for "see ICE". */
 const BUNDLE_PORT = 9;
@@ -43,13 +43,11 @@ export function bundleOnlySections(sdp: string): boolean[] {
 
 let installed = false;
 
-/** Patches werift; idempotent. Throws (naming the reason) on another werift version or shape. */
-export function installSdpInterop(): void {
-  if (installed) return;
-  const version = weriftVersion();
+/** Throws, naming the reason, on another werift version or shape; returns werift's originals. */
+export function checkSdpInterop(version = weriftVersion()) {
   if (version !== TARGET_WERIFT_VERSION)
     throw new Error(
-      `the SDP fix for Firefox (src/server/media/werift/sdp-interop.ts) target werift ${TARGET_WERIFT_VERSION}, found ${version}: check whether the new version signals bundle-only sections, and update or remove the fix`,
+      `the SDP fix for Firefox (src/server/media/werift/patches/sdp-interop.ts) targets werift ${TARGET_WERIFT_VERSION}, found ${version}: check whether the new version signals bundle-only sections, and update or remove the fix`,
     );
   const parse = method(SessionDescription, "parse", ["groupLines", "BUNDLE"]) as unknown as (
     sdp: string,
@@ -58,6 +56,13 @@ export function installSdpInterop(): void {
     "remoteMedia.port !== 0",
     "onTrack.execute",
   ]);
+  return { parse, setRemoteRtp };
+}
+
+/** Patches werift; idempotent. Throws (naming the reason) on another werift version or shape. */
+export function installSdpInterop(): void {
+  if (installed) return;
+  const { parse, setRemoteRtp } = checkSdpInterop();
 
   SessionDescription.parse = (sdp: string) => {
     const session = parse.call(SessionDescription, sdp);

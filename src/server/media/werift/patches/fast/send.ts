@@ -13,10 +13,11 @@
  * they do not cover (RED, transport-cc / abs-send-time, rid, TURN relays, the
  * debug packet-loss options).
  */
+import { createSocket } from "node:dgram";
 import { isIP } from "node:net";
 import { constants } from "node:os";
 import { RTP_EXTENSION_URI } from "werift";
-import type { NativeMedia } from "../../native";
+import type { NativeMedia } from "../../../native";
 import { headerSize, type RtpHeaderLike } from "./rtp-header";
 
 const MID_URI = RTP_EXTENSION_URI.sdesMid;
@@ -110,13 +111,37 @@ const states = new WeakMap<UdpSocket, DgramState | null>();
 export function socketFd(socket: UdpSocket): number {
   let state = states.get(socket);
   if (state === undefined) {
-    const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === "state symbol");
+    const key = stateKey(socket);
     const found = key && (socket as unknown as Record<symbol, DgramState | undefined>)[key];
     state = found && "handle" in found ? found : null;
     states.set(socket, state);
   }
   const fd = state?.handle?.fd;
   return typeof fd === "number" && fd >= 0 ? fd : -1;
+}
+
+/** Finds the state symbol of Node's dgram socket, where the descriptor's handle lives. */
+function stateKey(socket: object): symbol | undefined {
+  return Object.getOwnPropertySymbols(socket).find((k) => k.description === "state symbol");
+}
+
+/**
+ * The start-up guard of `socketFd`: throws unless a new dgram socket keeps
+ * its handle where `socketFd` looks (Node's private state), so a Node upgrade
+ * that moves it fails loudly instead of silently sending through the slow path.
+ */
+export function checkSocketFd(): void {
+  const socket = createSocket("udp4");
+  try {
+    const key = stateKey(socket);
+    const state = key && (socket as unknown as Record<symbol, unknown>)[key];
+    if (!state || typeof state !== "object" || !("handle" in state))
+      throw new Error(
+        `Node ${process.version} keeps a UDP socket's handle elsewhere: the native send (src/server/media/werift/patches/fast/send.ts) cannot find its descriptor; start with PLENUM_FASTPATH=js`,
+      );
+  } finally {
+    socket.close();
+  }
 }
 
 /** EAGAIN, ENOBUFS (negated, as sendTo returns them): the socket's buffer is full now; Node's send queues the datagram instead. */

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from "werift";
-import { waitFor } from "../../../../test/support/wait";
-import { loopbackPeerConfig } from "../../../../test/support/werift-client";
-import { peerConfig } from "./config";
+import { waitFor } from "../../../../../test/support/wait";
+import { loopbackPeerConfig } from "../../../../../test/support/werift-client";
+import { peerConfig } from "../config";
 import { installIceRestart, needsIceStart, type RestartableDtls } from "./ice-restart";
 
 /** The ICE agent of a max-bundle connection (werift's private state, read for the test). */

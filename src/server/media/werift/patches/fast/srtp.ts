@@ -27,7 +27,7 @@ import {
   timingSafeEqual,
 } from "node:crypto";
 import { SrtpAuthenticationError } from "werift";
-import type { NativeCipher, NativeMedia } from "../../native";
+import type { NativeCipher, NativeMedia } from "../../../native";
 import { headerSize, type RtpHeaderLike, writeHeader } from "./rtp-header";
 
 /** Authentication tag lengths: AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80. */

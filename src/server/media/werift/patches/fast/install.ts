@@ -12,10 +12,7 @@
  * refuses to install on any other werift version or shape: it throws, and the
  * engine does not start, rather than corrupting media silently.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { endianness } from "node:os";
-import { dirname, join } from "node:path";
 import {
   ProtectionProfileAeadAes128Gcm,
   ProtectionProfileAes128CmHmacSha1_80,
@@ -24,7 +21,8 @@ import {
   RtpHeader,
   SrtpSession,
 } from "werift";
-import { loadNativeMedia, type NativeMedia } from "../../native";
+import { loadNativeMedia, type NativeMedia } from "../../../native";
+import { type Method, method, TARGET_WERIFT_VERSION, weriftVersion } from "../guard";
 import { type ParsedHeader, parseHeader, type RtpHeaderLike } from "./rtp-header";
 import {
   type DtlsTransportLike,
@@ -47,39 +45,7 @@ import {
   type WeriftCipher,
 } from "./srtp";
 
-export const TARGET_WERIFT_VERSION = "0.24.4";
-
 let installed = false;
-
-/** The installed werift's version, from its package.json (not exported, so found beside its entry point). */
-export function weriftVersion(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve("werift"));
-  for (let i = 0; i < 6; i++, dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === "werift" && pkg.version) return pkg.version;
-    } catch {
-      // not here; one level up
-    }
-  }
-  throw new Error("werift's package.json not found");
-}
-
-type Method = (this: unknown, ...args: never[]) => unknown;
-
-/** A method of werift's that must exist and still use `mustMention` (names in its source): the shape guard. */
-export function method(proto: object, name: string, mustMention: string[]): Method {
-  const fn = (proto as Record<string, unknown>)[name];
-  if (typeof fn !== "function") throw new Error(`werift shape changed: ${name} is not a method`);
-  const source = String(fn);
-  for (const word of mustMention)
-    if (!source.includes(word))
-      throw new Error(`werift shape changed: ${name} no longer uses ${word}`);
-  return fn as Method;
-}
 
 function cipherPrototype(profile: number): object {
   const keys = {
@@ -125,29 +91,20 @@ function srtcpMethods(
 }
 
 /**
- * Patches werift; idempotent. Throws (naming the reason) if werift is not
- * the version and shape this was written against. `native` (the default)
- * uses the native helpers for SRTP and sending where they were built; it
- * may be switched on every call (the benchmark and tests compare both).
- * Returns whether the native helpers are in use.
+ * Checks every method the fast path replaces or calls: throws, naming the
+ * first that changed, on another werift version, shape or a big-endian CPU.
+ * Patches nothing; returns werift's originals the patches fall back to.
  */
-export function installFastPath(options: { native?: boolean } = {}): boolean {
-  const media = options.native === false ? undefined : loadNativeMedia().media;
-  useNativeSrtp(media);
-  useNativeSend(media);
-  if (installed) return media !== undefined;
-  const version = weriftVersion();
+export function checkFastPath(version = weriftVersion()) {
   if (version !== TARGET_WERIFT_VERSION)
     throw new Error(
-      `the forwarding fast path (src/server/media/werift/fast) targets werift ${TARGET_WERIFT_VERSION}, found ${version}: review it against the new version, or start with PLENUM_FASTPATH=0`,
+      `the forwarding fast path (src/server/media/werift/patches/fast) targets werift ${TARGET_WERIFT_VERSION}, found ${version}: review it against the new version, or start with PLENUM_FASTPATH=0`,
     );
-
   // srtp.ts builds AES-CTR counter blocks as 32-bit words in memory order.
   if (endianness() !== "LE")
     throw new Error(
       "the forwarding fast path needs a little-endian CPU; start with PLENUM_FASTPATH=0",
     );
-  // Check every shape first, then patch: all or nothing.
   const gcm = cipherPrototype(ProtectionProfileAeadAes128Gcm);
   const ctr = cipherPrototype(ProtectionProfileAes128CmHmacSha1_80);
   method(gcm, "encryptRtp", ["aes-128-gcm", "rtpInitializationVector", "setAAD"]);
@@ -201,6 +158,48 @@ export function installFastPath(options: { native?: boolean } = {}): boolean {
     "iceTransport.connection.send",
     "packetsSent",
   ]);
+
+  return {
+    gcm,
+    ctr,
+    gcmDecrypt,
+    ctrDecrypt,
+    gcmEncryptRtcpJs,
+    gcmDecryptRtcpJs,
+    ctrEncryptRtcpJs,
+    ctrDecryptRtcpJs,
+    senderSend,
+    dtlsSend,
+    dtlsSendRtcp,
+  };
+}
+
+/**
+ * Patches werift; idempotent; all or nothing (every shape is checked first).
+ * Throws (naming the reason) if werift is not the version and shape this was
+ * written against. `native` (the default) uses the native helpers for SRTP
+ * and sending where they were built; it may be switched on every call (the
+ * benchmark and tests compare both). Returns whether the native helpers are
+ * in use. The server installs it through `installWeriftPatches` (../index.ts).
+ */
+export function installFastPath(options: { native?: boolean } = {}): boolean {
+  const media = options.native === false ? undefined : loadNativeMedia().media;
+  useNativeSrtp(media);
+  useNativeSend(media);
+  if (installed) return media !== undefined;
+  const {
+    gcm,
+    ctr,
+    gcmDecrypt,
+    ctrDecrypt,
+    gcmEncryptRtcpJs,
+    gcmDecryptRtcpJs,
+    ctrEncryptRtcpJs,
+    ctrDecryptRtcpJs,
+    senderSend,
+    dtlsSend,
+    dtlsSendRtcp,
+  } = checkFastPath();
 
   Object.assign(gcm, {
     encryptRtp: gcmEncryptRtp,

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket } from "werift";
-import { waitFor } from "../../../../test/support/wait";
-import { loopbackPeerConfig } from "../../../../test/support/werift-client";
-import type { MediaSource } from "../types";
-import { peerConfig } from "./config";
+import { waitFor } from "../../../../../test/support/wait";
+import { loopbackPeerConfig } from "../../../../../test/support/werift-client";
+import type { MediaSource } from "../../types";
+import { peerConfig } from "../config";
+import { Upstream } from "../upstream";
 import { bundleOnlySections, installSdpInterop } from "./sdp-interop";
-import { Upstream } from "./upstream";
 
 /**
  * What Firefox's first offer looks like with `bundlePolicy: "max-bundle"`:

@@ -43,10 +43,10 @@
  * ours are); a candidate learnt from a check has no generation at all.
  *
  * Like ./fast/install.ts it patches werift's prototype and refuses any other
- * werift version or shape: it throws, and the engine does not start.
+ * werift version or shape: it throws, and the engine does not start (./index.ts).
  */
 import { Connection, RTCIceTransport, RTCPeerConnection } from "werift";
-import { method, TARGET_WERIFT_VERSION, weriftVersion } from "./fast/install";
+import { method, TARGET_WERIFT_VERSION, weriftVersion } from "./guard";
 
 /** What the fix reads of werift's private transport state. */
 export interface RestartableDtls {
@@ -88,13 +88,11 @@ export function needsIceStart(dtls: RestartableDtls): boolean {
 
 let installed = false;
 
-/** Patches werift; idempotent. Throws (naming the reason) on another werift version or shape. */
-export function installIceRestart(): void {
-  if (installed) return;
-  const version = weriftVersion();
+/** Throws, naming the reason, on another werift version or shape; returns werift's `connect`. */
+export function checkIceRestart(version = weriftVersion()) {
   if (version !== TARGET_WERIFT_VERSION)
     throw new Error(
-      `the ICE restart fix (src/server/media/werift/ice-restart.ts) targets werift ${TARGET_WERIFT_VERSION}, found ${version}: check whether the new version still skips ICE after a restart, and update or remove the fix`,
+      `the ICE restart fix (src/server/media/werift/patches/ice-restart.ts) targets werift ${TARGET_WERIFT_VERSION}, found ${version}: check whether the new version still skips ICE after a restart, and update or remove the fix`,
     );
   const proto = RTCPeerConnection.prototype as unknown as Record<string, unknown>;
   // The shape guard: the skip this works around, and the state it reads.
@@ -107,8 +105,16 @@ export function installIceRestart(): void {
   method(RTCIceTransport.prototype, "restart", ["connection.restart", "waitStart"]);
   method(Connection.prototype, "restart", ["nominated", "earlyChecksDone", "checkListState"]);
   method(Connection.prototype, "connect", ["earlyChecks", "nominated", "iceLite"]);
+  return connect;
+}
 
-  proto.connect = function (this: { dtlsTransports: RestartableDtls[] }) {
+/** Patches werift; idempotent. Throws (naming the reason) on another werift version or shape. */
+export function installIceRestart(): void {
+  if (installed) return;
+  const connect = checkIceRestart();
+  (RTCPeerConnection.prototype as unknown as Record<string, unknown>).connect = function (this: {
+    dtlsTransports: RestartableDtls[];
+  }) {
     for (const dtls of this.dtlsTransports) {
       // A restarted ICE that fails turns the transport "failed", as werift's own start would.
       if (needsIceStart(dtls)) dtls.iceTransport.start().catch(() => undefined);
