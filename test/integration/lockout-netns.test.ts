@@ -22,18 +22,23 @@ interface JoinOutcome {
   ms: number;
 }
 
-/** Runs the attempts, in order, from `net`'s client namespace; resolves with their outcomes. */
-async function joinFrom(
+/**
+ * Starts the attempts, in order, from `net`'s client namespace; `outcomes`
+ * resolves with theirs. With `hold`, the joiner connects at once but joins
+ * only on `go()`: its start-up (seconds on a loaded machine) is not waited for.
+ */
+function joinFrom(
   net: TestNetwork,
   url: string,
   roomId: string,
   attempts: JoinAttempt[],
-): Promise<JoinOutcome[]> {
+  hold = false,
+): { go(): void; outcomes: Promise<JoinOutcome[]> } {
   const child = net.spawn(
     "client",
     process.execPath,
-    [JOINER, JSON.stringify({ url, roomId, attempts, protocolVersion: PROTOCOL_VERSION })],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    [JOINER, JSON.stringify({ url, roomId, attempts, hold, protocolVersion: PROTOCOL_VERSION })],
+    { stdio: ["pipe", "pipe", "inherit"] },
   );
   let out = "";
   child.stdout?.on("data", (chunk: Buffer) => {
@@ -41,10 +46,18 @@ async function joinFrom(
   });
   // Generous: the per-room delays alone add up to seconds, and the machine is shared.
   const timer = setTimeout(() => void stopChild(child, "SIGKILL"), 90_000);
-  const code = await new Promise<number | null>((done) => child.once("exit", done));
-  clearTimeout(timer);
-  assert.equal(code, 0, `the joiner in ${net.clientNamespace} exited with ${code}`);
-  return JSON.parse(out) as JoinOutcome[];
+  const outcomes = new Promise<number | null>((done) => child.once("exit", done)).then((code) => {
+    clearTimeout(timer);
+    assert.equal(code, 0, `the joiner in ${net.clientNamespace} exited with ${code}`);
+    return JSON.parse(out) as JoinOutcome[];
+  });
+  // A joiner that already exited (and failed the test) cannot be told anything any more.
+  child.stdin?.on("error", () => undefined);
+  const go = () => {
+    if (child.stdin && !child.stdin.writableEnded) child.stdin.end("go\n");
+  };
+  if (!hold) go();
+  return { go, outcomes };
 }
 
 /**
@@ -97,18 +110,23 @@ describe("lock-out attempt from several addresses (network namespaces)", () => {
         password: `guess ${i}`,
       }));
     const [first = "", second = "", third = "", fourth = ""] = sources;
-    const attacker = await joinFrom(
-      attackerNet,
-      `http://${attackerNet.serverAddress}:${port}`,
+    const colleagueJoin = joinFrom(
+      colleagueNet,
+      `http://${colleagueNet.serverAddress}:${port}`,
       room.id,
-      [
-        ...guesses(first),
-        { localAddress: first, name: "G", password: PASSWORD },
-        ...guesses(second),
-        ...guesses(third),
-        ...guesses(fourth, 3),
-      ],
+      [{ localAddress: colleagueNet.clientAddress, name: "Colleague", password: PASSWORD }],
+      true,
     );
+    const attack = joinFrom(attackerNet, `http://${attackerNet.serverAddress}:${port}`, room.id, [
+      ...guesses(first),
+      { localAddress: first, name: "G", password: PASSWORD },
+      ...guesses(second),
+      ...guesses(third),
+      ...guesses(fourth, 3),
+    ]);
+    // The colleague tries as soon as the last guess failed, while the room's delay is on
+    // (and is let go in any case, so that a failed attack leaves no process waiting).
+    const attacker = await attack.outcomes.finally(colleagueJoin.go);
     const outcomes = (address: string) =>
       attacker.filter((a) => a.localAddress === address).map((a) => a.outcome);
     const wrong = (n: number) => Array.from({ length: n }, () => "wrong-password");
@@ -117,12 +135,7 @@ describe("lock-out attempt from several addresses (network namespaces)", () => {
     for (const address of [second, third]) assert.deepEqual(outcomes(address), wrong(6));
     assert.deepEqual(outcomes(fourth), wrong(3));
 
-    const [colleague] = await joinFrom(
-      colleagueNet,
-      `http://${colleagueNet.serverAddress}:${port}`,
-      room.id,
-      [{ localAddress: colleagueNet.clientAddress, name: "Colleague", password: PASSWORD }],
-    );
+    const [colleague] = await colleagueJoin.outcomes;
     t.diagnostic(
       `PW-3 over netns: 21 wrong guesses from 4 addresses took ${Math.round(
         attacker.reduce((sum, a) => sum + a.ms, 0),

@@ -2,7 +2,8 @@
  * Joins a room over signalling from inside a test network's client namespace
  * (where the test's own process cannot connect from), started by
  * lockout-netns.test.ts: one connection per attempt, in order, each from its
- * own source address. Prints one JSON line: each attempt's outcome (the join's
+ * own source address; with `hold`, connected at once but joining only when
+ * the test writes a line to its stdin. Prints one JSON line: each attempt's outcome (the join's
  * status or the error code) and how long the join request took.
  *
  * Plain JavaScript with only `ws`: on a loaded machine, starting tsx and the
@@ -10,8 +11,8 @@
  */
 import WebSocket from "ws";
 
-/** @type {{ url: string, roomId: string, protocolVersion: number, attempts: { localAddress: string, name: string, password: string }[] }} */
-const { url, roomId, protocolVersion, attempts } = JSON.parse(process.argv[2] ?? "{}");
+/** @type {{ url: string, roomId: string, protocolVersion: number, hold?: boolean, attempts: { localAddress: string, name: string, password: string }[] }} */
+const { url, roomId, protocolVersion, hold, attempts } = JSON.parse(process.argv[2] ?? "{}");
 
 /**
  * Opens a connection from `localAddress`; `ask` sends a request and resolves
@@ -54,6 +55,9 @@ async function greeted(localAddress) {
 
 // Connected all at once (that part is not what is measured), then the joins one after another.
 const connections = await Promise.all(attempts.map((a) => greeted(a.localAddress)));
+// Held: started beside another joiner, this one waits for the test's word (a line on stdin).
+if (hold) await new Promise((go) => process.stdin.once("data", go));
+process.stdin.destroy();
 const outcomes = [];
 for (const [i, { localAddress, name, password }] of attempts.entries()) {
   const { ask, close } = /** @type {Awaited<ReturnType<typeof greeted>>} */ (connections[i]);
