@@ -51,6 +51,12 @@ export interface TestNetwork {
    * that nothing outside the client namespace can reach. It goes with the namespace.
    */
   addClientAddress(): string;
+  /**
+   * Adds another address to the client side's end of the veth, routed from the
+   * server side, and returns it: a second computer behind the same link, so
+   * the server sees a second source address. It goes with the namespace.
+   */
+  addClientSource(): string;
   /** Starts a process on `side`. */
   spawn(side: Side, command: string, args: string[], options?: SpawnOptions): ChildProcess;
   /** A Chromium launcher script that runs the browser on the client side (for playwright's executablePath). */
@@ -210,6 +216,13 @@ export function createTestNetwork(options: { serverNamespace?: boolean } = {}): 
     addClientAddress() {
       const address = dotted(freeSubnet() + 1);
       inNs(clientNs, ["addr", "add", `${address}/32`, "dev", "lo"]);
+      return address;
+    },
+    addClientSource() {
+      const address = dotted(freeSubnet() + 2);
+      inNs(clientNs, ["addr", "add", `${address}/32`, "dev", clientIf]);
+      // The /30's own route does not cover it: the server side needs a way back.
+      inNs(serverNs, ["route", "add", `${address}/32`, "dev", serverIf]);
       return address;
     },
     spawn(side, command, args, spawnOptions = {}) {
