@@ -69,7 +69,8 @@ if (
 }
 
 /**
- * Integration files that start no browser and no media and measure no time:
+ * Integration files that start no browser and no media and assert no time
+ * (flood tests with round-trip bounds, like limits and hostile-limits, do):
  * they run in a second lane beside the browser and media tests, at a lower
  * CPU priority, so that they use the cores the browsers leave idle without
  * slowing what is timed. A new file runs in the media lane unless listed here.
@@ -85,11 +86,9 @@ const LIGHT = new Set(
     "deployment",
     "e2ee-delivery",
     "e2ee-post-quantum",
-    "hostile-limits",
     "hostile-protocol",
     "kick-and-names",
     "lifecycle",
-    "limits",
     "my-rooms",
     "oidc",
     "proxy",
