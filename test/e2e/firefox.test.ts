@@ -53,7 +53,8 @@ describe("Firefox ESR: alone, with Firefox, with Chromium", () => {
     const port = await freePort(net.serverAddress);
     const origin = `http://${net.serverAddress}:${port}`;
     // The browsers start while the server does: they need only the network.
-    [server, chromium, firefox["en-US"], firefox["de-DE"]] = await Promise.all([
+    // All settled first: should one fail, the others are still closed in `after`.
+    const [started, chromed, en, de] = await Promise.allSettled([
       startServerProcess({
         PLENUM_HOST: net.serverAddress,
         PLENUM_PORT: String(port),
@@ -68,6 +69,12 @@ describe("Firefox ESR: alone, with Firefox, with Chromium", () => {
       launchFirefox(net, "en-US"),
       launchFirefox(net, "de-DE"),
     ]);
+    if (started.status === "fulfilled") server = started.value;
+    if (chromed.status === "fulfilled") chromium = chromed.value;
+    if (en.status === "fulfilled") firefox["en-US"] = en.value;
+    if (de.status === "fulfilled") firefox["de-DE"] = de.value;
+    for (const result of [started, chromed, en, de])
+      if (result.status === "rejected") throw result.reason;
   });
 
   after(async () => {
