@@ -1,43 +1,18 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
+import { axeViolations } from "../support/axe";
 import { launchChromium } from "../support/chromium";
 import { createMeeting, join, type Locale, newPerson, type Person } from "../support/people";
 import { type ServerProcess, startServerProcess } from "../support/process";
 import { waitFor } from "../support/wait";
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/**
- * Runs axe-core in the page. The CSP (script-src 'self') refuses an injected
- * <script> element, so addScriptTag cannot be used; evaluating the source
- * through the DevTools protocol is not subject to the page's CSP.
- */
-async function seriousViolations(page: Page): Promise<Violation[]> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: Violation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
-
 async function assertAccessible(page: Page, what: string): Promise<void> {
-  const found = await seriousViolations(page);
-  const text = found.map(
-    (v) =>
-      `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  assert.deepEqual(
+    await axeViolations(page),
+    [],
+    `${what}: serious or critical accessibility violations`,
   );
-  assert.deepEqual(text, [], `${what}: serious or critical accessibility violations`);
 }
 
 for (const locale of ["en-US", "de-DE"] as const satisfies Locale[]) {

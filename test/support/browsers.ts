@@ -80,9 +80,16 @@ export async function chromiumPage(browser: ChromiumBrowser, locale: Locale): Pr
   return self;
 }
 
-/** A page in its own Firefox (the browser language is a Firefox preference, set at launch). */
+/**
+ * A page for one person in Firefox (the browser language is a Firefox
+ * preference, set at launch): in a user context of its own (its own cookies,
+ * as a person's own browser has) and a window of its own, so that it stays
+ * visible beside other people's pages (the client pauses video a hidden page
+ * does not show, and a background tab would be hidden).
+ */
 export async function firefoxPage(firefox: FirefoxBrowser, locale: Locale): Promise<AnyPage> {
-  const page: FirefoxPage = await firefox.browser.newPage();
+  const context = await firefox.browser.createBrowserContext();
+  const page: FirefoxPage = await context.newPage({ type: "window" });
   await page.setViewport({ width: 1000, height: 700 });
   await page.evaluateOnNewDocument(recordPage);
   const self: AnyPage = {
@@ -99,7 +106,7 @@ export async function firefoxPage(firefox: FirefoxBrowser, locale: Locale): Prom
       await page.click(selector, { count: 3 });
       await page.type(selector, value);
     },
-    close: () => page.close(),
+    close: () => context.close(),
   };
   return self;
 }

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import type { AnyPage } from "./browsers";
+import type { TestNetwork } from "./netns";
 import { waitFor } from "./wait";
 
 /** Whether the button named `name` exists and is pressed (aria-pressed). */
@@ -20,7 +22,8 @@ function shown(text: string): boolean {
 }
 
 /**
- * Fills the pre-join form, switches the chosen devices on and joins; with
+ * Fills the pre-join form (opening `url` unless the page is there already),
+ * switches the chosen devices on (those that are not yet) and joins; with
  * `admittedBy`, waits in the lobby until that moderator lets them in.
  */
 export async function joinAs(
@@ -31,13 +34,15 @@ export async function joinAs(
   admittedBy?: AnyPage,
 ): Promise<void> {
   const { words } = page;
-  await page.goto(url);
+  // Already there (e.g. after checking the pre-join page): stay, with the devices as they are.
+  if (page.url() !== url) await page.goto(url);
   await page.fill(words.name, name);
   for (const [on, label] of [
     [devices.mic, words.mic],
     [devices.cam, words.cam],
   ] as const) {
-    if (!on) continue;
+    // Switched on only if it is not on already (a browser remembers the last choice).
+    if (!on || (await page.evaluate(pressed, label))) continue;
     await page.click(label);
     await waitFor(`${name}'s ${label} on (${page.engine})`, () => page.evaluate(pressed, label));
   }
@@ -47,6 +52,11 @@ export async function joinAs(
     await admittedBy.click(`${admittedBy.words.admit} ${name}`);
   }
   await waitFor(`${name} in the meeting (${page.engine})`, () => page.evaluate(shown, words.leave));
+}
+
+/** Whether the page shows the meeting (its Leave button). */
+export function inMeeting(page: AnyPage): Promise<boolean> {
+  return page.evaluate(shown, page.words.leave);
 }
 
 /** Frames decoded and audio packets received, over all the page's open peer connections. */
@@ -127,4 +137,53 @@ export function connections(page: AnyPage): Promise<{ made: number; states: stri
     const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
     return { made: pcs.length, states: pcs.map((pc) => pc.connectionState) };
   }, undefined);
+}
+
+/** The page's open peer connections' ICE: the remote ufrag of each, and how many were ever made. */
+export function iceOf(page: AnyPage): Promise<{ made: number; remote: string[] }> {
+  return page.evaluate(() => {
+    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
+    return {
+      made: pcs.length,
+      remote: pcs
+        .filter((pc) => pc.connectionState !== "closed")
+        .map((pc) => /^a=ice-ufrag:(\S+)/m.exec(pc.remoteDescription?.sdp ?? "")?.[1] ?? ""),
+    };
+  }, undefined);
+}
+
+/**
+ * Cuts one person's media path: drops, in the client namespace, every UDP
+ * datagram to or from the local ports the page's peer connections use now
+ * (the others in that namespace, and the signalling over TCP, carry on).
+ * Returns the undo.
+ */
+export async function cutMediaPath(net: TestNetwork, page: AnyPage): Promise<() => void> {
+  const ports = await page.evaluate(async () => {
+    const found: number[] = [];
+    for (const pc of (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs) {
+      if (pc.connectionState === "closed") continue;
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "local-candidate" && s.port) found.push(s.port);
+      });
+    }
+    return found;
+  }, undefined);
+  if (ports.length === 0) throw new Error(`no local ICE candidate port in ${page.engine}`);
+  const table = `plenum_cut_${process.pid}`;
+  const nft = (script: string) =>
+    execFileSync("ip", ["netns", "exec", net.clientNamespace, "nft", script]);
+  const set = `{ ${[...new Set(ports)].join(", ")} }`;
+  nft(
+    `add table inet ${table}; ` +
+      `add chain inet ${table} out { type filter hook output priority 0; }; ` +
+      `add chain inet ${table} in { type filter hook input priority 0; }; ` +
+      `add rule inet ${table} out udp sport ${set} drop; ` +
+      `add rule inet ${table} in udp dport ${set} drop`,
+  );
+  let restored = false;
+  return () => {
+    if (!restored) nft(`delete table inet ${table}`);
+    restored = true;
+  };
 }

@@ -122,10 +122,15 @@ export interface FirefoxBrowser {
 /**
  * Starts Debian's Firefox ESR, headless, in the client namespace of `net`,
  * with fake devices, the browser language `locale`, and the server's test
- * address treated as a secure context; drives it with puppeteer-core over
- * WebDriver BiDi (nothing is downloaded: the system binary is used).
+ * address treated as a secure context, and `extraPreferences` on top; drives
+ * it with puppeteer-core over WebDriver BiDi (nothing is downloaded: the
+ * system binary is used).
  */
-export async function launchFirefox(net: TestNetwork, locale: string): Promise<FirefoxBrowser> {
+export async function launchFirefox(
+  net: TestNetwork,
+  locale: string,
+  extraPreferences: Record<string, string | number | boolean> = {},
+): Promise<FirefoxBrowser> {
   if (!existsSync(FIREFOX_PATH))
     throw new Error(
       `Firefox ESR not found at ${FIREFOX_PATH}. Install it: apt-get install -y firefox-esr`,
@@ -133,7 +138,7 @@ export async function launchFirefox(net: TestNetwork, locale: string): Promise<F
   const dir = mkdtempSync(join(tmpdir(), "plenum-firefox-"));
   const profile = join(dir, "profile");
   const socket = join(dir, "bidi.sock");
-  const prefs = preferences(locale, net.serverAddress);
+  const prefs = { ...preferences(locale, net.serverAddress), ...extraPreferences };
   // A fresh profile with our preferences (Firefox reads user.js at every start).
   mkdirSync(profile);
   writeFileSync(

@@ -164,7 +164,7 @@ export class Downstream {
     this.counters.downlink = Math.round(estimate);
     const video = [...this.forwards.values()].filter((f) => kindOf(f.source) === "video");
     const demands = demandsOf(
-      video.map((f) => f.describe(now)),
+      video.map((f) => f.describe()),
       this.preferences,
       this.lastN,
     );

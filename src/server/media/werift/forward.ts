@@ -94,14 +94,14 @@ export class Forward {
   }
 
   /** What the allocation needs to know of this source (`allocation.ts`). */
-  describe(now: number): VideoSource {
+  describe(): VideoSource {
     return {
       sourceLabel: this.sourceLabel,
       source: this.source,
       layer: this.current,
       wanted: this.target,
       lastSpokeAt: this.upstream.speech.lastSpokeAt,
-      layers: this.upstream.layersOf(this.source, now).map(({ index, layer }) => ({
+      layers: this.upstream.layersOf(this.source).map(({ index, layer }) => ({
         index,
         info: { bitrate: layer.bitrate, width: layer.width, height: layer.height },
       })),

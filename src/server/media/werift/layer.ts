@@ -2,10 +2,11 @@ import type { RtpPacket } from "werift";
 import type { Vp8Info } from "../simulcast/vp8";
 
 /**
- * A simulcast layer that sent nothing for this long is considered stopped:
- * Chrome drops its upper layers when its uplink estimate falls, and a
- * subscriber on a stopped layer sees a frozen picture until we move it.
- * A camera sends a frame every 33–100 ms, so half a second is a stop.
+ * A simulcast layer that sent nothing for this long while another layer of
+ * its source went on is considered stopped: Chrome drops its upper layers
+ * when its uplink estimate falls, and a subscriber on a stopped layer sees a
+ * frozen picture until we move it. A camera sends a frame every 33–100 ms,
+ * so half a second is a stop.
  */
 const LIVE_MS = 500;
 /** Key frame requests per layer, at most one per this interval (but see the next). */
@@ -64,8 +65,17 @@ export class Layer {
     this.windowBytes += packet.payload.length + 12;
   }
 
-  isLive(now: number): boolean {
-    return now - this.lastPacketAt < LIVE_MS && this.ssrc !== undefined;
+  /** When its last packet came (ms; 0 = none yet). */
+  get lastPacket(): number {
+    return this.lastPacketAt;
+  }
+
+  /**
+   * Whether the layer still arrives, judged against `newest`, the last packet
+   * of any layer of its source, not against the clock (see `liveLayers`).
+   */
+  isLive(newest: number): boolean {
+    return newest - this.lastPacketAt < LIVE_MS && this.ssrc !== undefined;
   }
 
   /**
@@ -83,4 +93,22 @@ export class Layer {
     this.lastKeyframeRequest = now;
     return { ssrc: this.ssrc };
   }
+}
+
+/**
+ * The layers of a source that arrive now, lowest first, with their layer
+ * numbers. A layer has stopped when it is silent while another goes on, not
+ * merely when nothing came for a while: after a gap in all of them (a
+ * publisher's hiccup, or the media thread busy while packets wait in its
+ * socket, as on a loaded machine, where timers run before the queued packets
+ * are read) the clock would call every layer stopped, the subscriber's video
+ * would be paused, and each resumption would wait for a key frame: a picture
+ * that stalls again and again (issue 18).
+ */
+export function liveLayers(layers: readonly Layer[]): { index: number; layer: Layer }[] {
+  // A single stream is never given up on: a still screen may send a frame a second or less.
+  if (layers.length === 1)
+    return layers[0]?.ssrc === undefined ? [] : [{ index: 0, layer: layers[0] }];
+  const newest = Math.max(0, ...layers.map((layer) => layer.lastPacket));
+  return layers.flatMap((layer, index) => (layer.isLive(newest) ? [{ index, layer }] : []));
 }

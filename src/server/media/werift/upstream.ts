@@ -10,7 +10,7 @@ import {
 import { mediaMetrics } from "../metrics";
 import { parseVp8, type Vp8Info } from "../simulcast/vp8";
 import { kindOf, type MediaSource, type SourceMapping } from "../types";
-import { Layer } from "./layer";
+import { Layer, liveLayers } from "./layer";
 import { UpstreamNacks } from "./nack";
 import { SpeechDetector } from "./speech";
 
@@ -103,12 +103,8 @@ export class Upstream {
   }
 
   /** The layers of `source` that arrive now, lowest first, with their layer numbers. */
-  layersOf(source: MediaSource, now: number): { index: number; layer: Layer }[] {
-    const layers = this.tracks.get(source)?.layers ?? [];
-    // A single stream is never given up on: a still screen may send a frame a second or less.
-    if (layers.length === 1)
-      return layers[0]?.ssrc === undefined ? [] : [{ index: 0, layer: layers[0] }];
-    return layers.flatMap((layer, index) => (layer.isLive(now) ? [{ index, layer }] : []));
+  layersOf(source: MediaSource): { index: number; layer: Layer }[] {
+    return liveLayers(this.tracks.get(source)?.layers ?? []);
   }
 
   /** The named source of an m-line, or the default for the first m-line of a kind. */
