@@ -209,6 +209,34 @@ describe("E2EE group membership with the real ts-mls", () => {
     assert.equal(bob.group.failed, undefined);
   });
 
+  it("E2EE-MEMBERS-6: a Remove of someone still present is refused by the committer and by every receiver; after the departure it goes through", async () => {
+    const { alice, bob } = await pair(["carol"]);
+    const carol = await client("carol", ["alice", "bob"]);
+    await alice.group.handle(pending([["carol", carol.keyPackage]], 1));
+    await relay(bob, alice.sent[1]);
+    await carol.group.handle({ type: "mls-welcome", welcome: alice.sent[1]?.welcome ?? "" });
+    // The committer is asked to remove Carol, and itself, while all are present: it refuses both.
+    await alice.group.handle(pending([], 2, ["carol", "alice"]));
+    assert.deepEqual(alice.refused, [
+      { what: "remove", reason: "present", participantId: "carol" },
+      { what: "remove", reason: "present", participantId: "alice" },
+    ]);
+    assert.equal(alice.sent.length, 2, "nothing was committed");
+    // A committer without the check (Alice no longer sees Carol) removes her: Bob still sees her.
+    alice.sees.delete("carol");
+    await alice.group.handle(pending([], 2, ["carol"]));
+    assert.deepEqual(alice.sent[2]?.removed, ["carol"]);
+    await relay(bob, alice.sent[2]);
+    assert.deepEqual(bob.refused, [{ what: "commit", reason: "present", participantId: "carol" }]);
+    assert.equal(bob.group.epoch, 2);
+    assert.equal(bob.group.failed, undefined);
+    // Once Carol has left in Bob's view too, the same commit is an ordinary Remove.
+    bob.sees.delete("carol");
+    await relay(bob, alice.sent[2]);
+    assert.equal(bob.group.epoch, 3);
+    assert.deepEqual(bob.members, ["alice", "bob"]);
+  });
+
   it("E2EE-MEMBERS-3: a second mls-create or Welcome while in a group is refused; keys and epoch stay", async () => {
     const { alice, bob } = await pair();
     const before = alice.last?.sframeSecret;
