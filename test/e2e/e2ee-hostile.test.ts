@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { defaultCapabilities, defaultLifetime, encodeMlsMessage, generateKeyPackage } from "ts-mls";
 import { toBase64 } from "../../src/client/sdk/e2ee/codec";
@@ -15,6 +18,8 @@ import { type ServerProcess, startServerProcess } from "../support/process";
 import { createRoom } from "../support/server";
 import { waitFor } from "../support/wait";
 import { WeriftClient } from "../support/werift-client";
+
+const run = promisify(execFile);
 
 /** A KeyPackage made with the real ts-mls whose credential names `identity`. */
 async function keyPackage(identity: string): Promise<string> {
@@ -384,6 +389,9 @@ describe("end-to-end encryption against a hostile delivery service", () => {
     await warning(ada, "Tap is not in the encrypted group").waitFor({ timeout: 45_000 });
     await groupMembers(ben);
     assert.deepEqual(await axeViolations(ben.page), [], "warnings and the open group details");
+    // The warnings stand above the videos: Ben's tile is scrolled into view, as a person would
+    // (the server forwards only the videos a page shows).
+    await ada.page.locator("figure.tile.remote", { hasText: "Ben" }).scrollIntoViewIfNeeded();
     await stillDecodes(ada, "Ada with the warnings standing");
   });
 
@@ -400,5 +408,23 @@ describe("end-to-end encryption against a hostile delivery service", () => {
     // encrypted.
     await join(dan, plain.url, "Dan");
     await dan.page.getByText("Not end-to-end encrypted").waitFor();
+  });
+
+  it("BUILD-1: the meeting's encryption details show the served client's SHA-256, as coreutils computes it from the files", async () => {
+    const { stdout } = await run(
+      "sh",
+      ["-c", "find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs sha256sum | sha256sum"],
+      { cwd: resolve(import.meta.dirname, "../../dist/client") },
+    );
+    const expected = stdout.split(" ")[0] ?? "";
+    assert.match(expected, /^[0-9a-f]{64}$/);
+    // Opened by keyboard, as anyone comparing it aloud would.
+    const panel = ada.page.locator("details.client-build");
+    await panel.locator("summary").getByText("Client build fingerprint").waitFor();
+    await panel.locator("summary").focus();
+    await ada.page.keyboard.press("Enter");
+    const code = panel.locator("code.client-build-sha256");
+    await code.waitFor();
+    assert.equal(await code.textContent(), expected);
   });
 });

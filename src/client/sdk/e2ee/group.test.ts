@@ -146,6 +146,38 @@ describe("E2EE group membership with the real ts-mls", () => {
     assert.equal(alice.group.epoch, 1);
   });
 
+  it("E2EE-MEMBERS-1: a KeyPackage whose signature does not verify is skipped and reported; a valid one in the same batch is added", async () => {
+    const { alice, bob } = await pair(["carol", "dave"]);
+    const carol = await client("carol", []);
+    const dave = await client("dave", []);
+    // Dave's KeyPackage with one bit of its signature flipped (a hostile server's doing).
+    const forged = keyPackageOf(dave.keyPackage);
+    const signature = forged.signature.slice();
+    signature[0] = (signature[0] ?? 0) ^ 1;
+    const tampered = toBase64(
+      encodeMlsMessage({
+        keyPackage: { ...forged, signature },
+        wireformat: "mls_key_package",
+        version: "mls10",
+      }),
+    );
+    await alice.group.handle(
+      pending(
+        [
+          ["dave", tampered],
+          ["carol", carol.keyPackage],
+        ],
+        1,
+      ),
+    );
+    assert.deepEqual(alice.refused, [
+      { what: "key-package", reason: "signature", participantId: "dave" },
+    ]);
+    assert.deepEqual(alice.sent[1]?.added, ["carol"]);
+    await relay(bob, alice.sent[1]);
+    assert.deepEqual(bob.members, ["alice", "bob", "carol"]);
+  });
+
   it("E2EE-MEMBERS-2: a commit adding someone this client cannot see is rejected without leaving the group", async () => {
     const { alice, bob } = await pair(["carol"]);
     // Alice's client admits anyone (an old or a malicious client); Bob does not see the ghost.
