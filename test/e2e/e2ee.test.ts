@@ -148,8 +148,8 @@ describe("an end-to-end encrypted meeting in Chromium", () => {
   });
 
   // 3 s, the time printed for the record: traced, the joiner's wait is mostly the media
-  // connection (offer, answer, ICE/DTLS), which a loaded machine stretches; the E2EE steps in it
-  // are small, the worker's start-up now happens on the pre-join page (bench/RESULTS.md).
+  // connection (offer, answer, ICE/DTLS), which a loaded machine stretches; of the E2EE steps
+  // only the worker's start-up is large (bench/RESULTS.md).
   it("a fourth person decodes within 3 s of admission; one leaves and nobody's video freezes", async (t) => {
     const dora = await newPerson(browser, "en-US");
     await dora.page.goto(roomUrl);

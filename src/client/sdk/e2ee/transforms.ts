@@ -25,40 +25,16 @@ export function transformPeerConfig(): RTCConfiguration {
   return ScriptTransform ? {} : ({ encodedInsertableStreams: true } as RTCConfiguration);
 }
 
-/** A worker started ahead of need (`prepareMediaEncryption`), not yet given to a meeting. */
-let spare: Worker | undefined;
-
-function startWorker(): Worker {
-  return new Worker(new URL("./worker.ts", import.meta.url), {
-    type: "module",
-    name: "plenum-e2ee",
-  });
-}
-
-/**
- * Starts the encryption worker while the person is still on the pre-join
- * page. No receiver can answer the server's first offer before its transform's
- * worker runs, and loading and starting it took up to 2.6 s of a joiner's
- * first picture on a busy machine. The worker holds no key until a meeting's
- * `MediaEncryption` takes it.
- */
-export function prepareMediaEncryption(): void {
-  if (!spare && encodedTransformsSupported()) spare = startWorker();
-}
-
-/** Ends a prepared worker nobody took (the page closed, or the meeting is not encrypted). */
-export function discardPreparedEncryption(): void {
-  spare?.terminate();
-  spare = undefined;
-}
-
 /**
  * The page's side of media encryption: one worker per meeting, an encoded
  * transform on every sender and receiver, and the epoch keys handed to the
  * worker as MLS produces them. Keys never leave the browser.
  */
 export class MediaEncryption {
-  private readonly worker = takeSpare() ?? startWorker();
+  private readonly worker = new Worker(new URL("./worker.ts", import.meta.url), {
+    type: "module",
+    name: "plenum-e2ee",
+  });
   private latest: Counters | undefined;
   private nextId = 0;
 
@@ -119,10 +95,4 @@ export class MediaEncryption {
   private post(message: ToWorker, transfer: Transferable[] = []): void {
     this.worker.postMessage(message, transfer);
   }
-}
-
-function takeSpare(): Worker | undefined {
-  const worker = spare;
-  spare = undefined;
-  return worker;
 }

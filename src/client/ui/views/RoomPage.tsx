@@ -1,5 +1,4 @@
 import { useEffect, useState } from "preact/hooks";
-import { discardPreparedEncryption, prepareMediaEncryption } from "../../sdk/e2ee/transforms";
 import { readFragment, withE2ee } from "../../sdk/links";
 import { Meeting } from "../../sdk/meeting";
 import { t } from "../i18n";
@@ -41,12 +40,6 @@ export function RoomPage({ roomId }: { roomId: string }) {
       meeting.close();
     };
   }, [meeting]);
-
-  useEffect(() => {
-    // Meetings are encrypted by default: the worker loads while the person enters their name.
-    prepareMediaEncryption();
-    return discardPreparedEncryption;
-  }, []);
 
   const encrypted = snapshot.status.status === "joined" && snapshot.settings.e2ee;
   useEffect(() => {
