@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { promisify } from "node:util";
 import type { Browser, Page } from "playwright-core";
 import { defaultCapabilities, defaultLifetime, encodeMlsMessage, generateKeyPackage } from "ts-mls";
 import { toBase64 } from "../../src/client/sdk/e2ee/codec";
+import type { CommitRequest } from "../../src/client/sdk/e2ee/group";
 import { DEFAULT_SUITE, suiteImpl } from "../../src/client/sdk/e2ee/suite";
 import type { Counters } from "../../src/client/sdk/e2ee/worker-protocol";
 import { axeViolations } from "../support/axe";
@@ -14,6 +18,8 @@ import { type ServerProcess, startServerProcess } from "../support/process";
 import { createRoom } from "../support/server";
 import { waitFor } from "../support/wait";
 import { WeriftClient } from "../support/werift-client";
+
+const run = promisify(execFile);
 
 /** A KeyPackage made with the real ts-mls whose credential names `identity`. */
 async function keyPackage(identity: string): Promise<string> {
@@ -81,6 +87,8 @@ async function stillDecodes(person: Person, what: string): Promise<void> {
 }
 
 const safetyNumber = (p: Person) => p.page.locator("output.safety-number").textContent();
+const warningLines = (p: Person, text: string) =>
+  p.page.getByRole("alert").locator("li", { hasText: text }).count();
 const warning = (p: Person, text: string | RegExp) =>
   p.page.getByRole("alert").filter({ hasText: text });
 
@@ -117,6 +125,9 @@ describe("end-to-end encryption against a hostile delivery service", () => {
   let adaRig: HostileServer;
   let benRig: HostileServer;
   let max: MlsMember | undefined;
+  /** A member who commits without being asked (the hostile member of DS-3). */
+  let mal: MlsMember | undefined;
+  let malCommits: CommitRequest[] = [];
   const others: { close(): Promise<void> }[] = [];
 
   before(async () => {
@@ -141,6 +152,7 @@ describe("end-to-end encryption against a hostile delivery service", () => {
   after(async () => {
     for (const o of others) await o.close();
     await max?.close();
+    await mal?.close();
     await browser?.close();
     await server?.close();
   });
@@ -251,6 +263,70 @@ describe("end-to-end encryption against a hostile delivery service", () => {
     assert.equal(await ben.page.getByText("plain text from the server").count(), 0);
   });
 
+  it("E2EE-MEMBERS-6: a committer asked to remove a present member refuses that Remove and shows it; the rest of the request goes through", async () => {
+    const benId = benRig.selfId() as string;
+    // The server asks Ada to add Mal, as it should, and to remove Ben, who is still here.
+    adaRig.rewriting((frame) => {
+      const add = frame.add as unknown[] | undefined;
+      return frame.type === "mls-pending" && add?.length
+        ? [{ ...frame, remove: [benId] }]
+        : [frame];
+    });
+    const captured: CommitRequest[] = [];
+    mal = await MlsMember.join(server.url, roomId, "Mal", {
+      tamper: (submission) => {
+        captured.push(submission);
+        return submission;
+      },
+    });
+    await waitFor("Mal to be in the group", () => mal?.last !== undefined);
+    adaRig.honest();
+    await warning(ada, "would have removed Ben, who is still in the meeting").waitFor();
+    await waitFor("both to list Ada, Ben, Mal and Max", async () => {
+      const want = ["Ada (you)", "Ben", "Mal", "Max"].join();
+      return (
+        (await groupMembers(ada)).join() === want &&
+        (await groupMembers(ben)).join() === ["Ada", "Ben (you)", "Mal", "Max"].join()
+      );
+    });
+    assert.equal(await safetyNumber(ada), await safetyNumber(ben));
+    await stillDecodes(ada, "Ada after the refused Remove");
+    malCommits = captured;
+  });
+
+  it("DS-3, E2EE-MEMBERS-6: a commit by a member the server did not ask, removing a present member, is refused by the server and by every client; media goes on", async () => {
+    const m = mal as MlsMember;
+    const benId = benRig.selfId() as string;
+    const [adaBefore, benBefore] = [await safetyNumber(ada), await safetyNumber(ben)];
+    // Mal, a member nobody asked to commit, removes Ben (Mal's own client believes he left).
+    m.present.delete(benId);
+    const epoch = m.group.epoch as number;
+    await m.group
+      .handle({ type: "mls-pending", epoch, add: [], remove: [benId] })
+      .catch(() => undefined);
+    const rogue = malCommits.at(-1);
+    assert.ok(rogue, "Mal built a commit");
+    assert.deepEqual(rogue.removed, [benId], "Mal's commit removes Ben");
+    assert.deepEqual(m.refused, ["mls-not-committer"], "the real server refuses it");
+    // A hostile server relays it all the same, to Ada and to Ben himself.
+    for (const rig of [adaRig, benRig])
+      rig.inject({ type: "mls-commit", from: m.id, epoch: epoch + 1, commit: rogue.commit });
+    await waitFor(
+      "Ada's second warning about removing Ben",
+      async () => (await warningLines(ada, "would have removed Ben, who is still")) === 2,
+    );
+    await warning(ben, "who is still in the meeting").waitFor();
+    assert.equal(await safetyNumber(ada), adaBefore);
+    assert.equal(await safetyNumber(ben), benBefore);
+    assert.equal(
+      (await groupMembers(ben)).join(),
+      ["Ada", "Ben (you)", "Mal", "Max"].join(),
+      "Ben is still in his own group list",
+    );
+    await stillDecodes(ada, "Ada after the rogue commit");
+    await stillDecodes(ben, "Ben after the rogue commit");
+  });
+
   it("E2EE-PLAIN-1, E2EE-MEMBERS-4: an offer before the join reply is applied only with decryption in place; additions are announced", async () => {
     const cleo = await newPerson(browser, "en-US");
     others.push({ close: () => cleo.page.context().close() });
@@ -313,6 +389,9 @@ describe("end-to-end encryption against a hostile delivery service", () => {
     await warning(ada, "Tap is not in the encrypted group").waitFor({ timeout: 45_000 });
     await groupMembers(ben);
     assert.deepEqual(await axeViolations(ben.page), [], "warnings and the open group details");
+    // The warnings stand above the videos: Ben's tile is scrolled into view, as a person would
+    // (the server forwards only the videos a page shows).
+    await ada.page.locator("figure.tile.remote", { hasText: "Ben" }).scrollIntoViewIfNeeded();
     await stillDecodes(ada, "Ada with the warnings standing");
   });
 
@@ -329,5 +408,23 @@ describe("end-to-end encryption against a hostile delivery service", () => {
     // encrypted.
     await join(dan, plain.url, "Dan");
     await dan.page.getByText("Not end-to-end encrypted").waitFor();
+  });
+
+  it("BUILD-1: the meeting's encryption details show the served client's SHA-256, as coreutils computes it from the files", async () => {
+    const { stdout } = await run(
+      "sh",
+      ["-c", "find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs sha256sum | sha256sum"],
+      { cwd: resolve(import.meta.dirname, "../../dist/client") },
+    );
+    const expected = stdout.split(" ")[0] ?? "";
+    assert.match(expected, /^[0-9a-f]{64}$/);
+    // Opened by keyboard, as anyone comparing it aloud would.
+    const panel = ada.page.locator("details.client-build");
+    await panel.locator("summary").getByText("Client build fingerprint").waitFor();
+    await panel.locator("summary").focus();
+    await ada.page.keyboard.press("Enter");
+    const code = panel.locator("code.client-build-sha256");
+    await code.waitFor();
+    assert.equal(await code.textContent(), expected);
   });
 });

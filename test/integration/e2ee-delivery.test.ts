@@ -195,6 +195,8 @@ describe("E2EE delivery service refuses what would break the group", () => {
     hold = true;
     const carol = await join(id, "Carol");
     const pending = await waitFor("Carol's pending add at Mallory", () => held);
+    // Her client would refuse that itself (E2EE-MEMBERS-6): it is told Alice left.
+    mallory.present.delete(alice.id);
     await mallory.group.handle({ ...pending, remove: [alice.id] }).catch(() => undefined);
     assert.deepEqual(mallory.refused, ["mls-unknown-change"]);
     // Mallory is passed over after 5 s; Alice, next in line, adds Carol.

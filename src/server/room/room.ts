@@ -326,8 +326,10 @@ export class Room {
     if (this.hands.set(participantId, false)) this.broadcastHands();
     for (const other of this.participants.values()) other.peer.unsubscribe(p.peer);
     p.peer.close();
-    this.mls?.left(participantId);
+    // Everyone learns of the departure before any commit that removes the person: clients
+    // refuse a Remove of someone they still see (docs/E2EE.md, E2EE-MEMBERS-6).
     this.broadcast({ type: "participant-left", participantId });
+    this.mls?.left(participantId);
     if (this.participants.size === 0) this.close();
   }
 

@@ -146,6 +146,38 @@ describe("E2EE group membership with the real ts-mls", () => {
     assert.equal(alice.group.epoch, 1);
   });
 
+  it("E2EE-MEMBERS-1: a KeyPackage whose signature does not verify is skipped and reported; a valid one in the same batch is added", async () => {
+    const { alice, bob } = await pair(["carol", "dave"]);
+    const carol = await client("carol", []);
+    const dave = await client("dave", []);
+    // Dave's KeyPackage with one bit of its signature flipped (a hostile server's doing).
+    const forged = keyPackageOf(dave.keyPackage);
+    const signature = forged.signature.slice();
+    signature[0] = (signature[0] ?? 0) ^ 1;
+    const tampered = toBase64(
+      encodeMlsMessage({
+        keyPackage: { ...forged, signature },
+        wireformat: "mls_key_package",
+        version: "mls10",
+      }),
+    );
+    await alice.group.handle(
+      pending(
+        [
+          ["dave", tampered],
+          ["carol", carol.keyPackage],
+        ],
+        1,
+      ),
+    );
+    assert.deepEqual(alice.refused, [
+      { what: "key-package", reason: "signature", participantId: "dave" },
+    ]);
+    assert.deepEqual(alice.sent[1]?.added, ["carol"]);
+    await relay(bob, alice.sent[1]);
+    assert.deepEqual(bob.members, ["alice", "bob", "carol"]);
+  });
+
   it("E2EE-MEMBERS-2: a commit adding someone this client cannot see is rejected without leaving the group", async () => {
     const { alice, bob } = await pair(["carol"]);
     // Alice's client admits anyone (an old or a malicious client); Bob does not see the ghost.
@@ -207,6 +239,34 @@ describe("E2EE group membership with the real ts-mls", () => {
     assert.deepEqual(bob.refused, [{ what: "commit", reason: "duplicate" }]);
     assert.equal(bob.group.epoch, 1);
     assert.equal(bob.group.failed, undefined);
+  });
+
+  it("E2EE-MEMBERS-6: a Remove of someone still present is refused by the committer and by every receiver; after the departure it goes through", async () => {
+    const { alice, bob } = await pair(["carol"]);
+    const carol = await client("carol", ["alice", "bob"]);
+    await alice.group.handle(pending([["carol", carol.keyPackage]], 1));
+    await relay(bob, alice.sent[1]);
+    await carol.group.handle({ type: "mls-welcome", welcome: alice.sent[1]?.welcome ?? "" });
+    // The committer is asked to remove Carol, and itself, while all are present: it refuses both.
+    await alice.group.handle(pending([], 2, ["carol", "alice"]));
+    assert.deepEqual(alice.refused, [
+      { what: "remove", reason: "present", participantId: "carol" },
+      { what: "remove", reason: "present", participantId: "alice" },
+    ]);
+    assert.equal(alice.sent.length, 2, "nothing was committed");
+    // A committer without the check (Alice no longer sees Carol) removes her: Bob still sees her.
+    alice.sees.delete("carol");
+    await alice.group.handle(pending([], 2, ["carol"]));
+    assert.deepEqual(alice.sent[2]?.removed, ["carol"]);
+    await relay(bob, alice.sent[2]);
+    assert.deepEqual(bob.refused, [{ what: "commit", reason: "present", participantId: "carol" }]);
+    assert.equal(bob.group.epoch, 2);
+    assert.equal(bob.group.failed, undefined);
+    // Once Carol has left in Bob's view too, the same commit is an ordinary Remove.
+    bob.sees.delete("carol");
+    await relay(bob, alice.sent[2]);
+    assert.equal(bob.group.epoch, 3);
+    assert.deepEqual(bob.members, ["alice", "bob"]);
   });
 
   it("E2EE-MEMBERS-3: a second mls-create or Welcome while in a group is refused; keys and epoch stay", async () => {

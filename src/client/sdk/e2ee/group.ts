@@ -31,6 +31,7 @@ import {
   type Refusal,
   type RefusalReason,
   removedBy,
+  removedPresent,
 } from "./membership";
 import { DEFAULT_SUITE, suiteImpl } from "./suite";
 
@@ -248,6 +249,7 @@ export class E2eeGroup {
       throw new Error("a commit must be an MLS handshake message");
     const before = leavesOf(state.ratchetTree);
     let refused: RefusalReason | undefined;
+    let removedId: string | undefined;
     let removed = new Set<number>();
     const result = await processMessage(
       message,
@@ -256,7 +258,10 @@ export class E2eeGroup {
       (incoming) => {
         if (incoming.kind === "commit") {
           removed = removedBy(incoming.proposals);
-          refused = checkProposals(incoming.proposals, before, this.admitted);
+          removedId = removedPresent(removed, before, this.admitted);
+          refused = removedId
+            ? "present"
+            : checkProposals(incoming.proposals, before, this.admitted);
         } else refused = "proposal";
         return refused ? "reject" : "accept";
       },
@@ -264,7 +269,12 @@ export class E2eeGroup {
     );
     refused ??= checkTree(before, leavesOf(result.newState.ratchetTree), removed, this.admitted);
     // Refused: this member stays in its epoch (and the group) and says so; it does not fail.
-    if (refused) return this.refuse({ what: "commit", reason: refused });
+    if (refused)
+      return this.refuse({
+        what: "commit",
+        reason: refused,
+        ...(removedId ? { participantId: removedId } : {}),
+      });
     this.state = result.newState;
     await this.announce(cs);
   }
@@ -277,7 +287,14 @@ export class E2eeGroup {
     if (!this.state || this.epoch !== pending.epoch) return;
     const leaves = this.leaves();
     const proposals: Proposal[] = [];
-    const removed = pending.remove.filter((id) => leaves.has(id) && id !== this.selfId);
+    const removed: string[] = [];
+    for (const id of pending.remove) {
+      if (!leaves.has(id)) continue;
+      // Only people who left are removed: the server announces a departure before asking.
+      if (id === this.selfId || this.admitted(id))
+        this.refuse({ what: "remove", reason: "present", participantId: id });
+      else removed.push(id);
+    }
     for (const id of removed)
       proposals.push({ proposalType: "remove", remove: { removed: leaves.get(id) as number } });
     const taken = new Set([...leaves.keys()].filter((id) => !removed.includes(id)));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { describe, it } from "node:test";
-import { Keyring, PREVIOUS_EPOCH_MS } from "./keyring";
+import { Keyring, NEXT_EPOCH_WAIT_MS, PREVIOUS_EPOCH_MS } from "./keyring";
 import { clearBytes, readHeader } from "./sframe";
 
 /**
@@ -141,5 +141,38 @@ describe("SFrame keys across epochs and group re-creation", () => {
     for (let e = 10; e < 60; e++) bob.setEpoch(e, randomBytes(32), 1, members);
     assert.ok(bob.heldCount <= 8, `${bob.heldCount} epochs held after a burst`);
     assert.equal(clearBytes("video", frame(0)), 3);
+  });
+
+  it("SFRAME-3: frames of an epoch not yet installed wait for its key together; past the deadline they drop at once", async () => {
+    const t = clock();
+    const alice = new Keyring(t.now);
+    const bob = new Keyring(t.now);
+    const [old, next] = [randomBytes(32), randomBytes(32)];
+    alice.setEpoch(0, old, 0, members);
+    bob.setEpoch(0, old, 1, members);
+    // The committer moves first; Bob is still verifying the commit.
+    alice.setEpoch(1, next, 0, members);
+    const sealed = async (i: number) => (await alice.encrypt("video", frame(i))) as Uint8Array;
+    const waiting = bob.decrypt("video", await sealed(1));
+    t.advance(NEXT_EPOCH_WAIT_MS + 1);
+    // One deadline for the epoch: a later frame does not start a wait of its own.
+    const late = await Promise.race([
+      bob.decrypt("video", await sealed(2)),
+      new Promise((resolve) => setTimeout(() => resolve("still waiting"), 200)),
+    ]);
+    assert.deepEqual(late, { drop: "noKey" });
+    bob.setEpoch(1, next, 1, members);
+    assert.ok("plain" in (await waiting), "the frame that waited is decrypted once the key is in");
+    assert.ok("plain" in (await bob.decrypt("video", await sealed(3))));
+  });
+
+  it("SFRAME-3: a joiner's frames that arrive before its first epoch wait for it", async () => {
+    const secret = randomBytes(32);
+    const alice = new Keyring();
+    const joiner = new Keyring();
+    alice.setEpoch(4, secret, 0, members);
+    const waiting = joiner.decrypt("video", (await alice.encrypt("video", frame(1))) as Uint8Array);
+    joiner.setEpoch(4, secret, 1, members);
+    assert.ok("plain" in (await waiting));
   });
 });

@@ -14,10 +14,15 @@ import type { Kind } from "./worker-protocol";
 export const PREVIOUS_EPOCH_MS = 2000;
 /**
  * A frame under the next epoch can arrive before this member has processed the
- * commit that starts it (the sender moved first). It waits this long for the
- * key rather than being dropped, which would freeze the picture until a key frame.
+ * commit that starts it (the committer moves first, at the server's reply, while
+ * every other member still verifies the commit, which on a loaded machine takes
+ * up to seconds). Frames wait for the key, from the first such frame on, at
+ * most this long, rather than being dropped: a dropped frame freezes the
+ * picture until a key frame has been asked for and has arrived (the SFU sends
+ * at most one a second per layer). The same holds for a joiner's frames that
+ * arrive before its Welcome is processed.
  */
-export const NEXT_EPOCH_WAIT_MS = 1000;
+export const NEXT_EPOCH_WAIT_MS = 2000;
 /** Counters a counter may lag behind the highest seen before it counts as a replay. */
 export const REPLAY_WINDOW = 512n;
 /**
@@ -70,6 +75,12 @@ export class Keyring {
   /** Own key (secret, epoch bits, leaf) -> next unused counter, for keys no longer held. */
   private readonly used = new Map<string, bigint>();
   private readonly waiters = new Set<() => void>();
+  /**
+   * Epoch key-id bits being waited for -> when waiting ends. One deadline per
+   * awaited epoch, not per frame: frames pass one at a time, so per-frame
+   * waits would pile up behind each other for a key that never comes.
+   */
+  private readonly awaited = new Map<number, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -106,6 +117,7 @@ export class Keyring {
     this.held.push(next);
     this.currentEpoch = next;
     this.expire(now);
+    this.awaited.clear();
     for (const wake of this.waiters) wake();
     this.waiters.clear();
   }
@@ -134,12 +146,9 @@ export class Keyring {
     if (!header) return { drop: "malformed" };
     const { epochBits, senderIndex } = splitKeyId(header.kid);
     const current = this.currentEpoch;
-    if (
-      current &&
-      !this.candidates(epochBits).length &&
-      epochBits === (current.epoch + 1) % (1 << EPOCH_BITS)
-    )
-      await this.nextEpoch();
+    // The next epoch, or (joining) the first one, may be on its way: its key is worth waiting for.
+    const coming = current === undefined || epochBits === (current.epoch + 1) % (1 << EPOCH_BITS);
+    if (coming && !this.candidates(epochBits).length) await this.nextEpoch(epochBits);
     const candidates = this.candidates(epochBits);
     if (candidates.length === 0) return { drop: "noKey" };
     let drop: Drop = "auth";
@@ -200,10 +209,23 @@ export class Keyring {
     this.held = this.held.filter((e) => !gone.includes(e));
   }
 
-  private nextEpoch(): Promise<void> {
+  /** Resolves when an epoch is installed, or when waiting for `epochBits` is over. */
+  private nextEpoch(epochBits: number): Promise<void> {
+    const now = this.now();
+    let until = this.awaited.get(epochBits);
+    if (until === undefined) {
+      until = now + NEXT_EPOCH_WAIT_MS;
+      this.awaited.set(epochBits, until);
+    }
+    if (until <= now) return Promise.resolve();
     return new Promise((resolve) => {
-      this.waiters.add(resolve);
-      setTimeout(resolve, NEXT_EPOCH_WAIT_MS);
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, until - now);
+      this.waiters.add(done);
     });
   }
 }

@@ -33,11 +33,14 @@ export type RefusalReason =
   /** A proposal kind Plenum never uses (re-init, external init, extensions, PSK). */
   | "proposal"
   /** A second group creation or Welcome while already in a group (nonce reuse, group split). */
-  | "in-group";
+  | "in-group"
+  /** A Remove of someone this client still sees in the meeting (not left, not kicked). */
+  | "present";
 
 /** Something the delivery service sent that this client refused; the UI warns about it. */
 export interface Refusal {
-  what: "key-package" | "commit" | "create" | "welcome";
+  /** `remove`: the server asked this client, as committer, to remove someone. */
+  what: "key-package" | "commit" | "remove" | "create" | "welcome";
   reason: RefusalReason;
   /** The participant the refused message was about, where it names one. */
   participantId?: string;
@@ -60,14 +63,37 @@ export function leavesOf(tree: RatchetTree): Map<number, string> {
   return leaves;
 }
 
+/**
+ * Fingerprints by signature key (hex). Keys outlive epochs, so each epoch
+ * hashes only its new leaves: the epoch's keys reach the media sooner.
+ */
+const fingerprints = new Map<string, string>();
+/** Enough for any meeting's members; the oldest go first. */
+const FINGERPRINTS_KEPT = 1024;
+
 /** A short hash of a leaf's signature key, for people to compare per member. */
 export async function fingerprintOf(tree: RatchetTree, leaf: number): Promise<string> {
   const node = tree[leaf * 2];
   if (node?.nodeType !== "leaf") return "";
   const key = node.leaf.signaturePublicKey;
+  const id = toHex(key);
+  const known = fingerprints.get(id);
+  if (known !== undefined) return known;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", key as BufferSource));
-  const hex = [...digest.subarray(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return hex.match(/.{4}/g)?.join(" ") ?? hex;
+  const hex = toHex(digest.subarray(0, 8));
+  const fingerprint = hex.match(/.{4}/g)?.join(" ") ?? hex;
+  fingerprints.set(id, fingerprint);
+  if (fingerprints.size > FINGERPRINTS_KEPT) {
+    const [oldest] = fingerprints.keys();
+    if (oldest !== undefined) fingerprints.delete(oldest);
+  }
+  return fingerprint;
+}
+
+function toHex(bytes: Uint8Array): string {
+  let hex = "";
+  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
+  return hex;
 }
 
 /**
@@ -95,6 +121,25 @@ export function removedBy(proposals: ProposalWithSender[]): Set<number> {
   for (const { proposal } of proposals)
     if (proposal.proposalType === "remove") removed.add(proposal.remove.removed);
   return removed;
+}
+
+/**
+ * The first participant a commit removes who is still in the meeting as this
+ * client sees it. A legitimate Remove always follows the person's departure,
+ * which the server announces first (`participant-left` precedes the commit on
+ * every connection), so a Remove of someone still present is the server or a
+ * member evicting them behind everyone's back.
+ */
+export function removedPresent(
+  removed: ReadonlySet<number>,
+  before: Map<number, string>,
+  admitted: Admitted,
+): string | undefined {
+  for (const leaf of removed) {
+    const identity = before.get(leaf);
+    if (identity !== undefined && admitted(identity)) return identity;
+  }
+  return undefined;
 }
 
 /**

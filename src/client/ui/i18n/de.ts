@@ -320,6 +320,8 @@ export const de: Record<MessageKey, string> = {
     "Der Server wollte {name} mit einem ungültigen Schlüssel hinzufügen; abgelehnt.",
   "e2ee.warn.commit":
     "Eine Änderung der verschlüsselten Gruppe wurde abgelehnt: Sie hätte jemanden hinzugefügt, den Sie nicht sehen, oder jemandem zwei Plätze gegeben.",
+  "e2ee.warn.removePresent":
+    "Eine Änderung der verschlüsselten Gruppe wurde abgelehnt: Sie hätte {name} entfernt, obwohl {name} noch im Meeting ist.",
   "e2ee.warn.secondGroup":
     "Der Server wollte eine zweite verschlüsselte Gruppe beginnen; abgelehnt.",
   "e2ee.warn.downgrade":

@@ -309,6 +309,8 @@ export const en = {
   "e2ee.warn.keyPackage": "The server asked to add {name} with an invalid key; refused.",
   "e2ee.warn.commit":
     "A change to the encrypted group was refused: it would have added someone you cannot see or given someone two places.",
+  "e2ee.warn.removePresent":
+    "A change to the encrypted group was refused: it would have removed {name}, who is still in the meeting.",
   "e2ee.warn.secondGroup": "The server tried to start a second encrypted group; refused.",
   "e2ee.warn.downgrade":
     "The server tried to change this meeting's encryption; refused. The meeting stays end-to-end encrypted.",

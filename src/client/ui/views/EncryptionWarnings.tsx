@@ -31,7 +31,10 @@ function alertText(alert: NamedAlert): string {
     case "key-package":
       return t("e2ee.warn.keyPackage", { name });
     case "commit":
-      return t("e2ee.warn.commit");
+    case "remove":
+      return alert.reason === "present"
+        ? t("e2ee.warn.removePresent", { name })
+        : t("e2ee.warn.commit");
     case "create":
     case "welcome":
       return t("e2ee.warn.secondGroup");
