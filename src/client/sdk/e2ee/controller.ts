@@ -66,8 +66,13 @@ export interface E2eeHooks {
 
 /** Post-compromise security: every member renews its own keys at least this often. */
 const SELF_UPDATE_MS = 15 * 60_000;
-/** Failed frames on one tile within a counter interval that make it show a warning. */
+/** Failed frames on one tile within WARN_WINDOW counter reports that make it show a warning. */
 const WARN_AFTER_FAILURES = 5;
+/**
+ * Counter reports (one every 250 ms) over which failures are counted: a second, so that a
+ * sender of few frames (or a page slowed down) is flagged as surely as a fast one.
+ */
+const WARN_WINDOW = 4;
 /** Warnings kept for the UI. */
 const MAX_ALERTS = 5;
 
@@ -83,7 +88,8 @@ export class E2ee {
   private current: E2eeStatus = { state: "joining" };
   private readonly ownChat: string[] = [];
   private readonly failing = new Set<string>();
-  private lastFailed: Record<string, number> = {};
+  /** The last WARN_WINDOW reports of failed frames per transform, oldest first. */
+  private failedHistory: Record<string, number>[] = [];
   private readonly timer: ReturnType<typeof setInterval>;
   private alertList: E2eeAlert[] = [];
   /** The safety number the person marked as compared aloud. */
@@ -261,12 +267,14 @@ export class E2ee {
 
   private counted(counters: Counters): void {
     const before = this.failing.size;
+    const oldest = this.failedHistory[0] ?? {};
+    const last = this.failedHistory.at(-1) ?? {};
     const now = new Set<string>();
     for (const [id, failed] of Object.entries(counters.failedById)) {
-      if (failed - (this.lastFailed[id] ?? 0) >= WARN_AFTER_FAILURES) now.add(id);
-      else if (this.failing.has(id) && failed > (this.lastFailed[id] ?? 0)) now.add(id);
+      if (failed - (oldest[id] ?? 0) >= WARN_AFTER_FAILURES) now.add(id);
+      else if (this.failing.has(id) && failed > (last[id] ?? 0)) now.add(id);
     }
-    this.lastFailed = { ...counters.failedById };
+    this.failedHistory = [...this.failedHistory.slice(1 - WARN_WINDOW), { ...counters.failedById }];
     const same = now.size === before && [...now].every((id) => this.failing.has(id));
     this.failing.clear();
     for (const id of now) this.failing.add(id);
