@@ -23,7 +23,6 @@ import { Emitter } from "../emitter";
 import { fromBase64, toBase64 } from "./codec";
 import {
   type Admitted,
-  checkKeyPackage,
   checkProposals,
   checkTree,
   fingerprintOf,
@@ -33,6 +32,7 @@ import {
   removedBy,
   removedPresent,
 } from "./membership";
+import { pendingProposals } from "./pending";
 import { DEFAULT_SUITE, suiteImpl } from "./suite";
 
 /** A commit as the member submits it to the delivery service. */
@@ -285,39 +285,14 @@ export class E2eeGroup {
   ): Promise<void> {
     // An old request: the commit that answered it already moved us on.
     if (!this.state || this.epoch !== pending.epoch) return;
-    const leaves = this.leaves();
-    const proposals: Proposal[] = [];
-    const removed: string[] = [];
-    for (const id of pending.remove) {
-      if (!leaves.has(id)) continue;
-      // Only people who left are removed: the server announces a departure before asking.
-      if (id === this.selfId || this.admitted(id))
-        this.refuse({ what: "remove", reason: "present", participantId: id });
-      else removed.push(id);
-    }
-    for (const id of removed)
-      proposals.push({ proposalType: "remove", remove: { removed: leaves.get(id) as number } });
-    const taken = new Set([...leaves.keys()].filter((id) => !removed.includes(id)));
-    const added: string[] = [];
-    for (const { participantId, keyPackage } of pending.add) {
-      // One bad KeyPackage is skipped and reported; it must not hold up everyone else's.
-      const kp = decodeKeyPackage(keyPackage);
-      const reason = kp
-        ? await checkKeyPackage(kp, participantId, {
-            suite: this.suite,
-            cs,
-            taken,
-            admitted: this.admitted,
-          })
-        : "malformed";
-      if (reason || !kp) {
-        this.refuse({ what: "key-package", reason: reason ?? "malformed", participantId });
-        continue;
-      }
-      taken.add(participantId);
-      added.push(participantId);
-      proposals.push({ proposalType: "add", add: { keyPackage: kp } });
-    }
+    const { proposals, added, removed } = await pendingProposals(pending, {
+      selfId: this.selfId,
+      leaves: this.leaves(),
+      admitted: this.admitted,
+      suite: this.suite,
+      cs,
+      refuse: (refusal) => this.refuse(refusal),
+    });
     if (proposals.length === 0) return;
     try {
       await this.commit(cs, proposals, added, removed);
@@ -443,16 +418,6 @@ export class E2eeGroup {
   private requireKeyPackage() {
     if (!this.keyPackage) throw new Error("no KeyPackage");
     return this.keyPackage;
-  }
-}
-
-/** A KeyPackage from the wire, or undefined for anything else (bad base64 or MLS included). */
-function decodeKeyPackage(text: string) {
-  try {
-    const message = decodeMlsMessage(fromBase64(text), 0)?.[0];
-    return message?.wireformat === "mls_key_package" ? message.keyPackage : undefined;
-  } catch {
-    return undefined;
   }
 }
 
