@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium";
+import { freePort } from "../support/free-port";
 import { join, newPerson, type Person } from "../support/people";
 import { type ServerProcess, startServerProcess } from "../support/process";
 import { formatTrace, readTrace, recordSockets, startTrace } from "../support/reconnect-trace";
@@ -14,15 +14,6 @@ import { inboundVideo, risingStreams } from "../support/video-stats";
 import { waitFor } from "../support/wait";
 
 const PEOPLE = 4;
-
-/** A port nothing listens on now, so that the restarted server can take the same one. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 /** Whether `person` decodes new frames from all the others' cameras. */
 async function decodesEveryone(person: Person): Promise<boolean> {

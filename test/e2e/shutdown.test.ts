@@ -1,25 +1,17 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { launchChromium } from "../support/chromium";
+import { freePort } from "../support/free-port";
 import { join, newPerson, type Person } from "../support/people";
 import { type ServerProcess, startServerProcess } from "../support/process";
 import { createRoom } from "../support/server";
 import { RequestError, SignallingClient } from "../support/signalling-client";
 import { inboundVideo, risingStreams } from "../support/video-stats";
 import { waitFor } from "../support/wait";
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 async function decoding(person: Person): Promise<boolean> {
   const before = await inboundVideo(person.page);
